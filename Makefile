@@ -1,0 +1,27 @@
+# How Neural Networks Learn: the two commands a newcomer needs.
+#   make book   create .venv if needed, execute the chapters (cached), build _build/html
+#   make test   the same environment, then every test
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: book test env clean student
+
+book: $(STAMP)
+	$(PY) scripts/build_book.py
+
+test: $(STAMP)
+	$(PY) -m pytest tests -ra
+
+env: $(STAMP)
+
+# Recreate the environment whenever requirements.txt or pyproject.toml changes.
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,25 @@
+"""course_lib: the helper package of *How Neural Networks Learn*.
+
+The modules follow the flow of the book:
+``repro`` (seeds, threads, device) -> ``data`` -> ``models`` -> ``train`` -> ``record``
+-> ``plots`` -> ``interactive`` (live widgets and their static twins).
+"""
+from .data import Split, load_full_mnist, load_jump_task, load_mnist, make_jump_signals, make_random_data, shuffle_labels
+from .interactive import glue, live, register_renderer, static_twin, weight_grid_figure
+from .models import MLP, MLPEnsemble
+from .plots import use_book_style
+from .record import Recorder, Recording, activations
+from .repro import available_cpus, get_device, set_seed, set_threads, setup
+from .train import History, evaluate, predict, train
+
+__version__ = "0.1.0"
+
+register_renderer()
+use_book_style()
+
+__all__ = [
+    "Split", "load_mnist", "load_full_mnist", "load_jump_task", "make_jump_signals", "make_random_data",
+    "shuffle_labels", "MLP", "MLPEnsemble", "train", "evaluate", "predict", "History", "Recorder",
+    "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
+    "set_threads", "get_device", "available_cpus",
+]

@@ -1,0 +1,260 @@
+"""Interactivity with two paths from one definition: a live widget and its static twin.
+
+Introduced in the introduction chapter. A chapter defines a function of a few parameters
+that returns a plotly figure, and the grid of values each parameter takes:
+
+* :func:`live` builds an ipywidgets panel that calls the function again whenever a control
+  moves (needs a kernel: Jupyter, Binder, Colab);
+* :func:`static_twin` calls it once per grid value and stacks the results into one plotly
+  figure with a slider, which works on the published site with no kernel and no network.
+
+Importing course_lib also registers a plotly renderer that emits both plotly's own MIME type
+(JupyterLab, VS Code) and self-contained HTML that uses the site's local copy of plotly.js
+(the book) or loads it when missing (Colab, classic notebook).
+"""
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import uuid
+from typing import Any, Callable, Mapping, Sequence
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.subplots import make_subplots
+
+__all__ = ["Panel", "live", "static_twin", "glue", "controls_from_grid", "weight_grid_figure", "figure_html",
+           "register_renderer", "LIVE_NOTE"]
+
+#: What a live panel shows on the static site (where no kernel can recompute it).
+LIVE_NOTE = ("<div class='course-live-note admonition note'><p class='admonition-title'>Live panel</p>"
+             "<p>This panel recomputes in a running kernel. Open the page in Binder or Colab "
+             "(rocket button at the top) or run the notebook locally to use it; the static "
+             "version with a slider is right next to it.</p></div>")
+
+
+def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
+    """HTML for a plotly figure that uses ``window.Plotly`` when the page has it (the book
+    serves its own copy) and loads the matching plotly.js otherwise (Colab)."""
+    fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    fig_json = pio.to_json(fig_dict, validate=False)
+    div_id = f"plotly-{uuid.uuid4().hex[:12]}"
+    height = height or (fig_dict.get("layout", {}).get("height") or 450)
+    version = __import__("plotly.offline", fromlist=["get_plotlyjs_version"]).get_plotlyjs_version()
+    return (
+        f'<div id="{div_id}" class="plotly-graph-div course-plotly" style="height:{height}px; width:100%;"></div>\n'
+        '<script type="text/javascript">(function () {\n'
+        f'  var fig = {fig_json};\n'
+        f'  function draw() {{ Plotly.newPlot("{div_id}", fig.data, fig.layout, '
+        '{responsive: true, displaylogo: false}); }\n'
+        '  if (window.Plotly) { draw(); } else {\n'
+        '    var s = document.createElement("script");\n'
+        f'    s.src = "https://cdn.plot.ly/plotly-{version}.min.js"; s.onload = draw;\n'
+        '    document.head.appendChild(s);\n'
+        '  }\n'
+        '})();</script>'
+    )
+
+
+class _BookRenderer(pio.base_renderers.MimetypeRenderer):
+    """plotly renderer: plotly's MIME type for JupyterLab/VS Code plus HTML for the site and Colab."""
+
+    def to_mimebundle(self, fig_dict: dict) -> dict:
+        clean = json.loads(pio.to_json(fig_dict, validate=False))
+        return {"application/vnd.plotly.v1+json": clean, "text/html": figure_html(clean)}
+
+
+def register_renderer() -> None:
+    """Make the book's renderer and the white template plotly's defaults (done on import)."""
+    pio.renderers["course"] = _BookRenderer()
+    pio.renderers.default = "course"
+    pio.templates.default = "plotly_white"
+
+
+def controls_from_grid(grid: Mapping[str, Sequence | Any]) -> dict:
+    """One ipywidgets control per parameter: numbers get a slider over the listed values,
+    strings and booleans a toggle; a widget passes through unchanged."""
+    import ipywidgets as widgets
+
+    controls = {}
+    for name, values in grid.items():
+        if isinstance(values, widgets.ValueWidget):
+            controls[name] = values
+            continue
+        values = list(values)
+        if not values:
+            raise ValueError(f"grid[{name!r}] is empty; list the values the parameter takes, e.g. [1, 2, 3].")
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            controls[name] = widgets.SelectionSlider(options=values, value=values[0], description=name,
+                                                     continuous_update=False)
+        else:
+            controls[name] = widgets.ToggleButtons(options=values, value=values[0], description=name)
+    return controls
+
+
+class Panel:
+    """A live panel: controls, and the figure ``fn(**values)`` redrawn whenever one changes.
+
+    Attributes:
+        controls: parameter name -> ipywidgets control (set ``.value`` to drive it).
+        figure: the figure of the current values; calls: how often ``fn`` has run.
+        widget: the ipywidgets box to display.
+    """
+
+    def __init__(self, fn: Callable[..., Any], controls: Mapping[str, Any]):
+        import ipywidgets as widgets
+
+        self.fn, self.controls, self.calls, self.figure = fn, dict(controls), 0, None
+        self.output = widgets.Output()
+        self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
+        for control in self.controls.values():
+            control.observe(self._update, names="value")
+        self._update()
+
+    def values(self) -> dict:
+        """The current value of every control."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def _update(self, _change=None) -> None:
+        from IPython import get_ipython
+
+        self.figure = self.fn(**self.values())
+        self.calls += 1
+        shell = get_ipython()
+        if shell is None:  # plain Python (tests): nothing to draw into
+            return
+        # Set the Output widget's content directly: ``with output: display(...)`` depends on
+        # message routing that is fragile across kernel versions.
+        if hasattr(self.figure, "to_plotly_json"):  # plotly: its bundle, without displaying it
+            data, metadata = self.figure._repr_mimebundle_(), {}
+        else:
+            data, metadata = shell.display_formatter.format(self.figure)
+        self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
+        if hasattr(self.figure, "savefig"):  # a matplotlib figure: don't show it twice
+            import matplotlib.pyplot as plt
+            plt.close(self.figure)
+
+    def _repr_mimebundle_(self, **kwargs) -> dict:
+        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
+        bundle["text/html"] = LIVE_NOTE
+        return bundle
+
+
+def live(fn: Callable[..., Any], grid: Mapping[str, Sequence | Any]) -> Panel:
+    """A live ipywidgets panel for ``fn``: one control per entry of ``grid``.
+
+    Args:
+        fn: draws a figure (plotly or matplotlib) from keyword arguments.
+        grid: parameter name -> the values it may take, or a ready ipywidgets control
+            (for example an ``IntSlider`` that allows more values than the static twin).
+
+    Returns:
+        Panel: display it as a cell's last expression.
+    """
+    return Panel(fn, controls_from_grid(grid))
+
+
+def _combos(grid: Mapping[str, Sequence]) -> list[dict]:
+    names = list(grid)
+    for name in names:
+        if len(list(grid[name])) == 0:
+            raise ValueError(f"static_twin: grid[{name!r}] is empty; list the values to precompute.")
+    return [dict(zip(names, values)) for values in itertools.product(*(list(grid[n]) for n in names))]
+
+
+def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
+                label: Callable[[dict], str] | None = None) -> go.Figure:
+    """Precompute ``fn`` on every grid point and join the figures under one slider.
+
+    Every state's traces go into one figure; the slider shows one state at a time (and that
+    state's title and annotations), so it works with no kernel and no network.
+
+    Args:
+        fn: returns a plotly figure from keyword arguments; every state should share the
+            subplot layout of the first.
+        grid: parameter name -> list of values (several parameters: one slider over all combinations).
+        title: figure title used when a state has none.
+        label: text of a slider step from the state's parameters (default ``"name=value"``).
+
+    Returns:
+        go.Figure with ``len(states)`` slider steps; ``fig.layout.sliders[0].steps`` has one per state.
+    """
+    combos = _combos(grid)
+    states = [fn(**combo) for combo in combos]
+    if not all(isinstance(s, go.Figure) for s in states):
+        raise TypeError("static_twin: fn must return a plotly go.Figure for every grid point.")
+    fig = go.Figure(layout=states[0].layout)
+    counts = []
+    for i, state in enumerate(states):
+        for trace in state.data:
+            trace.visible = i == 0
+            fig.add_trace(trace)
+        counts.append(len(state.data))
+    steps, start = [], 0
+    for combo, state, n in zip(combos, states, counts):
+        visible = [False] * len(fig.data)
+        visible[start:start + n] = [True] * n
+        start += n
+        layout_update = {"annotations": list(state.layout.annotations) or []}
+        state_title = state.layout.title.text or title
+        if state_title:
+            layout_update["title.text"] = state_title
+        text = label(combo) if label else ", ".join(f"{k}={v}" for k, v in combo.items())
+        steps.append({"method": "update", "args": [{"visible": visible}, layout_update], "label": text})
+    prefix = (", ".join(grid) + ": ") if label is None else ""
+    fig.update_layout(sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": prefix},
+                                "pad": {"t": 40}}])
+    if title and not states[0].layout.title.text:
+        fig.update_layout(title_text=title)
+    return fig
+
+
+def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                       ncols: int = 5, zmax: float | None = None, title: str | None = None,
+                       cell_px: int = 110) -> go.Figure:
+    """Plotly version of :func:`~course_lib.plots.plot_weight_grid`: one heatmap per row of ``W``.
+
+    Args:
+        W: array of shape (k, h*w); titles: one per image; ncols: images per row;
+        zmax: shared colour limit (default: weight_limit(W)); title: figure title.
+
+    Returns:
+        go.Figure with k heatmaps sharing one diverging colour axis (blue +, red -).
+    """
+    import numpy as np
+
+    from .plots import _as_images, weight_limit
+
+    images = _as_images(W, image_shape, "W")
+    zmax = weight_limit(images) if zmax is None else zmax
+    k = len(images)
+    ncols = max(1, min(ncols, k))
+    nrows = -(-k // ncols)
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[html.escape(str(t)) for t in titles] if titles else None,
+                        horizontal_spacing=0.02, vertical_spacing=0.08 if titles else 0.02)
+    for i, img in enumerate(images):
+        fig.add_trace(go.Heatmap(z=np.round(img, 4), coloraxis="coloraxis",
+                                 hovertemplate="row %{y}, col %{x}<br>weight %{z:.3f}<extra></extra>"),
+                      row=i // ncols + 1, col=i % ncols + 1)
+        fig.update_yaxes(scaleanchor="x" if i == 0 else f"x{i + 1}", row=i // ncols + 1, col=i % ncols + 1)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
+    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -zmax, "cmax": zmax, "cmid": 0,
+                                 "colorbar": {"title": {"text": "weight"}}},
+                      height=int(cell_px * nrows + 110), title_text=title, margin={"l": 20, "r": 20, "t": 60, "b": 20})
+    return fig
+
+
+def glue(name: str, value: Any, display: bool = False) -> Any:
+    """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name:.1%```) and return it.
+
+    Uses MyST-NB's ``glue`` when it is installed (the book's build); elsewhere (Colab) it
+    only returns the value, so chapters run anywhere.
+    """
+    try:
+        from myst_nb import glue as myst_glue
+    except ImportError:
+        return value
+    myst_glue(name, value, display=display)
+    return value

@@ -1,0 +1,177 @@
+"""Models of the book: multilayer perceptrons, and many of them trained side by side.
+
+Introduced in the introduction chapter (logistic regression is an MLP with no hidden layer);
+:class:`MLPEnsemble` is introduced in chapter 4, where it makes the thesis's recipe fit the budget.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "MLP", "MLPEnsemble", "BatchedLinear", "make_activation"]
+
+#: Activation names accepted everywhere in course_lib.
+ACTIVATIONS = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "identity": nn.Identity}
+
+
+def make_activation(name: str) -> nn.Module:
+    """Return a fresh activation module from its name (tanh, sigmoid, relu, identity)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation={name!r} is unknown; choose one of {sorted(ACTIVATIONS)}.")
+    return ACTIVATIONS[name]()
+
+
+def _check_sizes(sizes: Sequence[int]) -> list[int]:
+    sizes = list(sizes)
+    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"sizes={sizes!r} must list at least an input and an output size, all positive integers, "
+                         "e.g. sizes=[784, 30, 10].")
+    return sizes
+
+
+def _init_weight_(weight: torch.Tensor, bias: torch.Tensor, weight_std: float | str | None) -> None:
+    """Initialise in place: PyTorch's default (None), N(0, std^2), or N(0, 1/fan_in) ("fan_in")."""
+    fan_in = weight.shape[-1]
+    if weight_std is None:
+        bound = 1.0 / math.sqrt(fan_in)  # PyTorch's nn.Linear default, for weights and biases
+        nn.init.uniform_(weight, -bound, bound)
+        nn.init.uniform_(bias, -bound, bound)
+        return
+    if weight_std == "fan_in":
+        std = 1.0 / math.sqrt(fan_in)
+    elif isinstance(weight_std, (int, float)) and weight_std >= 0:
+        std = float(weight_std)
+    else:
+        raise ValueError(f"weight_std={weight_std!r} must be None (PyTorch default), a non-negative number, "
+                         "or 'fan_in' for N(0, 1/n_in).")
+    nn.init.normal_(weight, 0.0, std)
+    nn.init.zeros_(bias)
+
+
+class MLP(nn.Module):
+    """A multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
+
+    The layers live in ``model.layers`` (an ``nn.Sequential``), so parameters are named as
+    PyTorch prints them: ``layers.0.weight`` is the first weight matrix, ``layers.1`` the
+    first activation, ``layers.2.weight`` the second weight matrix, and so on. The output
+    layer has no activation: the model returns logits (softmax lives in the loss).
+
+    Args:
+        sizes: layer sizes from input to output, e.g. ``[784, 30, 10]``; ``[784, 10]`` is
+            logistic regression.
+        activation: name of the hidden activation (see :data:`ACTIVATIONS`).
+        weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2)
+            weights with zero biases, or ``"fan_in"`` for N(0, 1/n_in).
+
+    Shapes:
+        input (n, sizes[0]) -> logits (n, sizes[-1]).
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None):
+        super().__init__()
+        self.sizes = _check_sizes(sizes)
+        self.activation = activation
+        make_activation(activation)  # fail early on an unknown name
+        modules: list[nn.Module] = []
+        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            linear = nn.Linear(n_in, n_out)
+            _init_weight_(linear.weight.data, linear.bias.data, weight_std)
+            modules.append(linear)
+            if i < len(self.sizes) - 2:
+                modules.append(make_activation(activation))
+        self.layers = nn.Sequential(*modules)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"MLP expects X of shape (n, {self.sizes[0]}), got {tuple(X.shape)}; "
+                             "flatten images with X.reshape(len(X), -1).")
+        return self.layers(X)
+
+    def hidden_names(self) -> list[str]:
+        """Names of the modules whose outputs are the hidden activations, e.g. ``['layers.1']``."""
+        return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, nn.Linear)]
+
+
+class BatchedLinear(nn.Module):
+    """``n_models`` independent linear layers evaluated in one batched matrix product.
+
+    Shapes: weight (n_models, out, in), bias (n_models, out); input (n, in) or
+    (n_models, n, in) -> output (n_models, n, out).
+    """
+
+    def __init__(self, n_models: int, n_in: int, n_out: int, weight_std: float | str | None = None):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_models, n_out, n_in))
+        self.bias = nn.Parameter(torch.empty(n_models, n_out))
+        for m in range(n_models):
+            _init_weight_(self.weight.data[m], self.bias.data[m], weight_std)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim == 2:
+            X = X.unsqueeze(0).expand(self.weight.shape[0], -1, -1)
+        return torch.baddbmm(self.bias.unsqueeze(1), X, self.weight.transpose(1, 2))
+
+
+class MLPEnsemble(nn.Module):
+    """``n_models`` MLPs of the same shape trained side by side in one batched computation.
+
+    Member ``m`` starts from exactly the weights ``MLP(sizes, ...)`` gets after
+    ``torch.manual_seed(seeds[m])``, and since the loss is the sum of the members' losses,
+    training the ensemble with SGD, momentum or Adam gives every member the same
+    updates it would get alone (same batches). Use :meth:`member` to take one out.
+
+    Args:
+        sizes, activation, weight_std: as for :class:`MLP`.
+        seeds: one initialisation seed per member.
+
+    Shapes:
+        input (n, sizes[0]) -> logits (n_models, n, sizes[-1]).
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
+                 weight_std: float | str | None = None):
+        super().__init__()
+        if len(seeds) == 0:
+            raise ValueError("MLPEnsemble: seeds=() is empty; pass one seed per model, e.g. seeds=range(4).")
+        self.sizes, self.activation, self.seeds = _check_sizes(sizes), activation, list(seeds)
+        make_activation(activation)
+        modules: list[nn.Module] = []
+        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            modules.append(BatchedLinear(len(self.seeds), n_in, n_out, weight_std=0.0))
+            if i < len(self.sizes) - 2:
+                modules.append(make_activation(activation))
+        self.layers = nn.Sequential(*modules)
+        params = dict(self.named_parameters())
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
+            for m, seed in enumerate(self.seeds):
+                torch.manual_seed(seed)
+                single = MLP(self.sizes, activation, weight_std)
+                for name, p in single.named_parameters():
+                    params[name][m].copy_(p)
+
+    @property
+    def n_models(self) -> int:
+        return len(self.seeds)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(f"MLPEnsemble expects X of shape (n, {self.sizes[0]}), got {tuple(X.shape)}.")
+        return self.layers(X)
+
+    def member(self, m: int) -> MLP:
+        """Return member ``m`` as a plain :class:`MLP` (a copy)."""
+        if not 0 <= m < self.n_models:
+            raise ValueError(f"member: m={m} is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1}).")
+        params = dict(self.named_parameters())
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            single = MLP(self.sizes, self.activation)
+            for name, p in single.named_parameters():
+                p.copy_(params[name][m].detach().cpu())
+        return single
+
+    def hidden_names(self) -> list[str]:
+        """Names of the activation modules, as for :meth:`MLP.hidden_names`."""
+        return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, BatchedLinear)]

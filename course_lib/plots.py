@@ -1,0 +1,238 @@
+"""Matplotlib figures of the book. Plot functions take arrays, never train, and return the figure.
+
+One colour convention everywhere (introduced in the introduction chapter): weights in a
+diverging map centred at zero with one shared scale per grid, blue = excites, red =
+inhibits; classes in one fixed qualitative palette. Figures have a white background so
+they stay readable on the site's dark theme.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["WEIGHT_CMAP", "CLASS_COLORS", "use_book_style", "weight_limit", "plot_weight_grid",
+           "plot_image_grid", "plot_history", "plot_confusion", "plot_strips", "plot_embedding_2d"]
+
+#: Diverging colour map for weights (red = negative, inhibits; white = 0; blue = positive, excites).
+WEIGHT_CMAP = "RdBu"
+#: Qualitative palette for classes (the colour-blind-friendly Okabe-Ito colours first).
+CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                "#999999", "#882255"]
+
+
+def use_book_style() -> None:
+    """Set matplotlib defaults of the book: white backgrounds, readable font sizes."""
+    matplotlib.rcParams.update({
+        "figure.facecolor": "white", "savefig.facecolor": "white", "axes.facecolor": "white",
+        "figure.dpi": 80, "font.size": 10, "axes.titlesize": 10, "axes.spines.top": False,
+        "axes.spines.right": False, "figure.max_open_warning": 0,
+    })
+
+
+def class_color(i: int) -> str:
+    """The colour of class number ``i`` (cycles after 10)."""
+    return CLASS_COLORS[i % len(CLASS_COLORS)]
+
+
+def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
+    """Shared symmetric colour limit for a grid of weights: a high quantile of ``abs(W)`` (outliers clipped)."""
+    W = np.abs(np.asarray(W, dtype=float))
+    lim = float(np.quantile(W, quantile)) if W.size else 1.0
+    return lim if lim > 0 else 1.0
+
+
+def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35):
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + 0.8, (cell + title_space) * nrows + 0.3),
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    return fig, axes.flat[:n]
+
+
+def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.ndarray:
+    W = np.asarray(W)
+    if W.ndim == 1:
+        W = W[None]
+    if W.ndim == 2:
+        if W.shape[1] != image_shape[0] * image_shape[1]:
+            raise ValueError(f"{name} has rows of length {W.shape[1]}, which is not image_shape={image_shape} "
+                             f"({image_shape[0] * image_shape[1]} values); pass the right image_shape.")
+        W = W.reshape(len(W), *image_shape)
+    if W.ndim != 3:
+        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w).")
+    return W
+
+
+def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                     ncols: int = 10, vmax: float | None = None, cell: float = 1.3,
+                     suptitle: str | None = None, colorbar: bool = True) -> plt.Figure:
+    """Show each row of ``W`` as an image in the weight colours, all on one shared scale.
+
+    Args:
+        W: weights of shape (k, h*w) or (k, h, w), e.g. ``model.layers[0].weight`` as NumPy.
+        image_shape: (h, w) of one image.
+        titles: one title per image.
+        ncols: images per row.
+        vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
+        cell: size of one image in inches.
+        suptitle: title of the whole figure; colorbar: draw the shared colour bar.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    images = _as_images(W, image_shape, "W")
+    vmax = weight_limit(images) if vmax is None else vmax
+    fig, axes = _grid(len(images), ncols, cell)
+    for i, (ax, img) in enumerate(zip(axes, images)):
+        im = ax.imshow(img, cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
+        ax.set_xticks([]), ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if colorbar:
+        cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
+        cb.set_label("weight (blue excites, red inhibits)", fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None) -> plt.Figure:
+    """Show images (e.g. digits, ink dark on white) in a grid.
+
+    Args:
+        images: shape (k, h*w) or (k, h, w); titles: one per image; ncols: images per row.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    images = _as_images(images, image_shape, "images")
+    fig, axes = _grid(len(images), ncols, cell)
+    for i, (ax, img) in enumerate(zip(axes, images)):
+        ax.imshow(img, cmap=cmap)
+        ax.set_xticks([]), ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None) -> plt.Figure:
+    """Training curves: one panel per metric, train and test (and validation) per panel.
+
+    Args:
+        history: a :class:`~course_lib.train.History`.
+        metrics: metric stems to plot, e.g. ``("loss", "acc")``.
+        labels: names of ensemble members (one line each).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    names = {"loss": "cross-entropy loss", "acc": "accuracy"}
+    for ax, stem in zip(axes.flat, metrics):
+        for part, style in (("train", "-"), ("val", ":"), ("test", "--")):
+            key = f"{part}_{stem}"
+            if key not in history.metrics:
+                continue
+            values = history[key]
+            values = values[:, None] if values.ndim == 1 else values
+            for m in range(values.shape[1]):
+                who = f" ({labels[m]})" if labels is not None else ""
+                ax.plot(history.epochs, values[:, m], style, color=class_color(m), label=f"{part}{who}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(names.get(stem, stem))
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion(cm: np.ndarray, classes: Sequence, ax: plt.Axes | None = None, title: str = "Confusion matrix") -> plt.Figure:
+    """A confusion matrix with counts: rows = true class, columns = predicted class.
+
+    Args:
+        cm: int array of shape (k, k); classes: k class names.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] != len(classes):
+        raise ValueError(f"cm has shape {cm.shape} but {len(classes)} classes were named; expected ({len(classes)}, {len(classes)}).")
+    fig, ax = (plt.subplots(figsize=(4.5, 4)) if ax is None else (ax.figure, ax))
+    ax.imshow(cm, cmap="Blues")
+    for (i, j), v in np.ndenumerate(cm):
+        ax.text(j, i, str(v), ha="center", va="center", fontsize=7, color="white" if v > cm.max() / 2 else "black")
+    ax.set_xticks(range(len(classes)), classes)
+    ax.set_yticks(range(len(classes)), classes)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    return fig
+
+
+def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = None, ncols: int = 5,
+                xlim: tuple[float, float] | None = None, titles: Sequence[str] | None = None, seed: int = 0,
+                suptitle: str | None = None) -> plt.Figure:
+    """One strip plot per neuron: x = its activation on each sample, y = random jitter, colour = class.
+
+    Args:
+        acts: activations of shape (n, units); y: int labels of shape (n,).
+        class_names: legend name per class; ncols: panels per row; xlim: shared x range.
+        titles: one per neuron (default ``"neuron i"``); seed: seed of the jitter.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    acts, y = np.asarray(acts), np.asarray(y)
+    if acts.ndim != 2 or len(acts) != len(y):
+        raise ValueError(f"acts has shape {acts.shape} and y has shape {y.shape}; expected (n, units) and (n,).")
+    jitter = np.random.default_rng(seed).uniform(-1, 1, len(y))
+    fig, axes = _grid(acts.shape[1], ncols, 2.0, title_space=0.1)
+    for j, ax in enumerate(axes):
+        for c in np.unique(y):
+            sel = y == c
+            name = class_names[c] if class_names is not None else c
+            ax.scatter(acts[sel, j], jitter[sel], s=4, alpha=0.5, color=class_color(int(c)), label=str(name))
+        ax.set_yticks([])
+        if xlim is not None:
+            ax.set_xlim(*xlim)
+        ax.set_title(titles[j] if titles is not None else f"neuron {j}", fontsize=9)
+    axes[0].legend(fontsize=7, markerscale=2, loc="upper left")
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    return fig
+
+
+def plot_embedding_2d(Z: np.ndarray, y: np.ndarray, ax: plt.Axes | None = None, cmap: str | None = None,
+                      title: str = "", labels: Sequence[str] = ("unit 1", "unit 2")) -> plt.Figure:
+    """Scatter a 2-D embedding coloured by class (palette) or by a continuous label (``cmap``).
+
+    Args:
+        Z: points of shape (n, 2); y: labels of shape (n,).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    Z, y = np.asarray(Z), np.asarray(y)
+    if Z.ndim != 2 or Z.shape[1] != 2 or len(Z) != len(y):
+        raise ValueError(f"Z has shape {Z.shape} and y {y.shape}; expected (n, 2) and (n,).")
+    fig, ax = (plt.subplots(figsize=(4.5, 4)) if ax is None else (ax.figure, ax))
+    if cmap is not None:
+        sc = ax.scatter(Z[:, 0], Z[:, 1], c=y, cmap=cmap, s=4)
+        fig.colorbar(sc, ax=ax)
+    else:
+        for c in np.unique(y):
+            ax.scatter(*Z[y == c].T, s=4, color=class_color(int(c)), label=str(c))
+        ax.legend(fontsize=7, markerscale=2)
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_title(title)
+    return fig
