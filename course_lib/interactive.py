@@ -247,14 +247,26 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
 
 
 def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Store ``value`` under ``name`` for the book's prose (``{glue:text}`name:.1%```) and return it.
+    """Store ``value`` under ``name`` for the book's prose and figures, and return it.
 
-    Uses MyST-NB's ``glue`` when it is installed (the book's build); elsewhere (Colab) it
-    only returns the value, so chapters run anywhere.
+    Numbers are inserted into the text with ``{glue:text}`name:.1%```; figures (matplotlib or
+    plotly) are placed with a ``{glue:figure}`` directive that gives them a numbered caption.
+    Uses MyST-NB's ``glue`` when it is installed (the book's build). Elsewhere (Colab) values
+    are only returned and figures are shown in place, so chapters run anywhere.
+    A glued matplotlib figure is closed so that it is not shown a second time.
     """
+    is_mpl = hasattr(value, "savefig")
+    is_figure = is_mpl or hasattr(value, "to_plotly_json")
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
-        return value
-    myst_glue(name, value, display=display)
+        myst_glue = None
+    if myst_glue is not None:
+        myst_glue(name, value, display=display)
+    elif is_figure:
+        from IPython.display import display as show
+        show(value)
+    if is_mpl:
+        import matplotlib.pyplot as plt
+        plt.close(value)
     return value

@@ -1,9 +1,13 @@
-"""Sphinx extension of the book: local plotly.js, no progress bars, execution times.
+"""Sphinx extension of the book: a site that works with no network, no progress bars,
+and a record of each chapter's execution time.
 
-* plotly.js is copied from the installed plotly package into ``_static`` and loaded by every
-  page, so figures draw with no network (no CDN);
-* ``COURSE_LIB_PROGRESS=0`` is set before any notebook runs, so tqdm bars never reach the site;
-* after the build, ``_build/exec_times.json`` lists each notebook's execution time (seconds),
+* plotly.js (from the installed plotly package) and MathJax (from the django-static-mathjax
+  package) are copied into ``_static``; pages load them from there, never from a CDN.
+  plotly.js is loaded only by pages that contain a plotly figure.
+* Scripts that two extensions add twice (sphinx-thebe's and togglebutton's inline
+  settings) are kept once, so pages load without JavaScript errors.
+* ``COURSE_LIB_PROGRESS=0`` is set before any notebook runs, so tqdm bars never reach the site.
+* After the build, ``_build/exec_times.json`` lists each notebook's execution time (seconds),
   which ``make book`` prints and the budget test checks.
 """
 from __future__ import annotations
@@ -14,18 +18,46 @@ import shutil
 from pathlib import Path
 
 os.environ["COURSE_LIB_PROGRESS"] = "0"  # inherited by the kernels that execute the chapters
-os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+
+PLOTLY_JS = "plotly.min.js"
+MATHJAX_DIR = "mathjax"
 
 
 def _plotly_js() -> Path:
     import plotly
 
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
 
 
-def _on_builder_inited(app) -> None:
-    if app.builder.format == "html":
-        app.add_js_file("plotly.min.js", priority=200)
+def _mathjax_es5() -> Path:
+    import mathjax  # the django-static-mathjax package
+
+    path = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    if not (path / "tex-chtml.js").exists():
+        raise RuntimeError(f"MathJax not found in {path}; reinstall with: pip install -r requirements.txt")
+    return path
+
+
+def _on_config_inited(app, config) -> None:
+    config.mathjax_path = f"{MATHJAX_DIR}/tex-chtml.js"  # relative to _static
+
+
+def _on_page_context(app, pagename, templatename, context, doctree) -> None:
+    scripts = context.get("script_files")
+    if scripts is None:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        key = (str(js), repr(sorted(getattr(js, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    scripts[:] = unique
+    body = context.get("body", "")
+    if "plotly-graph-div" in body:
+        from sphinx.builders.html._assets import _JavaScript
+
+        scripts.insert(0, _JavaScript(f"_static/{PLOTLY_JS}"))  # the theme's template adds the relative path
 
 
 def _on_build_finished(app, exception) -> None:
@@ -34,7 +66,13 @@ def _on_build_finished(app, exception) -> None:
     if app.builder.format == "html":
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(_plotly_js(), static / "plotly.min.js")
+        shutil.copyfile(_plotly_js(), static / PLOTLY_JS)
+        es5 = _mathjax_es5()
+        target = static / MATHJAX_DIR
+        target.mkdir(exist_ok=True)
+        shutil.copyfile(es5 / "tex-chtml.js", target / "tex-chtml.js")
+        shutil.copytree(es5 / "output" / "chtml" / "fonts" / "woff-v2", target / "output" / "chtml" / "fonts" / "woff-v2",
+                        dirs_exist_ok=True)
     from myst_nb.sphinx_ import NbMetadataCollector
 
     data = NbMetadataCollector.get_doc_data(app.env)
@@ -47,6 +85,7 @@ def _on_build_finished(app, exception) -> None:
 
 
 def setup(app):
-    app.connect("builder-inited", _on_builder_inited)
+    app.connect("config-inited", _on_config_inited)
+    app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
