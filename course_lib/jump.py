@@ -1,0 +1,98 @@
+"""The jump-detection task of the thesis (source 001): the signal-processing detector and the
+thesis's four error measures. Introduced in chapter 4 and used again in chapters 5 and 6.
+
+Positions are 1-based, as in the thesis: a signal with jump position ``t`` has its first high
+sample at index ``t - 1`` of the array. Labels are ``t - 21`` (0..59).
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+__all__ = ["FIRST_POSITION", "gaussian_window", "derivative_of_gaussian", "detect_jumps", "position_errors",
+           "labels_to_positions"]
+
+#: The smallest jump position; label 0 stands for it.
+FIRST_POSITION = 21
+
+
+def labels_to_positions(y) -> np.ndarray:
+    """Jump positions (21..80) from labels (0..59). Shape (n,) -> (n,)."""
+    return np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y) + FIRST_POSITION
+
+
+def gaussian_window(window: int = 19, width: float = 2.9) -> np.ndarray:
+    """A normalized Gaussian smoothing filter (the thesis uses window 19, width 2.9).
+
+    Args:
+        window: odd number of taps; width: standard deviation in samples.
+
+    Returns:
+        np.ndarray of shape (window,), summing to 1.
+    """
+    if not isinstance(window, (int, np.integer)) or window < 1 or window % 2 == 0:
+        raise ValueError(f"gaussian_window: window={window!r} must be a positive odd integer, e.g. 19.")
+    if not width > 0:
+        raise ValueError(f"gaussian_window: width={width!r} must be positive, e.g. 2.9.")
+    u = np.arange(window) - window // 2
+    g = np.exp(-0.5 * (u / width) ** 2)
+    return g / g.sum()
+
+
+def derivative_of_gaussian(window: int = 19, width: float = 2.9) -> np.ndarray:
+    """The smoothing filter convolved with the first difference [1, -1]: one edge-detecting filter.
+
+    Returns:
+        np.ndarray of shape (window + 1,).
+    """
+    return np.convolve(gaussian_window(window, width), [1.0, -1.0])
+
+
+def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last: int = 80) -> np.ndarray:
+    """The signal-processing answer: smooth, take the first difference, pick the largest rise.
+
+    The smoothed signal is ``np.convolve(x, gaussian, "same")`` (edges padded with the
+    nearest sample, so the borders make no false edges); the rise at position ``t`` is
+    ``s[t-1] - s[t-2]`` (0-based array indices) and the estimate is the ``t`` in ``first..last``
+    with the largest rise.
+
+    Args:
+        X: signals of shape (n, length), NumPy or torch.
+        window, width: the Gaussian smoother; first, last: the allowed jump positions.
+
+    Returns:
+        np.ndarray of int, shape (n,): the estimated jump positions.
+    """
+    X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"detect_jumps: X has shape {X.shape}; expected (n, length).")
+    g = gaussian_window(window, width)
+    half = window // 2
+    padded = np.pad(X, ((0, 0), (half, half)), mode="edge")
+    smooth = np.stack([np.convolve(row, g, mode="valid") for row in padded])
+    rise = smooth[:, 1:] - smooth[:, :-1]           # rise[:, t-2] is the step into position t
+    candidates = rise[:, first - 2:last - 1]         # positions first..last
+    return candidates.argmax(axis=1) + first
+
+
+def position_errors(pred_positions, true_positions) -> dict[str, float]:
+    """The thesis's four error measures (digest section 1.2).
+
+    ``L1`` is the mean absolute position error, ``L2`` the root-mean-square error, and
+    ``L1_99`` / ``L2_99`` the same over the 99 % of signals with the lowest absolute error.
+
+    Args:
+        pred_positions, true_positions: positions or labels (the same offset for both), shape (n,).
+
+    Returns:
+        dict with keys ``L1``, ``L2``, ``L1_99``, ``L2_99`` and ``max`` (largest absolute error).
+    """
+    pred = np.asarray(pred_positions.detach().cpu() if isinstance(pred_positions, torch.Tensor) else pred_positions)
+    true = np.asarray(true_positions.detach().cpu() if isinstance(true_positions, torch.Tensor) else true_positions)
+    if pred.shape != true.shape or pred.ndim != 1 or len(pred) == 0:
+        raise ValueError(f"position_errors: predictions {pred.shape} and targets {true.shape} must be equal, "
+                         "non-empty 1-D arrays.")
+    err = np.sort(np.abs(pred.astype(np.float64) - true))
+    kept = err[: int(np.floor(0.99 * len(err)))] if len(err) >= 100 else err
+    return {"L1": float(err.mean()), "L2": float(np.sqrt((err ** 2).mean())),
+            "L1_99": float(kept.mean()), "L2_99": float(np.sqrt((kept ** 2).mean())), "max": float(err.max())}
