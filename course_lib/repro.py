@@ -55,13 +55,21 @@ def set_threads(n: int | None = None) -> int:
     """Set the number of PyTorch CPU threads.
 
     Args:
-        n: threads to use; ``None`` means :func:`available_cpus`.
+        n: threads to use; ``None`` means the ``COURSE_LIB_THREADS`` environment variable
+            if set, else :func:`available_cpus`.
 
     Returns:
         int: the number of threads now in force.
     """
     if n is None:
-        n = available_cpus()
+        env = os.environ.get("COURSE_LIB_THREADS")
+        if env is not None:
+            try:
+                n = int(env)
+            except ValueError:
+                raise ValueError(f"COURSE_LIB_THREADS={env!r} is not an integer; unset it or set e.g. 1.") from None
+        else:
+            n = available_cpus()
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"set_threads: n={n!r} is not a positive integer; pass e.g. n=1 or n=None for all usable CPUs.")
     torch.set_num_threads(n)
