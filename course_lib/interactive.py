@@ -200,9 +200,14 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
         state_title = state.layout.title.text or title
         if state_title:
             layout_update["title.text"] = state_title
-        text = label(combo) if label else ", ".join(f"{k}={v}" for k, v in combo.items())
+        if label is not None:
+            text = label(combo)
+        elif len(combo) == 1:
+            text = str(next(iter(combo.values())))
+        else:
+            text = ", ".join(f"{k}={v}" for k, v in combo.items())
         steps.append({"method": "update", "args": [{"visible": visible}, layout_update], "label": text})
-    prefix = (", ".join(grid) + ": ") if label is None else ""
+    prefix = f"{next(iter(grid))} = " if label is None and len(grid) == 1 else ""
     fig.update_layout(sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": prefix},
                                 "pad": {"t": 40}}])
     if title and not states[0].layout.title.text:

@@ -138,14 +138,14 @@ class MLPEnsemble(nn.Module):
             raise ValueError("MLPEnsemble: seeds=() is empty; pass one seed per model, e.g. seeds=range(4).")
         self.sizes, self.activation, self.seeds = _check_sizes(sizes), activation, list(seeds)
         make_activation(activation)
-        modules: list[nn.Module] = []
-        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            modules.append(BatchedLinear(len(self.seeds), n_in, n_out, weight_std=0.0))
-            if i < len(self.sizes) - 2:
-                modules.append(make_activation(activation))
-        self.layers = nn.Sequential(*modules)
-        params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
+            modules: list[nn.Module] = []
+            for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+                modules.append(BatchedLinear(len(self.seeds), n_in, n_out, weight_std=0.0))
+                if i < len(self.sizes) - 2:
+                    modules.append(make_activation(activation))
+            self.layers = nn.Sequential(*modules)
+            params = dict(self.named_parameters())
             for m, seed in enumerate(self.seeds):
                 torch.manual_seed(seed)
                 single = MLP(self.sizes, activation, weight_std)

@@ -1,0 +1,84 @@
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+import course_lib as cl
+from course_lib import interactive
+
+
+def scatter(a, colour="red"):
+    return go.Figure(go.Scatter(y=[a, 2 * a], marker_color=colour), layout={"title": {"text": f"a={a}"}})
+
+
+def test_static_twin_has_one_step_per_state_and_shows_one_at_a_time():
+    fig = interactive.static_twin(scatter, {"a": [1, 2, 3]})
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == 3 and len(fig.data) == 3
+    assert [d.visible for d in fig.data] == [True, False, False]
+    assert steps[2].args[0]["visible"] == [False, False, True]
+    assert steps[2].args[1]["title.text"] == "a=3" and steps[2].label == "3"
+    assert list(fig.data[1].y) == [2, 4]
+
+
+def test_static_twin_over_two_parameters_uses_every_combination():
+    fig = interactive.static_twin(scatter, {"a": [1, 2], "colour": ["red", "blue"]})
+    labels = [s.label for s in fig.layout.sliders[0].steps]
+    assert labels == ["a=1, colour=red", "a=1, colour=blue", "a=2, colour=red", "a=2, colour=blue"]
+
+
+def test_static_twin_errors():
+    with pytest.raises(ValueError, match="grid\\['a'\\] is empty"):
+        interactive.static_twin(scatter, {"a": []})
+    with pytest.raises(TypeError, match="plotly"):
+        interactive.static_twin(lambda a: a, {"a": [1]})
+
+
+def test_live_panel_recomputes_when_a_control_moves():
+    panel = interactive.live(scatter, {"a": [1, 2, 3], "colour": ["red", "blue"]})
+    assert panel.calls == 1 and panel.figure.layout.title.text == "a=1"
+    panel.controls["a"].value = 3
+    assert panel.calls == 2 and panel.figure.layout.title.text == "a=3"
+    panel.controls["colour"].value = "blue"
+    assert panel.figure.data[0].marker.color == "blue"
+    bundle = panel._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and "Binder" in bundle["text/html"]
+
+
+def test_live_panel_accepts_a_ready_widget():
+    import ipywidgets as widgets
+
+    slider = widgets.IntSlider(value=4, min=0, max=9)
+    panel = interactive.live(scatter, {"a": slider})
+    slider.value = 7
+    assert panel.figure.layout.title.text == "a=7"
+
+
+def test_renderer_emits_plotly_json_and_offline_html():
+    bundle = pio.renderers["course"].to_mimebundle(scatter(1).to_dict())
+    assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"}
+    html = bundle["text/html"]
+    assert "if (window.Plotly)" in html and "Plotly.newPlot" in html
+    assert "<script src=" not in html  # no plotly.js inlined or loaded up front
+    assert pio.renderers.default == "course"
+
+
+def test_figure_html_embeds_the_figure_json():
+    html = interactive.figure_html(scatter(5))
+    start = html.index("var fig = ") + len("var fig = ")
+    fig = json.loads(html[start:html.index(";\n", start)])
+    assert fig["data"][0]["y"] == [5, 10]
+
+
+def test_weight_grid_figure_shares_a_centred_colour_axis():
+    W = np.random.default_rng(0).normal(size=(4, 784))
+    fig = interactive.weight_grid_figure(W, titles=list("abcd"), ncols=2)
+    assert len(fig.data) == 4 and all(d.coloraxis == "coloraxis" for d in fig.data)
+    assert fig.layout.coloraxis.cmin == -fig.layout.coloraxis.cmax
+    assert fig.layout.coloraxis.colorscale[0][1] == "rgb(103,0,31)"  # red for negative weights
+
+
+def test_glue_returns_the_value():
+    assert cl.glue("x", 3.5) == 3.5

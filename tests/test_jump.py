@@ -1,0 +1,42 @@
+import numpy as np
+import pytest
+
+from course_lib import jump
+from course_lib.data import make_jump_signals
+
+
+def test_detector_is_exact_without_noise():
+    X, y = make_jump_signals(120, sigma=0.0, seed=0)
+    assert np.array_equal(jump.detect_jumps(X), jump.labels_to_positions(y))
+
+
+def test_detector_beats_chance_with_noise():
+    X, y = make_jump_signals(600, sigma=1.0, seed=0)
+    err = jump.position_errors(jump.detect_jumps(X), jump.labels_to_positions(y))
+    assert err["L1"] < 1.0
+
+
+def test_filters():
+    g = jump.gaussian_window(19, 2.9)
+    assert g.shape == (19,) and g.sum() == pytest.approx(1) and g.argmax() == 9
+    d = jump.derivative_of_gaussian(19, 2.9)
+    assert d.shape == (20,) and d.sum() == pytest.approx(0, abs=1e-12)
+    with pytest.raises(ValueError, match="window=4"):
+        jump.gaussian_window(4)
+    with pytest.raises(ValueError, match="width=0"):
+        jump.gaussian_window(5, 0)
+
+
+def test_position_errors_match_a_direct_computation():
+    rng = np.random.default_rng(0)
+    true = rng.integers(21, 81, 1000)
+    pred = true + rng.integers(-3, 4, 1000)
+    pred[:5] += 40
+    e = np.abs(pred - true)
+    kept = np.sort(e)[:990]
+    out = jump.position_errors(pred, true)
+    assert out["L1"] == pytest.approx(e.mean()) and out["L2"] == pytest.approx(np.sqrt((e ** 2).mean()))
+    assert out["L1_99"] == pytest.approx(kept.mean()) and out["L2_99"] == pytest.approx(np.sqrt((kept ** 2).mean()))
+    assert out["max"] == e.max()
+    with pytest.raises(ValueError, match="non-empty"):
+        jump.position_errors([], [])

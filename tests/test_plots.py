@@ -1,0 +1,57 @@
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from course_lib import plots  # noqa: E402
+from course_lib.train import History  # noqa: E402
+
+
+def test_weight_grid_uses_one_symmetric_scale():
+    W = np.random.default_rng(0).normal(size=(6, 784))
+    fig = plots.plot_weight_grid(W, ncols=3, titles=list("abcdef"))
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 6
+    lims = {im.get_clim() for im in images}
+    assert len(lims) == 1 and lims.pop()[0] == -plots.weight_limit(W)
+    assert images[0].get_cmap().name == plots.WEIGHT_CMAP
+    plt.close(fig)
+
+
+def test_weight_limit_ignores_outliers_and_zero():
+    W = np.ones(1000)
+    W[0] = 1e6
+    assert plots.weight_limit(W) < 10
+    assert plots.weight_limit(np.zeros(5)) == 1.0
+
+
+def test_shape_errors_are_explained():
+    with pytest.raises(ValueError, match="image_shape"):
+        plots.plot_weight_grid(np.zeros((2, 100)))
+    with pytest.raises(ValueError, match="acts has shape"):
+        plots.plot_strips(np.zeros((5, 3)), np.zeros(4))
+    with pytest.raises(ValueError, match="cm has shape"):
+        plots.plot_confusion(np.zeros((3, 3)), ["a", "b"])
+    with pytest.raises(ValueError, match="Z has shape"):
+        plots.plot_embedding_2d(np.zeros((5, 3)), np.zeros(5))
+
+
+def test_every_plot_returns_a_figure():
+    rng = np.random.default_rng(0)
+    h = History()
+    for e in range(3):
+        for k in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            h.append(k, rng.random())
+    figs = [
+        plots.plot_image_grid(rng.random((4, 784))),
+        plots.plot_history(h),
+        plots.plot_confusion(np.arange(9).reshape(3, 3), ["a", "b", "c"]),
+        plots.plot_strips(rng.normal(size=(40, 3)), rng.integers(0, 2, 40)),
+        plots.plot_embedding_2d(rng.normal(size=(40, 2)), rng.integers(0, 3, 40)),
+        plots.plot_embedding_2d(rng.normal(size=(40, 2)), rng.random(40), cmap="viridis"),
+    ]
+    assert all(isinstance(f, plt.Figure) for f in figs)
+    assert all(f.get_facecolor()[:3] == (1.0, 1.0, 1.0) for f in figs)  # readable on a dark page
+    plt.close("all")

@@ -1,0 +1,51 @@
+import numpy as np
+import pytest
+import torch
+
+from course_lib import repro
+
+
+def test_available_cpus_is_positive_and_not_more_than_affinity():
+    n = repro.available_cpus()
+    assert 1 <= n <= (len(__import__("os").sched_getaffinity(0)))
+
+
+@pytest.mark.parametrize("content, expected", [("max 100000", None), ("150000 100000", 1.5), ("50000 100000", 0.5)])
+def test_cgroup_quota_is_read(tmp_path, content, expected):
+    (tmp_path / "cpu.max").write_text(content)
+    assert repro._cgroup_cpu_quota(tmp_path) == expected
+
+
+def test_cgroup_quota_limits_cpus(monkeypatch):
+    monkeypatch.setattr(repro, "_cgroup_cpu_quota", lambda: 1.0)
+    assert repro.available_cpus() == 1
+
+
+def test_set_threads_uses_env_and_rejects_bad_values(monkeypatch):
+    monkeypatch.setenv("COURSE_LIB_THREADS", "1")
+    assert repro.set_threads() == 1 and torch.get_num_threads() == 1
+    with pytest.raises(ValueError, match="n=0"):
+        repro.set_threads(0)
+    monkeypatch.setenv("COURSE_LIB_THREADS", "many")
+    with pytest.raises(ValueError, match="COURSE_LIB_THREADS"):
+        repro.set_threads()
+
+
+def test_same_seed_gives_identical_numbers():
+    repro.set_seed(7)
+    a = (np.random.rand(3), torch.rand(3), __import__("random").random())
+    repro.set_seed(7)
+    b = (np.random.rand(3), torch.rand(3), __import__("random").random())
+    assert np.array_equal(a[0], b[0]) and torch.equal(a[1], b[1]) and a[2] == b[2]
+
+
+def test_bad_seed_and_device_are_explained():
+    with pytest.raises(ValueError, match="seed=-1"):
+        repro.set_seed(-1)
+    with pytest.raises(ValueError, match="'gpu0'"):
+        repro.get_device("gpu0")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA GPU"):
+            repro.get_device("cuda")
+    assert repro.get_device() == torch.device("cpu")
+    assert repro.setup(seed=0, threads=1).type in ("cpu", "cuda")
