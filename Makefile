@@ -11,8 +11,10 @@ STAMP  := $(VENV)/.installed
 book: $(STAMP)
 	$(PY) scripts/build_book.py
 
+# Unit tests, every chapter in a fresh kernel (nbval), the strict build, budgets, the browser test,
+# and a comparison of the numbers of two runs of every chapter.
 test: $(STAMP)
-	$(PY) -m pytest tests -ra
+	$(PY) -m pytest tests book --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider -ra
 
 env: $(STAMP)
 

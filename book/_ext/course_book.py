@@ -4,6 +4,7 @@ and a record of each chapter's execution time.
 * plotly.js (from the installed plotly package) and MathJax (from the django-static-mathjax
   package) are copied into ``_static``; pages load them from there, never from a CDN.
   plotly.js is loaded only by pages that contain a plotly figure.
+* The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
 * Scripts that two extensions add twice (sphinx-thebe's and togglebutton's inline
   settings) are kept once, so pages load without JavaScript errors.
 * ``COURSE_LIB_PROGRESS=0`` is set before any notebook runs, so tqdm bars never reach the site.
@@ -48,7 +49,9 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         return
     seen, unique = set(), []
     for js in scripts:
-        key = (str(js), repr(sorted(getattr(js, "attributes", {}).items())))
+        if getattr(js, "attributes", {}).get("type") == "application/vnd.jupyter.widget-state+json":
+            continue  # live panels need a kernel; their saved state would only add weight
+        key = (getattr(js, "filename", None) or "", repr(sorted(getattr(js, "attributes", {}).items())))
         if key not in seen:
             seen.add(key)
             unique.append(js)
@@ -86,6 +89,6 @@ def _on_build_finished(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _on_config_inited)
-    app.connect("html-page-context", _on_page_context)
+    app.connect("html-page-context", _on_page_context, priority=900)  # after the extensions that add scripts
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,40 @@
+"""Repository-wide pytest hooks.
+
+While nbval runs the chapters (``pytest tests book --nbval-lax``), this collects every glued
+value each chapter produced, so ``tests/test_determinism.py`` can compare them with the values of
+the site build: the same code must give the same numbers, run after run. Tests marked
+``after_notebooks`` are moved to the end of the session, after the notebooks have run.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("COURSE_LIB_PROGRESS", "0")
+
+GLUED: dict[str, dict[str, str]] = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "after_notebooks: run after the nbval notebook items")
+    config.addinivalue_line("markers", "slow: takes more than a minute")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    late = [item for item in items if item.get_closest_marker("after_notebooks")]
+    items[:] = [item for item in items if item not in late] + late
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    yield
+    outputs = getattr(item, "test_outputs", None)
+    if call.when != "call" or not outputs:
+        return
+    notebook = os.path.splitext(os.path.basename(str(item.fspath)))[0]
+    for out in outputs:
+        meta = out.get("metadata", {}) or {}
+        scrap = meta.get("scrapbook")
+        if scrap and "text/plain" in out.get("data", {}):
+            GLUED.setdefault(notebook, {})[scrap["name"]] = out["data"]["text/plain"]

@@ -1,0 +1,55 @@
+"""The site builds strictly, every chapter is listed and executed, and each stays within its budget."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from book_build import HTML, ROOT, build, exec_times, notebooks, toc_files
+
+BUDGET_SECONDS = 60
+
+
+@pytest.fixture(scope="module")
+def built():
+    code, output = build()
+    return code, output
+
+
+def test_book_builds_with_warnings_as_errors(built):
+    code, output = built
+    warnings = [line for line in output.splitlines() if "WARNING" in line or "ERROR" in line]
+    assert code == 0, "\n".join(warnings[-30:]) or output[-3000:]
+    assert (HTML / "index.html").exists()
+
+
+def test_every_notebook_in_book_is_in_the_toc():
+    listed = set(toc_files())
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "book").rglob("*.ipynb")
+               if ".ipynb_checkpoints" not in str(p)}
+    assert on_disk <= listed, f"not in _toc.yml: {sorted(on_disk - listed)}"
+
+
+def test_every_chapter_executed_within_budget(built):
+    times = exec_times()
+    report = []
+    for doc in notebooks():
+        info = times.get(doc)
+        assert info is not None, f"{doc} was not executed by the build"
+        assert info["succeeded"], f"{doc} failed to execute"
+        report.append((doc, info["runtime"]))
+    slow = [(doc, t) for doc, t in report if t > BUDGET_SECONDS]
+    print("\n".join(f"{doc}: {t:.1f} s" for doc, t in report))
+    assert not slow, f"chapters over the {BUDGET_SECONDS} s budget: {slow}"
+
+
+def test_no_plotly_or_mathjax_from_a_cdn(built):
+    for page in HTML.rglob("*.html"):
+        text = page.read_text(errors="ignore")
+        assert not re.search(r'<script[^>]+src="https?://[^"]*(plotly|mathjax|require)', text, re.I), page
+
+
+def test_progress_bars_stay_out_of_the_pages(built):
+    for doc in notebooks():
+        text = (HTML / f"{doc}.html").read_text(errors="ignore")
+        assert not re.search(r"epochs:\s+\d+%\|", text) and "it/s]" not in text, doc

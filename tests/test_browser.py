@@ -1,0 +1,127 @@
+"""Open the built site in headless Chromium with the network off, as a reader would.
+
+Every page loads without console errors, every plotly figure draws, every static twin's slider
+moves its figure, every collapsible solution opens. Screenshots of every page in the light and the
+dark theme land in ``_build/screenshots/``; the page weights in ``_build/page_weights.json``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from book_build import HTML, ROOT, build, toc_files
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SHOTS = ROOT / "_build" / "screenshots"
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
+    reason="Chromium is missing: install it with 'sudo apt-get install chromium' (CI always has it)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    code, output = build()
+    assert code == 0, output[-3000:]
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def page_files() -> list[str]:
+    return toc_files()
+
+
+def open_page(browser, doc: str, theme: str = "light"):
+    """Open one page offline; returns (page, errors, bytes loaded)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
+    page = context.new_page()
+    errors, loaded = [], {}
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+
+    def route(r):
+        url = r.request.url
+        if not url.startswith("file://"):
+            errors.append(f"network request: {url}")
+            return r.abort()
+        path = Path(url[len("file://"):].split("?")[0].split("#")[0])
+        if path.is_file():
+            loaded[str(path)] = path.stat().st_size
+        return r.continue_()
+
+    page.route("**/*", route)
+    page.goto((HTML / f"{doc}.html").as_uri(), wait_until="load")
+    page.wait_for_timeout(800)
+    return page, errors, loaded
+
+
+def plotly_state(page):
+    return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
+        drawn: !!gd.querySelector('.main-svg'), traces: (gd.data || []).length,
+        visible: (gd.data || []).map(t => t.visible), sliders: ((gd.layout || {}).sliders || []).length}))""")
+
+
+@pytest.mark.parametrize("doc", page_files())
+def test_page_works_offline(browser, doc):
+    page, errors, loaded = open_page(browser, doc)
+    try:
+        state = plotly_state(page)
+        assert all(f["drawn"] for f in state), f"undrawn plotly figures on {doc}: {state}"
+        expected = page.locator(".plotly-graph-div").count()
+        assert len(state) == expected, f"{doc}: {expected} plotly divs but {len(state)} drawn"
+        # every static twin's slider moves its figure
+        for i, fig in enumerate(state):
+            if not fig["sliders"]:
+                continue
+            gd = page.locator(".js-plotly-plot").nth(i)
+            gd.scroll_into_view_if_needed()
+            rail = gd.locator(".slider-rail-rect").first
+            box = rail.bounding_box()
+            page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+            page.wait_for_timeout(300)
+            after = plotly_state(page)[i]
+            assert after["visible"] != fig["visible"], f"{doc}: slider of figure {i} did not change it"
+        # every collapsible solution opens
+        toggles = page.locator("details.dropdown summary, .dropdown .toggle-button, button.toggle-button")
+        for k in range(toggles.count()):
+            t = toggles.nth(k)
+            if t.is_visible():
+                t.scroll_into_view_if_needed()
+                t.click()
+        page.wait_for_timeout(300)
+        hidden = page.evaluate("""() => Array.from(document.querySelectorAll('.solution.dropdown, .dropdown.solution'))
+            .filter(el => { const c = el.querySelector('.solution-content, section, p:not(.admonition-title)');
+                            return c && c.offsetParent === null; }).length""")
+        assert hidden == 0, f"{doc}: {hidden} solutions did not open"
+        assert not errors, f"{doc}: {errors}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        name = doc.replace("/", "_")
+        page.screenshot(path=str(SHOTS / f"{name}-light.png"), full_page=True)
+    finally:
+        page.context.close()
+    dark, dark_errors, _ = open_page(browser, doc, theme="dark")
+    try:
+        assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+        dark.screenshot(path=str(SHOTS / f"{doc.replace('/', '_')}-dark.png"), full_page=True)
+        assert not dark_errors, f"{doc} (dark): {dark_errors}"
+    finally:
+        dark.context.close()
+    weight = sum(loaded.values())
+    report = ROOT / "_build" / "page_weights.json"
+    weights = json.loads(report.read_text()) if report.exists() else {}
+    weights[doc] = weight
+    report.write_text(json.dumps(weights, indent=1, sort_keys=True))
+    print(f"{doc}: {weight / 1e6:.2f} MB")

@@ -1,0 +1,44 @@
+"""The environment files agree: exact pins for the book, ranges for course_lib, a CPU torch for Binder."""
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pins(path: Path) -> dict[str, str]:
+    out = {}
+    for line in path.read_text().splitlines():
+        m = re.match(r"^([A-Za-z0-9_.\-]+)==([^\s;#]+)", line.strip())
+        if m:
+            out[m.group(1).lower().replace("_", "-")] = m.group(2)
+    return out
+
+
+def test_requirements_are_exact_and_include_the_stack():
+    req = pins(ROOT / "requirements.txt")
+    assert req["torch"] == "2.13.0" and req["jupyter-book"] == "1.0.4.post1"
+    assert req["ipywidgets"].startswith("8.")
+    for name in ["numpy", "matplotlib", "plotly", "scikit-learn", "mlxtend", "tqdm", "nbval", "pytest", "playwright",
+                 "sphinx-exercise", "sphinxcontrib-bibtex", "sphinx-togglebutton", "django-static-mathjax"]:
+        assert name in req, name
+    assert "torchvision" not in req
+    assert "-e ." in (ROOT / "requirements.txt").read_text()
+
+
+def test_course_lib_dependencies_are_ranges():
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert deps and all("==" not in d for d in deps), deps
+    assert any(d.startswith("torch") for d in deps)
+
+
+def test_binder_installs_the_cpu_torch_and_the_same_versions():
+    binder = (ROOT / "binder" / "requirements.txt").read_text()
+    assert "download.pytorch.org/whl/cpu" in binder and "torch==2.13.0+cpu" in binder
+    req, bind = pins(ROOT / "requirements.txt"), pins(ROOT / "binder" / "requirements.txt")
+    for name, version in bind.items():
+        if name != "torch":
+            assert req.get(name) == version, f"{name}: binder {version} vs requirements {req.get(name)}"
+    assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
