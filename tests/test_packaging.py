@@ -42,3 +42,10 @@ def test_binder_installs_the_cpu_torch_and_the_same_versions():
         if name != "torch":
             assert req.get(name) == version, f"{name}: binder {version} vs requirements {req.get(name)}"
     assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
+
+
+def test_vendored_plotly_matches_the_plotly_package():
+    from plotly.offline import get_plotlyjs_version
+
+    head = (ROOT / "book" / "_vendor" / "plotly" / "plotly-cartesian.min.js").read_text()[:200]
+    assert f"v{get_plotlyjs_version()}" in head, head

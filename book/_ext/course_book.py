@@ -1,7 +1,7 @@
 """Sphinx extension of the book: a site that works with no network, no progress bars,
 and a record of each chapter's execution time.
 
-* plotly.js (from the installed plotly package) and MathJax (from the django-static-mathjax
+* plotly.js (the vendored cartesian bundle in ``book/_vendor/plotly``) and MathJax (from the django-static-mathjax
   package) are copied into ``_static``; pages load them from there, never from a CDN.
   plotly.js is loaded only by pages that contain a plotly figure.
 * The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
@@ -24,7 +24,13 @@ PLOTLY_JS = "plotly.min.js"
 MATHJAX_DIR = "mathjax"
 
 
+VENDORED_PLOTLY = Path(__file__).resolve().parents[1] / "_vendor" / "plotly" / "plotly-cartesian.min.js"
+
+
 def _plotly_js() -> Path:
+    """The cartesian plotly.js bundle (1.5 MB) if vendored, else the full one from the plotly package."""
+    if VENDORED_PLOTLY.exists():
+        return VENDORED_PLOTLY
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
