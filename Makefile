@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test env clean student
+.PHONY: book test env clean student pdf
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
@@ -25,5 +25,13 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
+# Hand-out copies of the chapters without solutions, in student/.
+student: $(STAMP)
+	$(PY) scripts/make_student.py student
+
+# A printable version: the whole book on one HTML page, printed to PDF by headless Chromium.
+pdf: $(STAMP)
+	$(PY) scripts/build_pdf.py
+
 clean:
-	rm -rf _build
+	rm -rf _build student

@@ -45,6 +45,20 @@ def _mathjax_es5() -> Path:
     return path
 
 
+def _share_html_handlers(app) -> None:
+    """Let the single-page builder (``make pdf``) render every node the html builder can.
+
+    Sphinx looks up node handlers by builder name and falls back to the format only when the
+    name has none, so one extension that registers a handler for ``singlehtml`` hides all the
+    others' ``html`` handlers from it.
+    """
+    if app.builder.name != "html" and app.builder.format == "html":
+        handlers = app.registry.translation_handlers
+        own = handlers.setdefault(app.builder.name, {})
+        for node, visitors in handlers.get("html", {}).items():
+            own.setdefault(node, visitors)
+
+
 def _on_config_inited(app, config) -> None:
     config.mathjax_path = f"{MATHJAX_DIR}/tex-chtml.js"  # relative to _static
 
@@ -95,6 +109,7 @@ def _on_build_finished(app, exception) -> None:
 
 def setup(app):
     app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _share_html_handlers)
     app.connect("html-page-context", _on_page_context, priority=900)  # after the extensions that add scripts
     app.connect("build-finished", _on_build_finished)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
