@@ -1,0 +1,311 @@
+"""Figures of chapter 1 (templates): they take arrays, never train, and return the figure.
+
+Introduced in chapter 1 (``book/01_templates.ipynb``). Weights and evidence use the book's
+diverging map (blue = positive, red = negative) with one scale per figure; classes use
+:data:`course_lib.plots.CLASS_COLORS`.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .plots import CLASS_COLORS, WEIGHT_CMAP, weight_limit
+from .templates import Evidence
+
+__all__ = ["plot_means_and_templates", "plot_correlation_matrix", "plot_evidence", "confusion_figure",
+           "plot_cell_examples", "plot_sweep", "plot_rgb_templates", "training_figure", "templates_figure"]
+
+
+def _names(n: int, class_names: Sequence | None) -> list[str]:
+    return [str(c) for c in (class_names if class_names is not None else range(n))]
+
+
+def _off(ax: plt.Axes) -> None:
+    ax.set_xticks([]), ax.set_yticks([])
+
+
+def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequence | None = None,
+                             image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+    """Class means (top row, ink dark) above the templates (bottom row, weight colours, one scale).
+
+    Args:
+        means: class-mean images of shape (C, h*w); W: templates of shape (C, h*w).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    means, W = np.asarray(means), np.asarray(W)
+    if means.shape != W.shape or W.ndim != 2:
+        raise ValueError(f"means {means.shape} and W {W.shape} must both have shape (C, h*w).")
+    C, names, vmax = len(W), _names(len(W), class_names), weight_limit(W)
+    fig, axes = plt.subplots(2, C, figsize=(1.25 * C + 0.8, 3.0), squeeze=False)
+    for c in range(C):
+        axes[0, c].imshow(means[c].reshape(image_shape), cmap="gray_r")
+        axes[0, c].set_title(names[c], fontsize=9)
+        im = axes[1, c].imshow(W[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
+        _off(axes[0, c]), _off(axes[1, c])
+    axes[0, 0].set_ylabel("class mean", fontsize=9)
+    axes[1, 0].set_ylabel("template", fontsize=9)
+    fig.colorbar(im, ax=list(axes[1]), shrink=0.9, pad=0.01).set_label("weight", fontsize=8)
+    return fig
+
+
+def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, title: str = "",
+                            class_names: Sequence | None = None) -> plt.Figure:
+    """A correlation matrix with its values written in, the row maxima framed.
+
+    Args:
+        corr: shape (C, C), values in [-1, 1]; row_label, col_label: what rows and columns are.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    corr = np.asarray(corr)
+    names = _names(len(corr), class_names)
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    im = ax.imshow(corr, cmap=WEIGHT_CMAP, vmin=-1, vmax=1)
+    for (i, j), v in np.ndenumerate(corr):
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5, color="white" if abs(v) > 0.6 else "black")
+    for i, j in enumerate(corr.argmax(1)):
+        ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.8, ec="black"))
+    ax.set_xticks(range(len(names)), names)
+    ax.set_yticks(range(len(names)), names)
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, shrink=0.85).set_label("correlation", fontsize=8)
+    return fig
+
+
+def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Sequence | None = None,
+                  image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+    """One input, its evidence map for every class (template x input), the scores and the softmax.
+
+    Args:
+        x: the input of shape (h*w,); ev: :func:`course_lib.templates.evidence` of it;
+        true_class: its label.
+
+    Returns:
+        matplotlib.figure.Figure: the image and ten maps on top, the scores and probabilities below.
+    """
+    C, names = len(ev.scores), _names(len(ev.scores), class_names)
+    pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
+    fig = plt.figure(figsize=(1.15 * (C + 1) + 0.6, 3.6))
+    grid = fig.add_gridspec(2, C + 1, height_ratios=[1.1, 1], hspace=0.35, top=0.93, bottom=0.12)
+    ax = fig.add_subplot(grid[0, 0])
+    ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
+    ax.set_title(f"input (a {names[true_class]})", fontsize=9)
+    _off(ax)
+    for c in range(C):
+        ax = fig.add_subplot(grid[0, c + 1])
+        im = ax.imshow(ev.maps[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
+        ax.set_title(f"{names[c]}: {ev.scores[c]:+.1f}", fontsize=9, fontweight="bold" if c == pred else "normal")
+        _off(ax)
+    fig.colorbar(im, ax=fig.axes[1:], shrink=0.8, pad=0.01).set_label("evidence", fontsize=8)
+    colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(C)]
+    for col, values, label in ((slice(0, (C + 1) // 2), ev.scores, "score $z_k$"),
+                               (slice((C + 1) // 2 + 1, C + 1), ev.probs, "softmax probability")):
+        ax = fig.add_subplot(grid[1, col])
+        ax.bar(range(C), values, color=colors)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_xticks(range(C), names)
+        ax.set_xlabel("class (bold title above: predicted)")
+        ax.set_ylabel(label)
+    return fig
+
+
+def confusion_figure(cm: np.ndarray, y: np.ndarray, probs: np.ndarray, n_listed: int = 5,
+                     class_names: Sequence | None = None) -> go.Figure:
+    """Plotly confusion matrix; hovering a cell tells how many samples and which ones (surest first).
+
+    Args:
+        cm: counts of shape (C, C) (rows = true, columns = predicted); y: true labels (n,);
+        probs: predicted probabilities (n, C); n_listed: sample indices listed per cell.
+
+    Returns:
+        go.Figure
+    """
+    cm, y, probs = np.asarray(cm), np.asarray(y), np.asarray(probs)
+    names, pred = _names(len(cm), class_names), probs.argmax(1)
+    hover = [[""] * len(cm) for _ in cm]
+    for i in range(len(cm)):
+        for j in range(len(cm)):
+            members = np.flatnonzero((y == i) & (pred == j))
+            members = members[np.argsort(-probs[members, j])][:n_listed]
+            listed = ", ".join(f"#{m} ({probs[m, j]:.0%})" for m in members)
+            hover[i][j] = (f"true {names[i]}, predicted {names[j]}: {cm[i, j]} digits"
+                           + (f"<br>surest: {listed}" if listed else ""))
+    z = np.log10(cm + 1)  # colour by log count so that the mistakes stay visible beside the diagonal
+    fig = go.Figure(go.Heatmap(z=z, x=names, y=names, text=cm, texttemplate="%{text}", customdata=hover,
+                               hovertemplate="%{customdata}<extra></extra>", colorscale="Blues", showscale=False))
+    fig.update_yaxes(autorange="reversed", title_text="true class", type="category")
+    fig.update_xaxes(title_text="predicted class", type="category", side="bottom")
+    fig.update_layout(width=520, height=480, title_text="Test set: true vs predicted digit",
+                      margin={"l": 60, "r": 20, "t": 50, "b": 50})
+    return fig
+
+
+def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequence | None = None,
+                       image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+    """The surest sample of every confusion-matrix cell, in the matrix's layout (empty cells blank).
+
+    Args:
+        images: all samples, shape (n, h*w); best: indices of shape (C, C) from
+            :func:`course_lib.templates.most_confident_per_cell` (-1 = empty cell).
+
+    Returns:
+        matplotlib.figure.Figure: rows = true class, columns = predicted class; mistakes framed in red.
+    """
+    best = np.asarray(best)
+    C, names = len(best), _names(len(best), class_names)
+    fig, axes = plt.subplots(C, C, figsize=(0.62 * C + 0.8, 0.62 * C + 0.8), squeeze=False)
+    for (i, j), idx in np.ndenumerate(best):
+        ax = axes[i, j]
+        _off(ax)
+        for spine in ax.spines.values():
+            spine.set_visible(idx >= 0)
+            spine.set_color("#2ca02c" if i == j else "#d62728")
+            spine.set_linewidth(1.5)
+        if idx >= 0:
+            ax.imshow(np.asarray(images[idx]).reshape(image_shape), cmap="gray_r")
+        if i == 0:
+            ax.set_title(names[j], fontsize=9)
+        if j == 0:
+            ax.set_ylabel(names[i], fontsize=9, rotation=0, labelpad=8, va="center")
+    fig.supxlabel("predicted class (columns)", fontsize=9, y=0.005)
+    fig.supylabel("true class (rows)", fontsize=9)
+    fig.subplots_adjust(wspace=0.08, hspace=0.08)
+    return fig
+
+
+def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: str = "") -> plt.Figure:
+    """One panel per measured series against a swept setting (e.g. accuracy against the shift k).
+
+    Args:
+        x: the settings; series: name -> values (same length as x).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, len(series), figsize=(3.4 * len(series), 2.8), squeeze=False)
+    for c, (ax, (name, values)) in enumerate(zip(axes.flat, series.items())):
+        if len(values) != len(x):
+            raise ValueError(f"plot_sweep: series {name!r} has {len(values)} values for {len(x)} settings.")
+        ax.plot(range(len(x)), values, "o-", color=CLASS_COLORS[c])
+        ax.set_xticks(range(len(x)), [str(v) for v in x])
+        ax.set_xlabel(xlabel)
+        ax.set_title(name)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
+                       image_shape: tuple[int, int, int] = (3, 32, 32)) -> plt.Figure:
+    """Colour templates (e.g. CIFAR-10): each rescaled to [0, 1] on its own and shown as an RGB image.
+
+    Args:
+        W: templates of shape (C, 3*h*w), channel-major (all red values, then green, then blue).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    W = np.asarray(W, dtype=float)
+    if W.ndim != 2 or W.shape[1] != int(np.prod(image_shape)):
+        raise ValueError(f"plot_rgb_templates: W has shape {W.shape}; expected (C, {int(np.prod(image_shape))}).")
+    names = _names(len(W), class_names)
+    fig, axes = plt.subplots(1, len(W), figsize=(1.3 * len(W), 1.7), squeeze=False)
+    for c, ax in enumerate(axes.flat):
+        img = W[c].reshape(image_shape).transpose(1, 2, 0)
+        ax.imshow((img - img.min()) / (img.max() - img.min() + 1e-12))
+        ax.set_title(names[c], fontsize=9)
+        _off(ax)
+    return fig
+
+
+def _heatmap(img: np.ndarray, what: str = "weight") -> go.Heatmap:
+    return go.Heatmap(z=np.round(img, 3), coloraxis="coloraxis",
+                      hovertemplate=f"row %{{y}}, col %{{x}}<br>{what} %{{z:.3f}}<extra></extra>")
+
+
+def _square_axes(fig: go.Figure, n_axes: int) -> None:
+    for i in range(1, n_axes + 1):
+        suffix = "" if i == 1 else str(i)
+        fig.layout[f"xaxis{suffix}"].update(showticklabels=False, showgrid=False, zeroline=False)
+        fig.layout[f"yaxis{suffix}"].update(showticklabels=False, showgrid=False, zeroline=False,
+                                            autorange="reversed", scaleanchor=f"x{suffix}")
+
+
+def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray], zmax: float,
+                    title: str, image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
+    """Plotly: the ten templates at one epoch above the loss and accuracy curves, the epoch marked.
+
+    Args:
+        W: templates at ``epoch``, shape (10, h*w); epoch: the epoch shown;
+        curves: ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc`` arrays over epochs 0..E;
+        zmax: shared colour limit; title: figure title.
+
+    Returns:
+        go.Figure
+    """
+    W = np.asarray(W)
+    specs = [[{}] * 5, [{}] * 5, [{"colspan": 2}, None, None, {"colspan": 2}, None]]
+    fig = make_subplots(rows=3, cols=5, specs=specs, row_heights=[0.3, 0.3, 0.4], vertical_spacing=0.07,
+                        horizontal_spacing=0.02, subplot_titles=[str(c) for c in range(10)] + ["loss", "accuracy"])
+    for c in range(10):
+        fig.add_trace(_heatmap(W[c].reshape(image_shape)), row=c // 5 + 1, col=c % 5 + 1)
+    _square_axes(fig, 10)
+    epochs = np.arange(len(curves["train_loss"]))
+    for col, stem in ((1, "loss"), (4, "acc")):
+        for part, dash in (("train", "solid"), ("test", "dash")):
+            values = np.asarray(curves[f"{part}_{stem}"])
+            fig.add_trace(go.Scatter(x=epochs, y=np.round(values, 4), mode="lines", name=f"{part} {stem}",
+                                     line={"dash": dash, "color": CLASS_COLORS[0 if part == "train" else 1]}),
+                          row=3, col=col)
+            fig.add_trace(go.Scatter(x=[epoch], y=[round(float(values[epoch]), 4)], mode="markers", showlegend=False,
+                                     marker={"size": 9, "color": CLASS_COLORS[0 if part == "train" else 1]}),
+                          row=3, col=col)
+        fig.update_xaxes(title_text="epoch", row=3, col=col)
+    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -zmax, "cmax": zmax, "cmid": 0,
+                                 "colorbar": {"title": {"text": "weight"}, "len": 0.55, "y": 0.75}},
+                      height=620, title_text=title, margin={"l": 40, "r": 20, "t": 70, "b": 40},
+                      legend={"orientation": "h", "y": -0.12})
+    return fig
+
+
+def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
+                     image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
+    """Plotly: one template large (``highlight``) beside all ten small, on one colour scale.
+
+    The weights are drawn divided by ``zmax`` (colours from -1 to 1), so that figures whose
+    weights differ tenfold, joined by :func:`~course_lib.interactive.static_twin`, can share
+    one colour bar; put ``zmax`` in the title.
+
+    Args:
+        W: templates of shape (10, h*w); highlight: the class drawn large (0..9); zmax: colour
+            limit (positive); title: figure title.
+
+    Returns:
+        go.Figure
+    """
+    W = np.asarray(W)
+    if W.ndim != 2 or len(W) != 10 or not 0 <= highlight < 10 or not zmax > 0:
+        raise ValueError(f"templates_figure: W {W.shape}, highlight={highlight!r}, zmax={zmax!r}; "
+                         "expected (10, h*w), a class 0..9 and a positive limit.")
+    W = W / zmax
+    specs = [[{"rowspan": 2, "colspan": 2}, None] + [{}] * 5, [None, None] + [{}] * 5]
+    fig = make_subplots(rows=2, cols=7, specs=specs, horizontal_spacing=0.015, vertical_spacing=0.08,
+                        subplot_titles=[f"template {highlight}"] + [str(c) for c in range(10)])
+    fig.add_trace(_heatmap(W[highlight].reshape(image_shape), "weight / scale"), row=1, col=1)
+    for c in range(10):
+        fig.add_trace(_heatmap(W[c].reshape(image_shape), "weight / scale"), row=c // 5 + 1, col=c % 5 + 3)
+    _square_axes(fig, 11)
+    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -1, "cmax": 1, "cmid": 0,
+                                 "colorbar": {"title": {"text": "weight<br>/ scale"}}},
+                      height=400, title_text=title, margin={"l": 20, "r": 20, "t": 110, "b": 20})
+    return fig

@@ -1,0 +1,187 @@
+"""Unit tests of course_lib.templates (chapter 1): offline, fast, checked against independent computations."""
+import numpy as np
+import pytest
+import torch
+
+import course_lib as cl
+from course_lib import templates
+from course_lib.data import Split
+
+
+def _toy_split(n_train=60, n_test=30, d=16, C=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y_tr, y_te = np.arange(n_train) % C, np.arange(n_test) % C
+    centres = rng.random((C, d))
+    X_tr = centres[y_tr] + 0.1 * rng.standard_normal((n_train, d))
+    X_te = centres[y_te] + 0.1 * rng.standard_normal((n_test, d))
+    f = lambda a: torch.tensor(a, dtype=torch.float32)  # noqa: E731
+    return Split(f(X_tr), torch.tensor(y_tr), f(X_te), torch.tensor(y_te), classes=tuple(range(C)))
+
+
+def test_fit_templates_matches_the_plain_recipe():
+    data = _toy_split()
+    fit = templates.fit_templates(data, epochs=3, lr=0.1, batch_size=10, seed=4)
+    cl.set_seed(4)
+    model = cl.MLP([16, 3])
+    start = model.layers[0].weight.detach().numpy().copy()
+    cl.train(model, data, epochs=3, lr=0.1, batch_size=10, seed=4, progress=False)
+    assert fit.weights.shape == (4, 3, 16) and fit.biases.shape == (4, 3)
+    np.testing.assert_array_equal(fit.weights[0], start)
+    np.testing.assert_array_equal(fit.weights[-1], model.layers[0].weight.detach().numpy())
+    np.testing.assert_array_equal(fit.model.layers[0].weight.detach().numpy(), fit.weights[-1])
+    assert len(fit.history["test_acc"]) == 4
+
+
+def test_fit_templates_weight_decay_shrinks_weights():
+    data = _toy_split()
+    plain = templates.fit_templates(data, epochs=5, lr=0.1, batch_size=10)
+    decayed = templates.fit_templates(data, epochs=5, lr=0.1, batch_size=10, weight_decay=1.0)
+    assert np.abs(decayed.weights[-1]).sum() < np.abs(plain.weights[-1]).sum()
+
+
+def test_class_means_against_a_loop():
+    rng = np.random.default_rng(1)
+    X, y = rng.random((50, 7)), rng.integers(0, 4, 50)
+    y[:4] = np.arange(4)
+    expected = np.stack([X[y == c].mean(0) for c in range(4)])
+    np.testing.assert_allclose(templates.class_means(X, y), expected)
+    np.testing.assert_allclose(templates.class_means(torch.tensor(X), torch.tensor(y)), expected)
+
+
+def test_class_means_rejects_missing_class():
+    with pytest.raises(ValueError, match="classes \\[1\\] have no samples"):
+        templates.class_means(np.ones((3, 2)), np.array([0, 2, 2]))
+
+
+def test_correlation_matrix_against_corrcoef():
+    rng = np.random.default_rng(2)
+    A, B = rng.standard_normal((4, 30)), rng.standard_normal((5, 30))
+    expected = np.corrcoef(A, B)[:4, 4:]
+    np.testing.assert_allclose(templates.correlation_matrix(A, B), expected, atol=1e-12)
+
+
+def test_correlation_matrix_errors():
+    with pytest.raises(ValueError, match="expected \\(a, d\\) and \\(b, d\\)"):
+        templates.correlation_matrix(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="constant"):
+        templates.correlation_matrix(np.ones((1, 3)), np.arange(3.0)[None])
+
+
+def test_count_diagonal_maxima():
+    corr = np.array([[0.9, 0.1, 0.0], [0.5, 0.2, 0.1], [0.0, 0.1, 0.3]])
+    assert templates.count_diagonal_maxima(corr) == 2
+    with pytest.raises(ValueError, match="square"):
+        templates.count_diagonal_maxima(np.ones((2, 3)))
+
+
+def test_evidence_adds_up_to_the_model_scores():
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(12, 4)
+    x = torch.rand(12)
+    W, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    ev = templates.evidence(W, b, x.numpy())
+    with torch.no_grad():
+        logits = layer(x[None])[0]
+    np.testing.assert_allclose(ev.scores, logits.numpy(), atol=1e-5)
+    np.testing.assert_allclose(ev.probs, torch.softmax(logits, 0).numpy(), atol=1e-6)
+    np.testing.assert_allclose(ev.maps[2, 5], W[2, 5] * x[5].item(), rtol=1e-6)
+    with pytest.raises(ValueError, match="do not fit"):
+        templates.evidence(W, b, np.ones(11))
+
+
+def test_confusion_counts_against_sklearn():
+    from sklearn.metrics import confusion_matrix
+    rng = np.random.default_rng(3)
+    y, y_pred = rng.integers(0, 5, 200), rng.integers(0, 5, 200)
+    np.testing.assert_array_equal(templates.confusion_counts(y, y_pred, 5),
+                                  confusion_matrix(y, y_pred, labels=range(5)))
+
+
+def test_most_confident_per_cell_against_brute_force():
+    rng = np.random.default_rng(4)
+    probs = rng.dirichlet(np.ones(4), size=80)
+    y = rng.integers(0, 4, 80)
+    best = templates.most_confident_per_cell(y, probs)
+    pred = probs.argmax(1)
+    for i in range(4):
+        for j in range(4):
+            members = np.flatnonzero((y == i) & (pred == j))
+            if len(members) == 0:
+                assert best[i, j] == -1
+            else:
+                assert best[i, j] == members[np.argmax(probs[members, j])]
+
+
+def test_rank_mistakes_orders_by_probability_of_the_true_class():
+    probs = np.array([[0.9, 0.1], [0.4, 0.6], [0.45, 0.55], [0.99, 0.01], [0.2, 0.8]])
+    y = np.array([0, 0, 0, 1, 1])
+    # wrong: rows 1 (p_true 0.4), 2 (0.45), 3 (0.01); row 0 and 4 are right
+    np.testing.assert_array_equal(templates.rank_mistakes(y, probs), [2, 1, 3])
+
+
+def _shift_reference(img, dy, dx):
+    out = np.zeros_like(img)
+    h, w = img.shape
+    for i in range(h):
+        for j in range(w):
+            if 0 <= i - dy < h and 0 <= j - dx < w:
+                out[i, j] = img[i - dy, j - dx]
+    return out
+
+
+def test_shift_images_moves_each_image_by_a_whole_offset_within_k():
+    rng = np.random.default_rng(5)
+    X = torch.tensor(rng.random((6, 8 * 8)), dtype=torch.float32)
+    k = 2
+    out = templates.shift_images(X, k, seed=3, image_shape=(8, 8)).numpy()
+    for img, shifted in zip(X.numpy().reshape(-1, 8, 8), out.reshape(-1, 8, 8)):
+        matches = [(dy, dx) for dy in range(-k, k + 1) for dx in range(-k, k + 1)
+                   if np.array_equal(_shift_reference(img, dy, dx), shifted)]
+        assert len(matches) == 1
+
+
+def test_shift_images_is_deterministic_and_keeps_ink_inside_the_margin():
+    X = torch.zeros(20, 10 * 10)
+    X.view(20, 10, 10)[:, 3:7, 3:7] = torch.rand(20, 4, 4)         # ink 3 pixels from every edge
+    a = templates.shift_images(X, 3, seed=1, image_shape=(10, 10))
+    assert torch.equal(a, templates.shift_images(X, 3, seed=1, image_shape=(10, 10)))
+    assert not torch.equal(a, templates.shift_images(X, 3, seed=2, image_shape=(10, 10)))
+    torch.testing.assert_close(a.sum(1), X.sum(1))                  # no ink leaves the frame
+    same = templates.shift_images(X, 0, image_shape=(10, 10))
+    assert torch.equal(same, X) and same.data_ptr() != X.data_ptr()
+
+
+def test_shift_images_errors():
+    with pytest.raises(ValueError, match="k=-1"):
+        templates.shift_images(torch.zeros(2, 784), -1)
+    with pytest.raises(ValueError, match="expected \\(n, 784\\)"):
+        templates.shift_images(torch.zeros(2, 100), 1)
+
+
+def test_shifted_split_shifts_train_and_test_differently_and_keeps_labels():
+    data = Split(torch.rand(5, 784), torch.arange(5), torch.rand(5, 784), torch.arange(5), classes=(0,))
+    out = templates.shifted_split(data, 2, seed=7)
+    assert torch.equal(out.y_train, data.y_train) and torch.equal(out.y_test, data.y_test)
+    assert torch.equal(out.X_train, templates.shift_images(data.X_train, 2, 7))
+    assert torch.equal(out.X_test, templates.shift_images(data.X_test, 2, 8))
+
+
+def test_smoothness_of_a_ramp_and_of_noise():
+    ramp = np.add.outer(np.arange(28.0), np.arange(28.0)).ravel()
+    noise = np.random.default_rng(6).standard_normal(784)
+    s = templates.smoothness(np.stack([ramp, noise]))
+    assert s[0] > 0.99 and abs(s[1]) < 0.1
+    img = noise.reshape(28, 28)
+    manual = (np.corrcoef(img[:, 1:].ravel(), img[:, :-1].ravel())[0, 1]
+              + np.corrcoef(img[1:].ravel(), img[:-1].ravel())[0, 1]) / 2
+    assert s[1] == pytest.approx(manual)
+
+
+def test_within_class_similarity_against_a_loop():
+    rng = np.random.default_rng(7)
+    X, y = rng.random((40, 9)), np.arange(40) % 3
+    means = np.stack([X[y == c].mean(0) for c in range(3)])
+    expected = [np.mean([np.corrcoef(x, means[c])[0, 1] for x in X[y == c]]) for c in range(3)]
+    np.testing.assert_allclose(templates.within_class_similarity(X, y), expected, atol=1e-9)
+    twins = np.repeat(rng.random((2, 9)), 5, axis=0)                # identical members: similarity 1
+    np.testing.assert_allclose(templates.within_class_similarity(twins, np.repeat([0, 1], 5)), 1.0)
