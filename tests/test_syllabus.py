@@ -1,0 +1,61 @@
+import json
+
+import pytest
+
+from course_lib import syllabus
+
+
+def notebook(tmp_path, cells, name="01_demo.ipynb"):
+    nb = {"cells": [{"cell_type": t, "source": s, "metadata": {"tags": tags}, **({"outputs": [], "execution_count": None} if t == "code" else {})}
+                    for t, s, tags in cells], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = tmp_path / name
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def test_exercises_are_found_with_kind_and_solution(tmp_path):
+    path = notebook(tmp_path, [
+        ("markdown", "# Demo chapter\n\nSome words here.", []),
+        ("markdown", "```{exercise} Predict the shape\n:label: demo-ex1\n\nWhat will it look like?\n```", []),
+        ("markdown", "```{solution} demo-ex1\n:class: dropdown\n\nRound.\n```", ["solution"]),
+        ("markdown", "```{exercise} Build it\n:label: demo-ex2\n\nWrite the code.\n```", ["discussion"]),
+    ])
+    exercises = syllabus.find_exercises(path)
+    assert [e.label for e in exercises] == ["demo-ex1", "demo-ex2"]
+    assert exercises[0].predicts and exercises[0].kind == "discussion" and exercises[0].has_solution
+    assert not exercises[1].has_solution and exercises[1].kind == "discussion"  # the tag wins
+    assert syllabus.chapter_title(path) == "Demo chapter"
+
+
+def test_exercise_without_label_is_an_error(tmp_path):
+    path = notebook(tmp_path, [("markdown", "```{exercise} Oops\n\nText\n```", [])])
+    with pytest.raises(ValueError, match="no :label:"):
+        syllabus.find_exercises(path)
+
+
+def test_section_times_count_words_and_visible_code(tmp_path):
+    words = " ".join(["word"] * 200)
+    path = notebook(tmp_path, [
+        ("markdown", f"# T\n\n## First\n\n{words}", []),
+        ("code", "x = 1", []),
+        ("code", "assert x", ["remove-cell"]),
+        ("markdown", "## Exercises\n\nlots of words here", []),
+    ])
+    sections = syllabus.section_times(path)
+    assert [s.title for s in sections] == ["Opening", "First"]  # Exercises are not class time
+    first = sections[1]
+    assert first.words == 200 and first.code_cells == 1
+    assert first.minutes == pytest.approx(2 * syllabus.MINUTES_PER_100_WORDS + syllabus.MINUTES_PER_CODE_CELL)
+
+
+def test_chapter_paths_follow_the_toc(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        syllabus.chapter_paths(tmp_path)
+    (tmp_path / "book").mkdir()
+    for name in ("00_a", "01_b", "02_c"):
+        notebook(tmp_path / "book", [("markdown", "# x", [])], name=f"{name}.ipynb")
+    (tmp_path / "_toc.yml").write_text("root: book/index\nparts:\n  - chapters:\n    - file: book/01_b\n    - file: book/00_a\n")
+    assert [p.stem for p in syllabus.chapter_paths(tmp_path)] == ["01_b", "00_a"]
+    (tmp_path / "_toc.yml").write_text("root: book/index\n")
+    with pytest.raises(ValueError, match="no chapter notebooks"):
+        syllabus.chapter_paths(tmp_path)
