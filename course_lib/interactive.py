@@ -239,7 +239,7 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
     fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[html.escape(str(t)) for t in titles] if titles else None,
                         horizontal_spacing=0.02, vertical_spacing=0.08 if titles else 0.02)
     for i, img in enumerate(images):
-        fig.add_trace(go.Heatmap(z=np.round(img, 4), coloraxis="coloraxis",
+        fig.add_trace(go.Heatmap(z=np.round(img, 3), coloraxis="coloraxis",
                                  hovertemplate="row %{y}, col %{x}<br>weight %{z:.3f}<extra></extra>"),
                       row=i // ncols + 1, col=i % ncols + 1)
         fig.update_yaxes(scaleanchor="x" if i == 0 else f"x{i + 1}", row=i // ncols + 1, col=i % ncols + 1)

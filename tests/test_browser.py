@@ -125,3 +125,6 @@ def test_page_works_offline(browser, doc):
     weights[doc] = weight
     report.write_text(json.dumps(weights, indent=1, sort_keys=True))
     print(f"{doc}: {weight / 1e6:.2f} MB")
+    assert loaded, f"{doc}: no files were loaded"
+    assert weight <= MAX_PAGE_BYTES, f"{doc} weighs {weight / 1e6:.1f} MB (HTML, scripts, styles, fonts, images), over 5 MB"
+    assert sum(1 for p in loaded if p.endswith("plotly.min.js")) <= 1

@@ -5,6 +5,7 @@ and a record of each chapter's execution time.
   package) are copied into ``_static``; pages load them from there, never from a CDN.
   plotly.js is loaded only by pages that contain a plotly figure.
 * The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
+* The theme's 1.5 MB fontawesome.js is dropped: its CSS draws the same icons with a web font.
 * Scripts that two extensions add twice (sphinx-thebe's and togglebutton's inline
   settings) are kept once, so pages load without JavaScript errors.
 * ``COURSE_LIB_PROGRESS=0`` is set before any notebook runs, so tqdm bars never reach the site.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -83,10 +85,23 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
         scripts.insert(0, _JavaScript(f"_static/{PLOTLY_JS}"))  # the theme's template adds the relative path
 
 
+FONTAWESOME_JS = re.compile(r'\s*<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>')
+
+
+def _drop_fontawesome_js(outdir: Path) -> None:
+    """Remove the theme's fontawesome.js tag (written by its template) from every page."""
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        new = FONTAWESOME_JS.sub("", text)
+        if new != text:
+            page.write_text(new, encoding="utf-8")
+
+
 def _on_build_finished(app, exception) -> None:
     if exception is not None:
         return
     if app.builder.format == "html":
+        _drop_fontawesome_js(Path(app.outdir))
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_plotly_js(), static / PLOTLY_JS)
