@@ -1,0 +1,185 @@
+"""Tests of course_lib.splitting (chapter 3): fast, offline, checked against independent computations."""
+from __future__ import annotations
+
+import itertools
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+matplotlib.use("Agg")
+
+import course_lib as cl  # noqa: E402
+from course_lib import splitting  # noqa: E402
+
+
+def _two_class_acts():
+    """Neuron 0 splits (class 0 at -1, class 1 at +1), neuron 1 flips the sides, neuron 2 is noise."""
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1], 200)
+    sign = np.where(y == 1, 1.0, -1.0)
+    acts = np.stack([sign + 0.1 * rng.standard_normal(400), -sign + 0.1 * rng.standard_normal(400),
+                     rng.standard_normal(400)], axis=1)
+    return acts, y
+
+
+def test_separation_score_is_cohens_d_for_two_classes():
+    acts, y = _two_class_acts()
+    a0, a1 = acts[y == 0], acts[y == 1]
+    expected = np.abs(a1.mean(0) - a0.mean(0)) / np.sqrt((a0.var(0) + a1.var(0)) / 2)
+    np.testing.assert_allclose(splitting.separation_score(acts, y), expected, rtol=1e-6)
+    score = splitting.separation_score(acts, y)
+    assert score[0] > 15 and score[1] > 15 and score[2] < 0.5
+
+
+def test_split_codes_and_count_for_four_classes():
+    # class means per neuron: neuron 0 sends {2, 3} high, neuron 1 sends {0} high, neuron 2 mirrors neuron 0,
+    # neuron 3 is dead (constant, as a ReLU that never fires), neuron 4 repeats neuron 0.
+    means = np.array([[-1, 1, 1, 0, -0.9], [-0.8, -1, 0.8, 0, -0.8], [0.9, -1, -0.9, 0, 0.9], [1, -0.9, -1, 0, 1]])
+    y = np.repeat(np.arange(4), 50)
+    acts = means[y] + 0.01 * np.random.default_rng(1).standard_normal((200, 5))
+    acts[:, 3] = 0.0
+    codes = splitting.split_codes(acts, y)
+    np.testing.assert_array_equal(codes, [[0, 0, 1, 1], [1, 0, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1]])
+    assert splitting.count_splits(codes) == 3                 # {2,3} high, {0} high, {0,1} high
+    assert splitting.count_splits(codes, unordered=True) == 2  # {0,1}|{2,3} and {0}|{1,2,3}
+    assert splitting.separation_score(acts, y)[3] == 0.0
+    # every one of the 2^k - 2 ordered codes is counted once
+    all_codes = np.array([c for c in itertools.product([0, 1], repeat=4) if 0 < sum(c) < 4])
+    assert splitting.count_splits(all_codes) == 14 and splitting.count_splits(all_codes, unordered=True) == 7
+
+
+def test_bad_inputs_name_the_problem():
+    with pytest.raises(ValueError, match="acts has shape"):
+        splitting.separation_score(np.zeros((5, 2)), np.zeros(4, int))
+    with pytest.raises(ValueError, match="at least two classes"):
+        splitting.split_codes(np.zeros((4, 2)), np.zeros(4, int))
+    with pytest.raises(ValueError, match="0/1 array"):
+        splitting.count_splits(np.array([[0, 2]]))
+    with pytest.raises(ValueError, match="n_orders"):
+        splitting.flip_curves(np.ones(3), np.ones((2, 3)), np.zeros(2), n_orders=0)
+
+
+def test_within_class_spread_against_a_loop():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 3, 90)
+    acts = rng.standard_normal((90, 4)) + 3 * y[:, None]
+    sq = sum(((acts[i] - acts[y == y[i]].mean(0)) ** 2).sum() for i in range(90))
+    total = ((acts - acts.mean(0)) ** 2).sum()
+    assert splitting.within_class_spread(acts, y) == pytest.approx(np.sqrt(sq / acts.size))
+    assert splitting.within_class_spread(acts, y, relative=True) == pytest.approx(sq / total)
+    collapsed = np.repeat(np.eye(3), 30, axis=0)  # every class is one point
+    assert splitting.within_class_spread(collapsed, np.repeat(np.arange(3), 30)) == 0.0
+
+
+def test_flip_curves_match_flipping_and_a_forward_pass():
+    torch.manual_seed(0)
+    layer = torch.nn.Linear(7, 3)
+    h = torch.tanh(torch.randn(7))
+    W, b = layer.weight.detach().numpy(), layer.bias.detach().numpy()
+    curves = splitting.flip_curves(h.numpy(), W, b, n_orders=4, seed=3)
+    assert curves.shape == (4, 8, 3)
+    orders = [np.random.default_rng(3).permutation(7) for _ in range(1)]  # first order of the same generator
+    flipped = h.clone()
+    with torch.no_grad():
+        np.testing.assert_allclose(curves[0, 0], F.softmax(layer(flipped), -1).numpy(), rtol=1e-5)
+        for k, i in enumerate(orders[0], start=1):
+            flipped[i] = -flipped[i]
+            np.testing.assert_allclose(curves[0, k], F.softmax(layer(flipped), -1).numpy(), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(curves.sum(-1), 1.0)
+
+
+def test_crossing_interpolates_and_returns_nan_when_never():
+    assert splitting.crossing(np.array([1.0, 0.8, 0.6, 0.4, 0.2])) == pytest.approx(2.5)
+    assert splitting.crossing(np.array([0.9, 0.5, 0.1])) == pytest.approx(1.0)
+    assert np.isnan(splitting.crossing(np.array([0.9, 0.8, 0.7])))
+
+
+def test_outer_product_gradient_equals_autograd():
+    torch.manual_seed(1)
+    layer = torch.nn.Linear(6, 4)
+    A = torch.randn(5, 6)
+    z = layer(A)
+    z.retain_grad()
+    loss = F.cross_entropy(torch.tanh(z), torch.tensor([0, 1, 2, 3, 0]))
+    loss.backward()
+    np.testing.assert_allclose(splitting.outer_product_gradient(z.grad, A).numpy(), layer.weight.grad.numpy(),
+                               rtol=1e-5, atol=1e-7)
+    # one sample: each row is the input times one number, so the cosine with the input is +-1
+    z1 = layer(A[:1])
+    g = torch.autograd.grad(F.cross_entropy(z1, torch.tensor([2])), layer.weight)[0]
+    cos = splitting.update_cosines(g.numpy(), A[0].numpy())
+    np.testing.assert_allclose(np.abs(cos), 1.0, atol=1e-6)
+
+
+def test_update_cosines_handles_still_rows():
+    cos = splitting.update_cosines(np.array([[2.0, 0.0], [0.0, 0.0], [-1.0, -1.0]]), np.array([1.0, 0.0]))
+    assert cos[0] == pytest.approx(1.0) and np.isnan(cos[1]) and cos[2] == pytest.approx(-np.sqrt(0.5))
+
+
+def test_record_updates_plain_sgd_is_minus_lr_times_outer_product():
+    torch.manual_seed(0)
+    model = cl.MLP([12, 3, 3, 4], activation="tanh")
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    X, y = torch.rand(5, 12), torch.tensor([0, 1, 2, 3, 1])
+    steps = splitting.record_updates(model, X, y, lr=0.5, seed=0)
+    assert steps.X.shape == (5, 12) and steps.updates["layers.0.weight"].shape == (5, 3, 12)
+    assert steps.updates["layers.2.weight"].shape == (5, 3, 3) and steps.inputs["layers.2.weight"].shape == (5, 3)
+    # first step, recomputed by hand from the starting weights
+    ref = cl.MLP([12, 3, 3, 4], activation="tanh")
+    ref.load_state_dict(start)
+    x0 = torch.from_numpy(steps.X[:1])
+    loss = F.cross_entropy(ref(x0), torch.tensor(steps.y[:1]))
+    g = torch.autograd.grad(loss, ref.layers[0].weight)[0]
+    np.testing.assert_allclose(steps.updates["layers.0.weight"][0], -0.5 * g.numpy(), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(steps.inputs["layers.2.weight"][0], torch.tanh(ref.layers[0](x0))[0].detach().numpy(),
+                               rtol=1e-6)
+    # every step: rows are copies of the layer's input
+    for t in range(5):
+        for name in ("layers.0.weight", "layers.2.weight"):
+            cos = splitting.update_cosines(steps.updates[name][t], steps.inputs[name][t], tol=1e-9)
+            assert np.all(np.isnan(cos) | (np.abs(cos) > 0.999))
+    # the weights of the model at the end equal the start plus every recorded change
+    total = start["layers.0.weight"].numpy() + steps.updates["layers.0.weight"].sum(0)
+    np.testing.assert_allclose(model.layers[0].weight.detach().numpy(), total, atol=1e-6)
+
+
+def test_record_updates_momentum_keeps_old_inputs():
+    torch.manual_seed(0)
+    model = cl.MLP([10, 2, 3], activation="tanh")
+    X, y = torch.rand(4, 10), torch.tensor([0, 1, 2, 0])
+    plain = splitting.record_updates(cl.MLP([10, 2, 3], activation="tanh"), X, y, lr=0.1, seed=0)
+    steps = splitting.record_updates(model, X, y, lr=0.1, momentum=0.9, seed=0)
+    dW = steps.updates["layers.0.weight"]
+    # the update of step 1 lies in the span of the inputs of steps 0 and 1, with weight 0.9 on the old gradient
+    B = np.stack([steps.X[0], steps.X[1]], axis=1)
+    coef, *_ = np.linalg.lstsq(B, dW[1].T, rcond=None)
+    np.testing.assert_allclose(B @ coef, dW[1].T, atol=1e-6)
+    coef0, *_ = np.linalg.lstsq(B[:, :1], dW[0].T, rcond=None)
+    np.testing.assert_allclose(coef[0], 0.9 * coef0[0], rtol=1e-3, atol=1e-8)
+    assert plain.updates["layers.0.weight"].shape == dW.shape
+
+
+def test_figures_have_the_expected_parts():
+    acts, y = _two_class_acts()
+    fig = splitting.strips_figure([acts, acts[:, :2]], y, class_names=["zero", "one"], title="t")
+    assert len(fig.data) == 4 and fig.data[0].name == "zero" and len(fig.data[0].x) == 3 * 200
+    np.testing.assert_allclose(fig.data[2].x, acts[y == 0][:, :2].T.ravel(), rtol=1e-6)
+    X = np.random.default_rng(0).random((20, 16)) + 0.01     # all positive: every value is drawn
+    mfig = splitting.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
+    offsets = mfig.axes[0].collections[0].get_offsets()
+    assert len(offsets) == 5 * 16 and offsets[:, 0].min() >= 0 and offsets[:, 0].max() <= 4
+    top, bottom = (mfig.axes[0].collections[k].get_offsets()[:, 1] % 1 for k in (0, 1))
+    assert top.max() < bottom.min()                       # each class keeps to its own band of a cell
+    cropped = splitting.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5, crop=1)
+    assert len(cropped.axes[0].collections[0].get_offsets()) == 5 * 4
+    with pytest.raises(ValueError, match="expected"):
+        splitting.plot_pixel_strips(X, np.zeros(20, int), image_shape=(5, 5))
+    X0 = X.copy()
+    X0[:, 0] = 0.0                                        # a pixel without ink gets no dots
+    assert len(splitting.plot_pixel_strips(X0, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
+               .axes[0].collections[0].get_offsets()) == 5 * 15
+    with pytest.raises(ValueError, match="crop"):
+        splitting.plot_pixel_strips(X, np.zeros(20, int), image_shape=(4, 4), crop=2)
