@@ -50,8 +50,8 @@ def split_codes(acts: np.ndarray, y: np.ndarray, min_gap: float = 1e-6) -> np.nd
         min_gap: largest gap below which a neuron counts as not splitting.
 
     Returns:
-        int8 array of shape (units, k): 1 = the class is on the high side, 0 = low side;
-        a row of zeros for a neuron that does not split.
+        np.ndarray: int8 of shape (units, k); 1 = the class is on the high side, 0 = low side,
+        and a row of zeros for a neuron that does not split.
     """
     acts, y = _check_acts(acts, y)
     _, means = _class_means(acts, y)                       # (k, units)
@@ -77,7 +77,7 @@ def separation_score(acts: np.ndarray, y: np.ndarray, eps: float = 1e-9) -> np.n
         eps: added to the pooled variance so a perfectly constant group does not divide by zero.
 
     Returns:
-        float array of shape (units,); 0 for a neuron that does not split.
+        np.ndarray: float of shape (units,); 0 for a neuron that does not split.
     """
     acts, y = _check_acts(acts, y)
     classes = np.unique(y)
@@ -102,7 +102,7 @@ def count_splits(codes: np.ndarray, unordered: bool = False) -> int:
         unordered: identify a code with its complement.
 
     Returns:
-        int
+        int: the number of distinct codes.
     """
     codes = np.asarray(codes)
     if codes.ndim != 2 or not np.isin(codes, (0, 1)).all():
@@ -123,7 +123,7 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
             layer's total variance that lies within classes (0 = each class is one point).
 
     Returns:
-        float
+        float: the spread (absolute or relative).
     """
     acts, y = _check_acts(acts, y)
     classes, means = _class_means(acts, y)
@@ -147,7 +147,7 @@ def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200
         n_orders: number of random flip orders; seed: seed of the orders.
 
     Returns:
-        float array (n_orders, units + 1, C): row k = probabilities after k flips.
+        np.ndarray: float of shape (n_orders, units + 1, C); row k holds the probabilities after k flips.
     """
     h, W, b = (np.asarray(a, dtype=np.float64) for a in (h, W, b))
     if h.ndim != 1 or W.ndim != 2 or W.shape[1] != len(h) or b.shape != (W.shape[0],):
@@ -195,7 +195,7 @@ def outer_product_gradient(delta: torch.Tensor | np.ndarray, A: torch.Tensor | n
         delta: dL/dz of shape (n, out); A: the layer's inputs, shape (n, in).
 
     Returns:
-        array or tensor of shape (out, in): dL/dW summed over the n samples.
+        np.ndarray | torch.Tensor: shape (out, in), dL/dW summed over the n samples (the type of ``delta``).
     """
     if delta.ndim != 2 or A.ndim != 2 or delta.shape[0] != A.shape[0]:
         raise ValueError(f"outer_product_gradient: delta {tuple(delta.shape)} and A {tuple(A.shape)}; "
@@ -211,7 +211,7 @@ def update_cosines(dW: np.ndarray, a: np.ndarray, tol: float = 1e-12) -> np.ndar
         tol: rows (or an input) with a norm below this get NaN (the neuron did not move).
 
     Returns:
-        float array (out,): +1 or -1 when every row is a multiple of the input.
+        np.ndarray: float of shape (out,); +1 or -1 when every row is a multiple of the input.
     """
     dW, a = np.asarray(dW, dtype=np.float64), np.asarray(a, dtype=np.float64)
     if dW.ndim != 2 or a.shape != (dW.shape[1],):
@@ -253,7 +253,7 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
         seed: seed of the sample order.
 
     Returns:
-        StepUpdates with one entry per linear layer.
+        StepUpdates: one entry per linear layer.
     """
     from .data import Split
     from .record import activations
@@ -297,7 +297,7 @@ def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: 
         title: figure title; seed: seed of the jitter (the same for every call, so dots keep their row).
 
     Returns:
-        plotly.graph_objects.Figure with one trace per layer and class.
+        plotly.graph_objects.Figure: one trace per layer and class.
     """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
