@@ -26,6 +26,8 @@ def _names(n: int, class_names: Sequence | None) -> list[str]:
 
 def _off(ax: plt.Axes) -> None:
     ax.set_xticks([]), ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequence | None = None,
@@ -98,7 +100,7 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     grid = fig.add_gridspec(2, C + 1, height_ratios=[1.1, 1], hspace=0.35, top=0.93, bottom=0.12)
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
-    ax.set_title(f"input (a {names[true_class]})", fontsize=9)
+    ax.set_title(f"input (true {names[true_class]})", fontsize=9)
     _off(ax)
     for c in range(C):
         ax = fig.add_subplot(grid[0, c + 1])
@@ -153,32 +155,45 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
                        image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
     """The surest sample of every confusion-matrix cell, in the matrix's layout (empty cells blank).
 
+    Drawn as one mosaic image (fast even for 10 x 10 cells).
+
     Args:
         images: all samples, shape (n, h*w); best: indices of shape (C, C) from
             :func:`course_lib.templates.most_confident_per_cell` (-1 = empty cell).
 
     Returns:
-        matplotlib.figure.Figure: rows = true class, columns = predicted class; mistakes framed in red.
+        matplotlib.figure.Figure: rows = true class, columns = predicted class; correct cells
+        framed in green, mistakes in red.
     """
-    best = np.asarray(best)
+    best, images = np.asarray(best), np.asarray(images)
     C, names = len(best), _names(len(best), class_names)
-    fig, axes = plt.subplots(C, C, figsize=(0.62 * C + 0.8, 0.62 * C + 0.8), squeeze=False)
+    if best.shape != (C, C) or best.max() >= len(images):
+        raise ValueError(f"best has shape {best.shape} and indices up to {best.max()} for {len(images)} images; "
+                         "expected a square matrix of indices into images (-1 for empty cells).")
+    h, w = image_shape
+    pad = 4
+    mosaic = np.full((C * (h + pad), C * (w + pad)), np.nan)
+    fig, ax = plt.subplots(figsize=(0.6 * C + 1.0, 0.6 * C + 1.0))
     for (i, j), idx in np.ndenumerate(best):
-        ax = axes[i, j]
-        _off(ax)
-        for spine in ax.spines.values():
-            spine.set_visible(idx >= 0)
-            spine.set_color("#2ca02c" if i == j else "#d62728")
-            spine.set_linewidth(1.5)
-        if idx >= 0:
-            ax.imshow(np.asarray(images[idx]).reshape(image_shape), cmap="gray_r")
-        if i == 0:
-            ax.set_title(names[j], fontsize=9)
-        if j == 0:
-            ax.set_ylabel(names[i], fontsize=9, rotation=0, labelpad=8, va="center")
-    fig.supxlabel("predicted class (columns)", fontsize=9, y=0.005)
-    fig.supylabel("true class (rows)", fontsize=9)
-    fig.subplots_adjust(wspace=0.08, hspace=0.08)
+        if idx < 0:
+            continue
+        top, left = i * (h + pad) + pad // 2, j * (w + pad) + pad // 2
+        mosaic[top:top + h, left:left + w] = images[idx].reshape(image_shape)
+        ax.add_patch(plt.Rectangle((left - 1, top - 1), w + 1, h + 1, fill=False, lw=1.2,
+                                   ec="#2ca02c" if i == j else "#d62728"))
+    cmap = plt.get_cmap("gray_r").with_extremes(bad="white")
+    vmax = float(np.nanmax(mosaic)) if np.isfinite(mosaic).any() else 1.0
+    ax.imshow(np.ma.masked_invalid(mosaic), cmap=cmap, vmin=0, vmax=vmax)
+    centres = (np.arange(C) + 0.5) * (h + pad) - 0.5
+    ax.set_xticks(centres, names)
+    ax.set_yticks(centres, names)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlabel("predicted class")
+    ax.xaxis.set_label_position("top")
+    ax.set_ylabel("true class")
     return fig
 
 
@@ -228,9 +243,19 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
     return fig
 
 
-def _heatmap(img: np.ndarray, what: str = "weight") -> go.Heatmap:
-    return go.Heatmap(z=np.round(img, 3), coloraxis="coloraxis",
-                      hovertemplate=f"row %{{y}}, col %{{x}}<br>{what} %{{z:.3f}}<extra></extra>")
+def _percent(img: np.ndarray, zmax: float) -> np.ndarray:
+    """Weights as whole percentages of the colour limit, int8 in [-100, 100] (1 byte per value on the page)."""
+    return np.clip(np.round(100 * np.asarray(img, dtype=float) / zmax), -100, 100).astype(np.int8)
+
+
+def _heatmap(z: np.ndarray) -> go.Heatmap:
+    return go.Heatmap(z=z, coloraxis="coloraxis",
+                      hovertemplate="row %{y}, col %{x}<br>weight: %{z}% of the colour limit<extra></extra>")
+
+
+def _coloraxis(title: str) -> dict:
+    return {"colorscale": "RdBu", "cmin": -100, "cmax": 100, "cmid": 0,
+            "colorbar": {"title": {"text": title}, "ticksuffix": "%"}}
 
 
 def _square_axes(fig: go.Figure, n_axes: int) -> None:
@@ -245,6 +270,9 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
                     title: str, image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
     """Plotly: the ten templates at one epoch above the loss and accuracy curves, the epoch marked.
 
+    Weights are stored as whole percentages of ``zmax`` (one byte each), which keeps static
+    twins light; the colour bar and the hover text give percentages of ``zmax``.
+
     Args:
         W: templates at ``epoch``, shape (10, h*w); epoch: the epoch shown;
         curves: ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc`` arrays over epochs 0..E;
@@ -254,11 +282,13 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
         go.Figure
     """
     W = np.asarray(W)
+    if W.ndim != 2 or len(W) != 10 or not zmax > 0:
+        raise ValueError(f"training_figure: W {W.shape}, zmax={zmax!r}; expected (10, h*w) and a positive limit.")
     specs = [[{}] * 5, [{}] * 5, [{"colspan": 2}, None, None, {"colspan": 2}, None]]
     fig = make_subplots(rows=3, cols=5, specs=specs, row_heights=[0.3, 0.3, 0.4], vertical_spacing=0.07,
                         horizontal_spacing=0.02, subplot_titles=[str(c) for c in range(10)] + ["loss", "accuracy"])
     for c in range(10):
-        fig.add_trace(_heatmap(W[c].reshape(image_shape)), row=c // 5 + 1, col=c % 5 + 1)
+        fig.add_trace(_heatmap(_percent(W[c].reshape(image_shape), zmax)), row=c // 5 + 1, col=c % 5 + 1)
     _square_axes(fig, 10)
     epochs = np.arange(len(curves["train_loss"]))
     for col, stem in ((1, "loss"), (4, "acc")):
@@ -271,10 +301,11 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
                                      marker={"size": 9, "color": CLASS_COLORS[0 if part == "train" else 1]}),
                           row=3, col=col)
         fig.update_xaxes(title_text="epoch", row=3, col=col)
-    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -zmax, "cmax": zmax, "cmid": 0,
-                                 "colorbar": {"title": {"text": "weight"}, "len": 0.55, "y": 0.75}},
-                      height=620, title_text=title, margin={"l": 40, "r": 20, "t": 70, "b": 40},
-                      legend={"orientation": "h", "y": -0.12})
+    coloraxis = _coloraxis(f"weight<br>(% of {zmax:.3g})")
+    coloraxis["colorbar"].update(len=0.55, y=0.75)
+    fig.update_layout(coloraxis=coloraxis, height=620, title_text=title,
+                      margin={"l": 40, "r": 20, "t": 70, "b": 40},
+                      legend={"x": 1.0, "y": 0.0, "xanchor": "left", "yanchor": "bottom"})
     return fig
 
 
@@ -282,9 +313,9 @@ def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
                      image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
     """Plotly: one template large (``highlight``) beside all ten small, on one colour scale.
 
-    The weights are drawn divided by ``zmax`` (colours from -1 to 1), so that figures whose
-    weights differ tenfold, joined by :func:`~course_lib.interactive.static_twin`, can share
-    one colour bar; put ``zmax`` in the title.
+    The weights are drawn as whole percentages of ``zmax`` (one byte each), so that figures
+    whose weights differ tenfold, joined by :func:`~course_lib.interactive.static_twin`, can
+    share one colour bar and stay light; put ``zmax`` in the title.
 
     Args:
         W: templates of shape (10, h*w); highlight: the class drawn large (0..9); zmax: colour
@@ -297,15 +328,14 @@ def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
     if W.ndim != 2 or len(W) != 10 or not 0 <= highlight < 10 or not zmax > 0:
         raise ValueError(f"templates_figure: W {W.shape}, highlight={highlight!r}, zmax={zmax!r}; "
                          "expected (10, h*w), a class 0..9 and a positive limit.")
-    W = W / zmax
+    W = _percent(W, zmax)
     specs = [[{"rowspan": 2, "colspan": 2}, None] + [{}] * 5, [None, None] + [{}] * 5]
     fig = make_subplots(rows=2, cols=7, specs=specs, horizontal_spacing=0.015, vertical_spacing=0.08,
                         subplot_titles=[f"template {highlight}"] + [str(c) for c in range(10)])
-    fig.add_trace(_heatmap(W[highlight].reshape(image_shape), "weight / scale"), row=1, col=1)
+    fig.add_trace(_heatmap(W[highlight].reshape(image_shape)), row=1, col=1)
     for c in range(10):
-        fig.add_trace(_heatmap(W[c].reshape(image_shape), "weight / scale"), row=c // 5 + 1, col=c % 5 + 3)
+        fig.add_trace(_heatmap(W[c].reshape(image_shape)), row=c // 5 + 1, col=c % 5 + 3)
     _square_axes(fig, 11)
-    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -1, "cmax": 1, "cmid": 0,
-                                 "colorbar": {"title": {"text": "weight<br>/ scale"}}},
-                      height=400, title_text=title, margin={"l": 20, "r": 20, "t": 110, "b": 20})
+    fig.update_layout(coloraxis=_coloraxis("weight<br>(% of limit)"), height=400, title_text=title,
+                      margin={"l": 20, "r": 20, "t": 110, "b": 20})
     return fig

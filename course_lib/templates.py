@@ -232,7 +232,8 @@ def shift_images(X: torch.Tensor, k: int, seed: int = 0, image_shape: tuple[int,
         raise ValueError(f"shift_images: k={k!r} must be a non-negative integer number of pixels, e.g. k=2.")
     h, w = image_shape
     if X.ndim != 2 or X.shape[1] != h * w:
-        raise ValueError(f"shift_images: X has shape {tuple(X.shape)}; expected (n, {h * w}) for image_shape={image_shape}.")
+        raise ValueError(f"shift_images: X has shape {tuple(X.shape)}; "
+                         f"expected (n, {h * w}) for image_shape={image_shape}.")
     n = len(X)
     d = torch.from_numpy(np.random.default_rng(seed).integers(-k, k + 1, size=(n, 2)))
     padded = torch.nn.functional.pad(X.reshape(n, h, w), (k, k, k, k))

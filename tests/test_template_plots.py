@@ -29,9 +29,13 @@ def test_matplotlib_figures_build():
 def test_plot_cell_examples_leaves_empty_cells_blank():
     best = np.full((3, 3), -1)
     best[0, 0], best[1, 2] = 4, 7
-    fig = template_plots.plot_cell_examples(RNG.random((10, 784)), best)
-    axes = np.array(fig.axes).reshape(3, 3)
-    assert len(axes[0, 0].images) == 1 and len(axes[1, 2].images) == 1 and len(axes[2, 2].images) == 0
+    images = RNG.random((10, 784)) + 0.5
+    fig = template_plots.plot_cell_examples(images, best)
+    mosaic = fig.axes[0].images[0].get_array()
+    cell = lambda i, j: mosaic[i * 32 + 2:i * 32 + 30, j * 32 + 2:j * 32 + 30]  # noqa: E731
+    np.testing.assert_allclose(cell(1, 2), images[7].reshape(28, 28))
+    assert cell(2, 2).mask.all() and not cell(0, 0).mask.any()
+    assert len(fig.axes[0].patches) == 2                      # one frame per non-empty cell
     plt.close(fig)
 
 
@@ -49,7 +53,9 @@ def test_confusion_figure_hover_names_the_digits():
 def test_templates_figure_scales_by_zmax_and_has_eleven_maps():
     fig = template_plots.templates_figure(W, 3, zmax=2.0, title="t")
     assert isinstance(fig, go.Figure) and len(fig.data) == 11
-    np.testing.assert_allclose(fig.data[0].z, np.round(W[3].reshape(28, 28) / 2.0, 3))
+    expected = np.clip(np.round(100 * W[3].reshape(28, 28) / 2.0), -100, 100)
+    np.testing.assert_array_equal(fig.data[0].z, expected)
+    assert np.asarray(fig.data[0].z).dtype == np.int8                # one byte per weight on the page
     assert fig.layout.annotations[0].text == "template 3"
     with pytest.raises(ValueError, match="highlight=10"):
         template_plots.templates_figure(W, 10, zmax=1.0, title="t")
