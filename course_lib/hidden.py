@@ -1,0 +1,230 @@
+"""Reading hidden-layer weights: effective templates, pixels that never move, joint templates.
+
+Introduced in chapter 2 (``book/02_hidden_layers.ipynb``). A network with one hidden layer
+has weights ``W`` (hidden, n_features) into its hidden units and ``V`` (n_classes, hidden) out
+of them; this module measures what those weights learned:
+
+* :func:`ever_active` and :func:`relative_change`: pixels that are zero in every training
+  image get no gradient, so their weights stay at their random start;
+* :func:`effective_templates`: what an output neuron responds to in input space, ``V``
+  times the hidden units' mean slope times ``W`` (the mean input-gradient of each logit);
+* :func:`joint_template_scores` and :func:`max_class_correlation`: how much a weight image
+  looks like "class 1 minus class 0", or like any class at all;
+* :func:`sweep_hidden_sizes`: one :class:`~course_lib.models.MLPEnsemble` per hidden size.
+
+The chapter's figures live in :mod:`course_lib.hidden_plots`.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from .data import Split
+from .models import MLP, MLPEnsemble
+from .train import History, train
+
+__all__ = ["RECIPES", "ever_active", "relative_change", "row_correlations", "effective_templates",
+           "strongest_units", "joint_template_scores", "max_class_correlation", "sweep_hidden_sizes"]
+
+#: The 784-k-10 recipes of chapter 2. "nielsen" is the example of Nielsen's book, whose code
+#: source 002 used (mini-batches of 10, 30 epochs); "chapter" is the shorter one the chapter runs.
+RECIPES = {
+    "nielsen": {"activation": "sigmoid", "weight_std": 1.0, "lr": 3.0, "batch_size": 10, "epochs": 30},
+    "chapter": {"activation": "sigmoid", "weight_std": 1.0, "lr": 3.0, "batch_size": 50, "epochs": 20},
+}
+
+
+def _numpy(a, name: str, ndim: int) -> np.ndarray:
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu().numpy()
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != ndim:
+        raise ValueError(f"{name} has shape {a.shape}; expected a {ndim}-D array.")
+    return a
+
+
+def ever_active(X) -> np.ndarray:
+    """Which inputs are non-zero in at least one sample (chapter 2: the ever-active pixels).
+
+    Args:
+        X: inputs of shape (n, n_features), NumPy or torch.
+
+    Returns:
+        np.ndarray of bool, shape (n_features,): True where some sample is non-zero.
+    """
+    return (_numpy(X, "X", 2) != 0).any(axis=0)
+
+
+def relative_change(W_start, W_end, columns=None) -> float:
+    """How far weights moved, relative to where they started: RMS(W_end - W_start) / RMS(W_start).
+
+    Args:
+        W_start, W_end: weights of shape (units, n_features) before and after training.
+        columns: bool mask of shape (n_features,) selecting the inputs to measure (default: all).
+
+    Returns:
+        float: 0 when nothing moved; 1 when the change is as large as the random start.
+    """
+    W0, W1 = _numpy(W_start, "W_start", 2), _numpy(W_end, "W_end", 2)
+    if W0.shape != W1.shape:
+        raise ValueError(f"relative_change: W_start {W0.shape} and W_end {W1.shape} must have the same shape.")
+    if columns is not None:
+        columns = np.asarray(columns, dtype=bool)
+        if columns.shape != (W0.shape[1],) or not columns.any():
+            raise ValueError(f"relative_change: columns must be a bool mask of shape ({W0.shape[1]},) selecting "
+                             f"at least one input; got shape {columns.shape} with {int(columns.sum())} selected.")
+        W0, W1 = W0[:, columns], W1[:, columns]
+    start = np.sqrt(np.mean(W0 ** 2))
+    if start == 0:
+        raise ValueError("relative_change: W_start is all zeros there, so a relative change is undefined.")
+    return float(np.sqrt(np.mean((W1 - W0) ** 2)) / start)
+
+
+def row_correlations(A, B) -> np.ndarray:
+    """Pearson correlation of every row of ``A`` with every row of ``B``.
+
+    Args:
+        A: shape (m, d); B: shape (k, d).
+
+    Returns:
+        np.ndarray of shape (m, k): entry [i, j] correlates A[i] with B[j].
+    """
+    A, B = _numpy(A, "A", 2), _numpy(B, "B", 2)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"row_correlations: A has rows of length {A.shape[1]}, B of length {B.shape[1]}; they must match.")
+    A = A - A.mean(1, keepdims=True)
+    B = B - B.mean(1, keepdims=True)
+    A = A / np.maximum(np.linalg.norm(A, axis=1, keepdims=True), 1e-300)
+    B = B / np.maximum(np.linalg.norm(B, axis=1, keepdims=True), 1e-300)
+    return A @ B.T
+
+
+_SLOPES = {
+    "sigmoid": lambda a: torch.sigmoid(a) * (1 - torch.sigmoid(a)),
+    "tanh": lambda a: 1 - torch.tanh(a) ** 2,
+    "relu": lambda a: (a > 0).to(a.dtype),
+    "identity": torch.ones_like,
+}
+
+
+@torch.no_grad()
+def effective_templates(model: MLP, X, units: Sequence[int] | None = None, center: bool = True) -> np.ndarray:
+    """What each output neuron of a one-hidden-layer MLP responds to, as one image per class.
+
+    Linearizes the network around the data: ``T[c] = sum_j V[c, j] * mean_x f'(a_j(x)) * W[j]``,
+    which is the mean over ``X`` of the gradient of logit ``c`` with respect to the input.
+
+    Args:
+        model: an :class:`~course_lib.models.MLP` with exactly one hidden layer.
+        X: the inputs to average over, shape (n, n_features).
+        units: hidden units to include (default: all); the full template is the sum over all units.
+        center: subtract the mean template of all classes; a part shared by every class changes
+            no prediction.
+
+    Returns:
+        np.ndarray of shape (n_classes, n_features).
+    """
+    if not isinstance(model, MLP) or len(model.sizes) != 3:
+        sizes = getattr(model, "sizes", None)
+        raise ValueError(f"effective_templates: needs an MLP with one hidden layer, got sizes={sizes}; "
+                         "take one member of an ensemble with ensemble.member(m).")
+    X = torch.as_tensor(X, dtype=torch.float32)
+    W, b, V = model.layers[0].weight, model.layers[0].bias, model.layers[2].weight
+    slope = _SLOPES[model.activation](X @ W.T + b).mean(0)        # (hidden,)
+    keep = torch.zeros(len(slope), dtype=torch.bool)
+    if units is None:
+        keep[:] = True
+    else:
+        units = [int(u) for u in units]
+        if any(not 0 <= u < len(slope) for u in units):
+            raise ValueError(f"effective_templates: units={units} must lie in 0..{len(slope) - 1}.")
+        keep[units] = True
+    T = ((V * slope * keep) @ W).double().numpy()                 # (n_classes, n_features)
+    return T - T.mean(0) if center else T
+
+
+def strongest_units(V, c: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The hidden units output neuron ``c`` likes most and dislikes most.
+
+    Args:
+        V: output weights of shape (n_classes, hidden); c: the class; k: how many of each.
+
+    Returns:
+        (liked, disliked): index arrays of shape (k,), strongest first.
+    """
+    V = _numpy(V, "V", 2)
+    if not 0 <= c < len(V) or not 1 <= k <= V.shape[1]:
+        raise ValueError(f"strongest_units: need 0 <= c < {len(V)} and 1 <= k <= {V.shape[1]}; got c={c}, k={k}.")
+    order = np.argsort(V[c], kind="stable")
+    return order[::-1][:k], order[:k]
+
+
+def _class_means(X, y) -> tuple[np.ndarray, np.ndarray]:
+    X, y = _numpy(X, "X", 2), np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
+    if len(X) != len(y):
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels.")
+    classes = np.unique(y)
+    return np.stack([X[y == c].mean(0) for c in classes]), X.mean(0)
+
+
+def joint_template_scores(W, X, y) -> np.ndarray:
+    """Correlation of each weight image with the difference of two class means (class 1 - class 0).
+
+    Near +1 or -1: the unit is a joint template (one class drawn in one sign, the other in the
+    other sign); near 0: it looks like neither. The sign says which class is drawn in blue.
+
+    Args:
+        W: weights of shape (units, n_features); X: inputs (n, n_features); y: labels 0 and 1, shape (n,).
+
+    Returns:
+        np.ndarray of shape (units,), signed correlations.
+    """
+    means, _ = _class_means(X, y)
+    if len(means) != 2:
+        raise ValueError(f"joint_template_scores: y must hold exactly two classes, got {len(means)}.")
+    return row_correlations(W, (means[1] - means[0])[None])[:, 0]
+
+
+def max_class_correlation(W, X, y) -> np.ndarray:
+    """How digit-like each weight image is: its largest |correlation| with a class contrast
+    (the mean image of one class minus the mean of all images).
+
+    Args:
+        W: weights of shape (units, n_features); X: inputs (n, n_features); y: labels, shape (n,).
+
+    Returns:
+        np.ndarray of shape (units,), values in [0, 1].
+    """
+    means, overall = _class_means(X, y)
+    return np.abs(row_correlations(W, means - overall)).max(1)
+
+
+def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence[int], *, activation: str,
+                       weight_std: float | str | None, lr: float, batch_size: int, epochs: int,
+                       weight_decay: float = 0.0) -> dict[int, tuple[MLPEnsemble, History]]:
+    """Train ``[n_features, k, n_classes]`` networks for every hidden size ``k``, one ensemble of seeds each.
+
+    Every size uses the same recipe and batch order (``train(seed=0)``); member ``m`` of size ``k``
+    starts exactly where ``MLP([n_features, k, n_classes])`` starts after ``set_seed(seeds[m])``.
+
+    Args:
+        data: the split to train on; hidden_sizes: e.g. ``[30, 10, 5]``; seeds: e.g. ``range(5)``.
+        activation, weight_std: as for :class:`~course_lib.models.MLP`.
+        lr, batch_size, epochs, weight_decay: as for :func:`~course_lib.train.train` (plain SGD).
+
+    Returns:
+        dict: hidden size -> (trained ensemble, its History); ``history["test_acc"][-1]`` has shape (len(seeds),).
+    """
+    sizes = list(hidden_sizes)
+    if not sizes or any(not isinstance(k, (int, np.integer)) or k < 1 for k in sizes):
+        raise ValueError(f"sweep_hidden_sizes: hidden_sizes={sizes!r} must be positive integers, e.g. [30, 10, 5].")
+    n_in, n_out = data.X_train.shape[1], int(max(data.y_train.max(), data.y_test.max())) + 1
+    result = {}
+    for k in sizes:
+        ensemble = MLPEnsemble([n_in, int(k), n_out], activation, seeds=list(seeds), weight_std=weight_std)
+        history = train(ensemble, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
+                        progress=False)
+        result[int(k)] = (ensemble, history)
+    return result
