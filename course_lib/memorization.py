@@ -1,0 +1,321 @@
+"""Memorizing vs learning (chapter 6): training on several label sets at once, and the thesis's
+deviation measures of hidden layers (source 001, digest section 6.5).
+
+A *representation* of a layer is an array ``A`` of shape (n, units): one activation vector per
+sample (layer 0 is the input itself). The measures compare representations of samples of the
+same class (inner-class deviation) and the mean representations of different classes
+(inter-class deviation).
+"""
+from __future__ import annotations
+
+import time
+from typing import Mapping
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .models import MLPEnsemble
+from .train import History, predict
+
+__all__ = ["METRICS", "balanced_subset", "train_label_sets", "epochs_to_fit", "pairwise_distances",
+           "class_means", "inner_class_deviation", "inter_class_deviation", "activation_level",
+           "deviation_measures", "neighbour_label_gap", "embed_tsne"]
+
+#: Distances the deviation measures accept (thesis eqs. 6.1, 6.7, 6.8).
+METRICS = ("euclidean", "cosine", "correlation")
+
+
+def _as_array(A, name: str, ndim: int) -> np.ndarray:
+    A = np.asarray(A.detach().cpu() if isinstance(A, torch.Tensor) else A)
+    if A.ndim != ndim:
+        raise ValueError(f"{name} has shape {A.shape}; expected a {ndim}-D array.")
+    return A
+
+
+def balanced_subset(y, n_per_class: int, seed: int = 0) -> np.ndarray:
+    """Indices of a class-balanced random subset: ``n_per_class`` samples of every label.
+
+    Introduced in chapter 6, where a tenth of the thesis's training set is memorized.
+
+    Args:
+        y: int labels of shape (n,) (NumPy or torch).
+        n_per_class: samples to keep per label; every label must have at least that many.
+        seed: seed of the choice and of the final order.
+
+    Returns:
+        np.ndarray of int64, shape (n_classes * n_per_class,), in random order.
+    """
+    y = _as_array(y, "y", 1)
+    counts = np.bincount(y)
+    if not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1 or n_per_class > counts[counts > 0].min():
+        raise ValueError(f"balanced_subset: n_per_class={n_per_class!r} must be a positive integer no larger than "
+                         f"the rarest label's count ({counts[counts > 0].min()}).")
+    rng = np.random.default_rng(seed)
+    keep = [rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.flatnonzero(counts)]
+    return rng.permutation(np.concatenate(keep)).astype(np.int64)
+
+
+def _logits(model: MLPEnsemble, X: torch.Tensor) -> torch.Tensor:
+    """Ensemble logits (M, n, C) for shared inputs (n, d) or per-member inputs (M, n, d)."""
+    if X.ndim == 2:
+        return model(X)
+    return model.layers(X)  # BatchedLinear takes one input block per member
+
+
+def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_test: torch.Tensor,
+                     y_test: torch.Tensor, *, epochs: int, lr: float, batch_size: int = 100,
+                     optimizer: str = "adam", until_fit: bool = False, seed: int = 0) -> History:
+    """Train the members of an ensemble side by side, member ``m`` on its own labels ``Y[m]``.
+
+    :func:`course_lib.train` gives every member the same labels; a label-noise sweep needs one
+    label set per member (and random-pixel data one input set). The loop is the same (forward,
+    loss, backward, update; evaluation once per epoch), and each member gets exactly the
+    updates it would get alone with ``course_lib.train(..., seed=seed)``. Introduced in chapter 6.
+
+    Args:
+        model: an :class:`~course_lib.models.MLPEnsemble` with ``M`` members.
+        X: training inputs, shared (n, features) or one set per member (M, n, features).
+        Y: int64 training labels of shape (M, n), one row per member.
+        X_test, y_test: held-out inputs (n_test, features) and their labels (n_test,), shared.
+        epochs, lr, batch_size: as for :func:`course_lib.train`.
+        optimizer: ``"adam"`` or ``"sgd"`` (plain).
+        until_fit: stop early after the first epoch at which every member is right on all of
+            its training labels (the arrays are then shorter).
+        seed: seed of the batch order.
+
+    Returns:
+        History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
+        ``test_loss``; arrays of shape (epochs_run + 1, M).
+    """
+    if not isinstance(model, MLPEnsemble):
+        raise TypeError(f"train_label_sets: model must be an MLPEnsemble, got {type(model).__name__}.")
+    M, n = model.n_models, X.shape[-2]
+    if X.ndim not in (2, 3) or (X.ndim == 3 and X.shape[0] != M):
+        raise ValueError(f"train_label_sets: X has shape {tuple(X.shape)}; expected (n, features) or ({M}, n, features).")
+    if Y.ndim != 2 or tuple(Y.shape) != (M, n):
+        raise ValueError(f"train_label_sets: Y has shape {tuple(Y.shape)}; expected ({M}, {n}): "
+                         "one row of labels per member, e.g. torch.stack([y, shuffled_y]).")
+    if not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"train_label_sets: epochs={epochs!r} must be a non-negative integer.")
+    if optimizer not in ("adam", "sgd"):
+        raise ValueError(f"train_label_sets: optimizer={optimizer!r} is unknown; choose 'adam' or 'sgd'.")
+    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    history = History()
+    start = time.perf_counter()
+    for epoch in range(epochs + 1):
+        if epoch > 0:
+            model.train()
+            order = torch.randperm(n, generator=gen)
+            for i in range(0, n, batch_size):
+                idx = order[i:i + batch_size]
+                y_hat = _logits(model, X[..., idx, :])                       # forward: (M, b, C)
+                loss = F.cross_entropy(y_hat.reshape(-1, y_hat.shape[-1]),  # loss: sum of member means
+                                       Y[:, idx].reshape(-1), reduction="sum") / len(idx)
+                opt.zero_grad(set_to_none=True)
+                loss.backward()                                              # backward
+                opt.step()                                                   # update
+        model.eval()                                                         # evaluate once per epoch
+        with torch.no_grad():
+            train_logits = _logits(model, X)
+        for part, logits, labels in (("train", train_logits, Y),
+                                     ("test", predict(model, X_test), y_test.expand(M, -1))):
+            history.append(f"{part}_loss", np.array([F.cross_entropy(logits[m], labels[m]).item() for m in range(M)]))
+            history.append(f"{part}_acc", (logits.argmax(-1) == labels).float().mean(-1).numpy())
+        if until_fit and (history["train_acc"][-1] >= 1.0).all():
+            break
+    model.train()
+    history.best_epoch = len(history["train_acc"]) - 1
+    history.seconds = time.perf_counter() - start
+    return history
+
+
+def epochs_to_fit(acc, threshold: float = 1.0) -> np.ndarray | int:
+    """The first epoch at which an accuracy curve reaches ``threshold`` (-1 if it never does).
+
+    Args:
+        acc: accuracies of shape (epochs + 1,) or (epochs + 1, M), row ``e`` after ``e`` epochs.
+
+    Returns:
+        int, or int array of shape (M,).
+    """
+    acc = np.asarray(acc)
+    hit = acc >= threshold - 1e-9
+    first = np.where(hit.any(0), hit.argmax(0), -1)
+    return int(first) if first.ndim == 0 else first
+
+
+def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
+    """All distances between the rows of ``A`` and the rows of ``B`` (default ``B = A``).
+
+    ``cosine`` is 1 - cos(angle); ``correlation`` is the cosine distance of the rows after
+    subtracting each row's own mean (1 - Pearson's rho). A zero (or constant) row has no
+    direction: it counts as similarity 0, distance 1, to every row.
+
+    Args:
+        A: shape (n, d); B: shape (m, d) or None; metric: one of :data:`METRICS`.
+
+    Returns:
+        np.ndarray of float64, shape (n, m).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"pairwise_distances: metric={metric!r} is unknown; choose one of {METRICS}.")
+    A = _as_array(A, "A", 2).astype(np.float64)
+    B = A if B is None else _as_array(B, "B", 2).astype(np.float64)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"pairwise_distances: A has {A.shape[1]} columns but B has {B.shape[1]}.")
+    if metric == "euclidean":
+        sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] - 2 * A @ B.T
+        return np.sqrt(np.maximum(sq, 0.0))
+    if metric == "correlation":
+        A, B = A - A.mean(1, keepdims=True), B - B.mean(1, keepdims=True)
+    na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
+    Au = np.divide(A, na[:, None], out=np.zeros_like(A), where=na[:, None] > 1e-12)
+    Bu = np.divide(B, nb[:, None], out=np.zeros_like(B), where=nb[:, None] > 1e-12)
+    return np.clip(1.0 - Au @ Bu.T, 0.0, 2.0)
+
+
+def _check_labels(A: np.ndarray, y) -> np.ndarray:
+    y = _as_array(y, "y", 1)
+    if len(y) != len(A):
+        raise ValueError(f"A has {len(A)} rows but y has {len(y)} labels; pass one label per row.")
+    return y
+
+
+def class_means(A, y) -> np.ndarray:
+    """Class-averaged representations (thesis eq. 3.6), one row per label in sorted order.
+
+    Args:
+        A: representations of shape (n, units); y: int labels of shape (n,).
+
+    Returns:
+        np.ndarray of shape (n_labels, units): row ``i`` is the mean of the rows of the i-th smallest label.
+    """
+    A = _as_array(A, "A", 2)
+    y = _check_labels(A, y)
+    return np.stack([A[y == c].mean(0) for c in np.unique(y)])
+
+
+def inner_class_deviation(A, y, metric: str = "euclidean") -> float:
+    """Mean distance between two different samples of the same class, averaged over classes (eq. 6.2).
+
+    Args:
+        A: shape (n, units); y: labels (n,), every class with at least two samples; metric: see :data:`METRICS`.
+
+    Returns:
+        float
+    """
+    A = _as_array(A, "A", 2)
+    y = _check_labels(A, y)
+    per_class = []
+    for c in np.unique(y):
+        Ac = A[y == c]
+        if len(Ac) < 2:
+            raise ValueError(f"inner_class_deviation: class {c} has {len(Ac)} sample; every class needs at least two.")
+        D = pairwise_distances(Ac, metric=metric)
+        per_class.append(D[np.triu_indices(len(Ac), k=1)].mean())
+    return float(np.mean(per_class))
+
+
+def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacent") -> float:
+    """Mean distance between class means (eq. 6.3): of neighbouring labels, or of all pairs.
+
+    The jump task's labels are ordered positions, so the thesis compares class ``c`` with ``c + 1``
+    (``pairs="adjacent"``, a mean over the n_labels - 1 pairs); MNIST digits have no order, so
+    it averages all pairs of digits (``pairs="all"``).
+
+    Returns:
+        float
+    """
+    if pairs not in ("adjacent", "all"):
+        raise ValueError(f"inter_class_deviation: pairs={pairs!r} must be 'adjacent' or 'all'.")
+    means = class_means(A, y)
+    if len(means) < 2:
+        raise ValueError("inter_class_deviation: needs at least two classes.")
+    D = pairwise_distances(means, metric=metric)
+    if pairs == "adjacent":
+        return float(np.diag(D, k=1).mean())
+    return float(D[np.triu_indices(len(means), k=1)].mean())
+
+
+def activation_level(A) -> float:
+    """Overall activation level of a layer (eq. 6.4): the mean L1 norm of its activation vectors."""
+    A = _as_array(A, "A", 2)
+    return float(np.abs(A).sum(1).mean())
+
+
+def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjacent") -> dict[str, np.ndarray]:
+    """Every deviation measure of the thesis for a sequence of layers.
+
+    Args:
+        layers: layer name -> representations (n, units), in order from the input (layer 0).
+        y: the labels that define the classes, shape (n,).
+        pairs: ``"adjacent"`` (jump task) or ``"all"`` (MNIST), see :func:`inter_class_deviation`.
+
+    Returns:
+        dict: ``"level"`` and, for ``inner`` and ``inter``, ``"{inner|inter}_{euclidean|norm_euclidean|cosine|correlation}"``,
+        each an array of shape (n_layers,); ``norm_euclidean`` is the Euclidean value divided by ``level``.
+    """
+    if len(layers) == 0:
+        raise ValueError("deviation_measures: layers is empty; pass e.g. {'input': X, 'layers.1': A1}.")
+    out: dict[str, list] = {"level": []}
+    for A in layers.values():
+        level = activation_level(A)
+        out["level"].append(level)
+        for metric in METRICS:
+            inner = inner_class_deviation(A, y, metric)
+            inter = inter_class_deviation(A, y, metric, pairs)
+            out.setdefault(f"inner_{metric}", []).append(inner)
+            out.setdefault(f"inter_{metric}", []).append(inter)
+            if metric == "euclidean":
+                out.setdefault("inner_norm_euclidean", []).append(inner / level)
+                out.setdefault("inter_norm_euclidean", []).append(inter / level)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def neighbour_label_gap(A, y, k: int = 5) -> float:
+    """How far apart, in label, a sample and its ``k`` nearest neighbours are (Euclidean), on average.
+
+    On the jump task the labels are positions, so a representation that keeps the ordered
+    manifold of the input gives a small gap; one that scatters each class gives a gap near that
+    of random pairs (about a third of the label range).
+
+    Args:
+        A: representations (n, units); y: numeric labels (n,); k: neighbours per sample.
+
+    Returns:
+        float: mean of ``|y[i] - y[j]|`` over each sample ``i`` and its ``k`` nearest neighbours ``j``.
+    """
+    A = _as_array(A, "A", 2)
+    y = _check_labels(A, y).astype(np.float64)
+    if not 1 <= k < len(A):
+        raise ValueError(f"neighbour_label_gap: k={k!r} must be between 1 and n - 1 = {len(A) - 1}.")
+    D = pairwise_distances(A)
+    np.fill_diagonal(D, np.inf)
+    nearest = np.argpartition(D, k - 1, axis=1)[:, :k]           # the k smallest distances, in any order
+    return float(np.abs(y[nearest] - y[:, None]).mean())
+
+
+def embed_tsne(A, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
+    """A 2-D t-SNE map of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
+
+    Introduced in chapter 6, which maps a few hundred signals per layer with ``max_iter=500``.
+
+    Args:
+        A: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
+        perplexity: t-SNE's effective number of neighbours; max_iter: optimization steps (at least 250).
+
+    Returns:
+        np.ndarray of shape (n, 2).
+    """
+    from sklearn.manifold import TSNE
+
+    A = _as_array(A, "A", 2).astype(np.float64)
+    if len(A) <= 3 * perplexity:
+        raise ValueError(f"embed_tsne: {len(A)} points are too few for perplexity={perplexity}; "
+                         f"use more than {int(3 * perplexity)} points or a smaller perplexity.")
+    if not isinstance(max_iter, (int, np.integer)) or max_iter < 250:
+        raise ValueError(f"embed_tsne: max_iter={max_iter!r} must be an integer of at least 250 (scikit-learn's minimum).")
+    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=int(max_iter))
+    return tsne.fit_transform(A)

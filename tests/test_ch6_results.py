@@ -1,0 +1,81 @@
+"""Chapter 6's full-scale results file, and one of its rows re-run from scratch.
+
+The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-full``); the chapter reads it.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
+SCRIPT = ROOT / "scripts" / "ch6_memorize_full.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("ch6_memorize_full", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    if not RESULTS.exists():
+        pytest.fail(f"{RESULTS} is missing; run `make ch6-full` to produce it.")
+    return json.loads(RESULTS.read_text())
+
+
+def test_every_row_of_the_script_is_in_the_file(results):
+    script = load_script()
+    present = {(r["row"], r["seed"]) for r in results["rows"]}
+    expected = {(name, seed) for name, recipe in script.ROWS.items() for seed in recipe["seeds"]}
+    assert expected <= present, f"rows missing from {RESULTS.name}: {sorted(expected - present)}"
+
+
+def test_rows_record_command_recipe_seed_time_and_machine(results):
+    assert "ch6_memorize_full.py" in results["command"] and "12,000" in results["data"]
+    for r in results["rows"]:
+        for key in ("optimizer", "lr", "batch_size", "max_epochs", "seed", "init", "sizes", "seconds", "started"):
+            assert key in r, (r["row"], key)
+        assert r["machine"]["cpu"] and r["machine"]["torch"] and r["machine"]["torch_threads"] >= 1
+        assert r["n_train"] == 12000 and r["sizes"] == [100, 100, 100, 100, 60]
+
+
+def test_rows_are_internally_consistent(results):
+    for r in results["rows"]:
+        train_acc = np.array(r["train_acc"])
+        assert len(train_acc) == len(r["test_acc"]) == r["epochs_run"] + 1 <= r["max_epochs"] + 1
+        if r["epochs_to_fit"] >= 0:                       # stopped at the first epoch with every label right
+            assert r["epochs_to_fit"] == r["epochs_run"] and train_acc[-1] == 1.0 and (train_acc[:-1] < 1.0).all()
+        else:
+            assert r["epochs_run"] == r["max_epochs"] and train_acc.max() < 1.0
+        assert r["final_train_acc"] == pytest.approx(train_acc[-1], abs=1e-4)
+        levels = r["measures_true_labels"]["level"]
+        assert len(levels) == len(r["neighbour_gap_true_labels"]) == 4
+
+
+def test_memorizing_row_is_at_chance_on_test_signals(results):
+    row = next(r for r in results["rows"] if r["row"] == "adam_shuffled")
+    assert row["final_train_acc"] == 1.0 and abs(row["final_test_acc"] - 1 / 60) < 0.01
+
+
+@pytest.mark.slow
+def test_rerun_of_the_true_label_row_agrees_within_seed_variation(results):
+    """Re-run ``adam_true`` with seed 0 from scratch (about a minute on one quiet core)."""
+    script = load_script()
+    import course_lib as cl
+    cl.setup(seed=0)
+    row = script.run_row("adam_true", seed=0)
+    recorded = [r for r in results["rows"] if r["row"] == "adam_true"]
+    fits = [r["epochs_to_fit"] for r in recorded]
+    accs = [r["final_test_acc"] for r in recorded]
+    spread = max(fits) - min(fits)
+    assert min(fits) - spread - 2 <= row["epochs_to_fit"] <= max(fits) + spread + 2, (row["epochs_to_fit"], fits)
+    assert min(accs) - 0.02 <= row["final_test_acc"] <= max(accs) + 0.02, (row["final_test_acc"], accs)
+    recorded_level = next(r for r in recorded if r["seed"] == 0)["measures_true_labels"]["level"]
+    np.testing.assert_allclose(row["measures_true_labels"]["level"], recorded_level, rtol=0.1)

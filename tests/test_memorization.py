@@ -1,0 +1,191 @@
+"""Tests of course_lib.memorization (chapter 6): every measure against a direct loop computation."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from scipy.spatial import distance
+
+import course_lib as cl
+from course_lib import memorization as mem
+
+SCIPY = {"euclidean": distance.euclidean, "cosine": distance.cosine, "correlation": distance.correlation}
+
+
+@pytest.fixture
+def reps():
+    """Non-negative 'activations' (like ReLU outputs) of 4 ordered classes, 5 samples each."""
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(4), 5)
+    A = np.abs(rng.normal(size=(20, 7)) + y[:, None] * np.linspace(0, 1, 7))
+    return A, y
+
+
+def loop_inner(A, y, metric):
+    per_class = []
+    for c in np.unique(y):
+        rows = A[y == c]
+        pairs = [SCIPY[metric](rows[i], rows[j]) for i, j in itertools.combinations(range(len(rows)), 2)]
+        per_class.append(sum(pairs) / len(pairs))
+    return sum(per_class) / len(per_class)
+
+
+def loop_means(A, y):
+    return [A[y == c].mean(0) for c in sorted(set(y.tolist()))]
+
+
+@pytest.mark.parametrize("metric", mem.METRICS)
+def test_pairwise_distances_match_scipy(reps, metric):
+    A, _ = reps
+    B = A[:6] * 2.0 + 0.1
+    expected = np.array([[SCIPY[metric](a, b) for b in B] for a in A])
+    np.testing.assert_allclose(mem.pairwise_distances(A, B, metric), expected, atol=1e-10)
+    np.testing.assert_allclose(np.diag(mem.pairwise_distances(A, metric=metric)), 0.0, atol=1e-7)
+
+
+def test_zero_vector_counts_as_distance_one():
+    A = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
+    assert mem.pairwise_distances(A, metric="cosine")[0, 1] == pytest.approx(1.0)
+    assert mem.pairwise_distances(A, metric="correlation")[0, 1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("metric", mem.METRICS)
+def test_inner_class_deviation_matches_loop(reps, metric):
+    A, y = reps
+    assert mem.inner_class_deviation(A, y, metric) == pytest.approx(loop_inner(A, y, metric), rel=1e-9)
+
+
+@pytest.mark.parametrize("metric", mem.METRICS)
+def test_inter_class_deviation_adjacent_and_all_match_loops(reps, metric):
+    A, y = reps
+    means = loop_means(A, y)
+    adjacent = [SCIPY[metric](means[c], means[c + 1]) for c in range(len(means) - 1)]
+    every = [SCIPY[metric](means[i], means[j]) for i, j in itertools.combinations(range(len(means)), 2)]
+    assert mem.inter_class_deviation(A, y, metric, "adjacent") == pytest.approx(np.mean(adjacent), rel=1e-9)
+    assert mem.inter_class_deviation(A, y, metric, "all") == pytest.approx(np.mean(every), rel=1e-9)
+
+
+def test_class_means_and_activation_level_match_loops(reps):
+    A, y = reps
+    np.testing.assert_allclose(mem.class_means(A, y), np.stack(loop_means(A, y)))
+    level = sum(sum(abs(v) for v in row) for row in A) / len(A)
+    assert mem.activation_level(A) == pytest.approx(level)
+
+
+def test_deviation_measures_collects_every_measure_per_layer(reps):
+    A, y = reps
+    out = mem.deviation_measures({"input": A, "layer": 3 * A}, y)
+    assert set(out) == {"level"} | {f"{k}_{m}" for k in ("inner", "inter")
+                                    for m in ("euclidean", "norm_euclidean", "cosine", "correlation")}
+    assert all(v.shape == (2,) for v in out.values())
+    np.testing.assert_allclose(out["level"], [mem.activation_level(A), 3 * mem.activation_level(A)])
+    np.testing.assert_allclose(out["inner_norm_euclidean"], out["inner_euclidean"] / out["level"])
+    # Scaling a layer changes the Euclidean deviation but none of the level-insensitive ones.
+    for key in ("inner_norm_euclidean", "inner_cosine", "inter_correlation"):
+        assert out[key][0] == pytest.approx(out[key][1])
+    assert out["inner_euclidean"][1] == pytest.approx(3 * out["inner_euclidean"][0])
+
+
+def test_deviation_measures_reject_bad_input(reps):
+    A, y = reps
+    with pytest.raises(ValueError, match="metric"):
+        mem.inner_class_deviation(A, y, "manhattan")
+    with pytest.raises(ValueError, match="pairs"):
+        mem.inter_class_deviation(A, y, pairs="neighbours")
+    with pytest.raises(ValueError, match="labels"):
+        mem.inner_class_deviation(A, y[:-1])
+    with pytest.raises(ValueError, match="at least two"):
+        mem.inner_class_deviation(A[:6], y[:6])
+
+
+def test_neighbour_label_gap_matches_brute_force():
+    rng = np.random.default_rng(1)
+    A, y = rng.normal(size=(30, 4)), rng.integers(0, 10, size=30)
+    gaps = []
+    for i in range(len(A)):
+        d = [(np.linalg.norm(A[i] - A[j]), j) for j in range(len(A)) if j != i]
+        gaps += [abs(y[i] - y[j]) for _, j in sorted(d)[:3]]
+    assert mem.neighbour_label_gap(A, y, k=3) == pytest.approx(np.mean(gaps))
+    ordered = np.arange(20, dtype=float)[:, None]          # points on a line, labelled in order
+    assert mem.neighbour_label_gap(ordered, np.arange(20), k=2) < 1.6
+    with pytest.raises(ValueError, match="k="):
+        mem.neighbour_label_gap(A, y, k=30)
+
+
+def test_balanced_subset_is_balanced_and_deterministic():
+    y = torch.from_numpy(np.repeat(np.arange(6), 10))
+    idx = mem.balanced_subset(y, 4, seed=3)
+    assert np.array_equal(np.bincount(y.numpy()[idx]), np.full(6, 4))
+    assert len(set(idx.tolist())) == 24
+    np.testing.assert_array_equal(idx, mem.balanced_subset(y, 4, seed=3))
+    with pytest.raises(ValueError, match="n_per_class"):
+        mem.balanced_subset(y, 11)
+
+
+def test_epochs_to_fit():
+    acc = np.array([[0.1, 0.2], [0.5, 0.9], [1.0, 0.99], [1.0, 0.99]])
+    np.testing.assert_array_equal(mem.epochs_to_fit(acc), [2, -1])
+    assert mem.epochs_to_fit(acc[:, 1], threshold=0.9) == 1
+
+
+def _toy_data(n=60, d=5, classes=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, d, generator=g)
+    y = torch.randint(0, classes, (n,), generator=g)
+    return X, y
+
+
+@pytest.mark.parametrize("optimizer,lr", [("sgd", 0.1), ("adam", 0.01)])
+def test_train_label_sets_gives_each_member_its_solo_training(optimizer, lr):
+    X, y = _toy_data()
+    y_shuffled = cl.shuffle_labels(y, 1.0, seed=1)
+    sizes = [5, 8, 3]
+    ens = cl.MLPEnsemble(sizes, seeds=[0, 1])
+    hist = mem.train_label_sets(ens, X, torch.stack([y, y_shuffled]), X[:20], y[:20], epochs=3, lr=lr,
+                                batch_size=16, optimizer=optimizer, seed=5)
+    for m, (seed, labels) in enumerate([(0, y), (1, y_shuffled)]):
+        torch.manual_seed(seed)
+        solo = cl.MLP(sizes)
+        solo_hist = cl.train(solo, cl.Split(X, labels, X[:20], y[:20]), epochs=3, lr=lr, batch_size=16,
+                             optimizer=optimizer, seed=5, progress=False)
+        for (name, p), q in zip(ens.member(m).named_parameters(), solo.parameters()):
+            torch.testing.assert_close(p, q, atol=1e-5, rtol=1e-4, msg=name)
+        np.testing.assert_allclose(hist["train_acc"][:, m], solo_hist["train_acc"], atol=1e-6)
+        np.testing.assert_allclose(hist["test_loss"][:, m], solo_hist["test_loss"], rtol=1e-4)
+    assert hist["train_acc"].shape == (4, 2)
+
+
+def test_train_label_sets_per_member_inputs_and_until_fit():
+    X, y = _toy_data(n=24)
+    X2 = torch.stack([X, torch.rand_like(X)])
+    ens = cl.MLPEnsemble([5, 64, 3], seeds=[0, 0])
+    hist = mem.train_label_sets(ens, X2, torch.stack([y, y]), X, y, epochs=400, lr=0.02, batch_size=24,
+                                until_fit=True)
+    assert (hist["train_acc"][-1] == 1.0).all()
+    assert len(hist["train_acc"]) < 401 and hist.best_epoch == len(hist["train_acc"]) - 1
+    assert not (hist["train_acc"][-2] == 1.0).all()
+
+
+def test_train_label_sets_rejects_bad_shapes():
+    X, y = _toy_data()
+    ens = cl.MLPEnsemble([5, 4, 3], seeds=[0, 1])
+    with pytest.raises(ValueError, match="Y has shape"):
+        mem.train_label_sets(ens, X, y[None], X, y, epochs=1, lr=0.1)
+    with pytest.raises(TypeError, match="MLPEnsemble"):
+        mem.train_label_sets(cl.MLP([5, 3]), X, torch.stack([y, y]), X, y, epochs=1, lr=0.1)
+    with pytest.raises(ValueError, match="optimizer"):
+        mem.train_label_sets(ens, X, torch.stack([y, y]), X, y, epochs=1, lr=0.1, optimizer="rmsprop")
+
+
+def test_embed_tsne_shape_determinism_and_errors():
+    rng = np.random.default_rng(0)
+    A = np.concatenate([rng.normal(0, 1, (20, 5)), rng.normal(8, 1, (20, 5))])
+    Z = mem.embed_tsne(A, seed=0, perplexity=5, max_iter=250)
+    assert Z.shape == (40, 2)
+    np.testing.assert_allclose(Z, mem.embed_tsne(A, seed=0, perplexity=5, max_iter=250))
+    # The two blobs stay apart in the map: nearest neighbours are from the same blob.
+    assert mem.neighbour_label_gap(Z, np.repeat([0, 1], 20), k=3) < 0.1
+    with pytest.raises(ValueError, match="too few"):
+        mem.embed_tsne(A[:10], perplexity=5)
