@@ -52,7 +52,7 @@ def ever_active(X) -> np.ndarray:
         X: inputs of shape (n, n_features), NumPy or torch.
 
     Returns:
-        np.ndarray of bool, shape (n_features,): True where some sample is non-zero.
+        np.ndarray: bool, shape (n_features,); True where some sample is non-zero.
     """
     return (_numpy(X, "X", 2) != 0).any(axis=0)
 
@@ -89,7 +89,7 @@ def row_correlations(A, B) -> np.ndarray:
         A: shape (m, d); B: shape (k, d).
 
     Returns:
-        np.ndarray of shape (m, k): entry [i, j] correlates A[i] with B[j].
+        np.ndarray: shape (m, k); entry [i, j] correlates A[i] with B[j].
     """
     A, B = _numpy(A, "A", 2), _numpy(B, "B", 2)
     if A.shape[1] != B.shape[1]:
@@ -124,7 +124,7 @@ def effective_templates(model: MLP, X, units: Sequence[int] | None = None, cente
             no prediction.
 
     Returns:
-        np.ndarray of shape (n_classes, n_features).
+        np.ndarray: shape (n_classes, n_features).
     """
     if not isinstance(model, MLP) or len(model.sizes) != 3:
         sizes = getattr(model, "sizes", None)
@@ -152,7 +152,7 @@ def strongest_units(V, c: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
         V: output weights of shape (n_classes, hidden); c: the class; k: how many of each.
 
     Returns:
-        (liked, disliked): index arrays of shape (k,), strongest first.
+        tuple: ``(liked, disliked)``, index arrays of shape (k,), strongest first.
     """
     V = _numpy(V, "V", 2)
     if not 0 <= c < len(V) or not 1 <= k <= V.shape[1]:
@@ -179,7 +179,7 @@ def joint_template_scores(W, X, y) -> np.ndarray:
         W: weights of shape (units, n_features); X: inputs (n, n_features); y: labels 0 and 1, shape (n,).
 
     Returns:
-        np.ndarray of shape (units,), signed correlations.
+        np.ndarray: shape (units,), signed correlations.
     """
     means, _ = _class_means(X, y)
     if len(means) != 2:
@@ -188,14 +188,14 @@ def joint_template_scores(W, X, y) -> np.ndarray:
 
 
 def max_class_correlation(W, X, y) -> np.ndarray:
-    """How digit-like each weight image is: its largest |correlation| with a class contrast
+    """How digit-like each weight image is: its largest absolute correlation with a class contrast
     (the mean image of one class minus the mean of all images).
 
     Args:
         W: weights of shape (units, n_features); X: inputs (n, n_features); y: labels, shape (n,).
 
     Returns:
-        np.ndarray of shape (units,), values in [0, 1].
+        np.ndarray: shape (units,), values in [0, 1].
     """
     means, overall = _class_means(X, y)
     return np.abs(row_correlations(W, means - overall)).max(1)

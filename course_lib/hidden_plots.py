@@ -1,7 +1,7 @@
 """Figures of chapter 2 (hidden-layer weights): output weights as bars, the per-pixel scatter of
 source 000, and rows of weight images that each keep their own colour scale.
 
-Introduced in chapter 2 (``book/02_hidden_layers.ipynb``). Like :mod:`course_lib.plots`, these
+Introduced in chapter 2 (``book/02_hidden_layers.ipynb``). Like ``course_lib.plots``, these
 functions take arrays, never train, and return the figure.
 """
 from __future__ import annotations
