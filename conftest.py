@@ -8,15 +8,19 @@ the site build: the same code must give the same numbers, run after run. Tests m
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("COURSE_LIB_PROGRESS", "0")
+sys.path.insert(0, str(Path(__file__).parent / "tests"))
+from nbglue import glued_number  # noqa: E402
 
-GLUED: dict[str, dict[str, str]] = {}
+os.environ.setdefault("COURSE_LIB_PROGRESS", "0")
 
 
 def pytest_configure(config):
+    config.course_glued = {}  # notebook name -> {glue name: text}, filled while nbval runs
     config.addinivalue_line("markers", "after_notebooks: run after the nbval notebook items")
     config.addinivalue_line("markers", "slow: takes more than a minute")
 
@@ -34,7 +38,6 @@ def pytest_runtest_makereport(item, call):
         return
     notebook = os.path.splitext(os.path.basename(str(item.fspath)))[0]
     for out in outputs:
-        meta = out.get("metadata", {}) or {}
-        scrap = meta.get("scrapbook")
-        if scrap and "text/plain" in out.get("data", {}):
-            GLUED.setdefault(notebook, {})[scrap["name"]] = out["data"]["text/plain"]
+        name, value = glued_number(out)
+        if name is not None:
+            item.config.course_glued.setdefault(notebook, {})[name] = value

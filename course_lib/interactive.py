@@ -251,6 +251,19 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
     return fig
 
 
+class _MimeBundle:
+    """A ready MIME bundle that IPython's formatters display as it is."""
+
+    def __init__(self, bundle: dict):
+        self.bundle = bundle
+
+    def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+        return self.bundle
+
+    def __repr__(self) -> str:
+        return "<plotly figure>"
+
+
 def glue(name: str, value: Any, display: bool = False) -> Any:
     """Store ``value`` under ``name`` for the book's prose and figures, and return it.
 
@@ -267,7 +280,10 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     except ImportError:
         myst_glue = None
     if myst_glue is not None:
-        myst_glue(name, value, display=display)
+        # A plotly figure displays itself (``_ipython_display_``), which would bypass the glue
+        # record; hand MyST-NB its MIME bundle instead.
+        stored = _MimeBundle(value._repr_mimebundle_()) if hasattr(value, "to_plotly_json") else value
+        myst_glue(name, stored, display=display)
     elif is_figure:
         from IPython.display import display as show
         show(value)
