@@ -92,31 +92,37 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
         true_class: its label.
 
     Returns:
-        matplotlib.figure.Figure: the image and ten maps on top, the scores and probabilities below.
+        matplotlib.figure.Figure: the image and ten maps (two rows of five) on top, the scores
+        and probabilities below; the predicted class's title is bold.
     """
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
-    fig = plt.figure(figsize=(1.15 * (C + 1) + 0.6, 3.6))
-    grid = fig.add_gridspec(2, C + 1, height_ratios=[1.1, 1], hspace=0.35, top=0.93, bottom=0.12)
+    per_row = (C + 1) // 2
+    fig = plt.figure(figsize=(1.25 * (per_row + 1) + 0.9, 5.4))
+    grid = fig.add_gridspec(3, per_row + 1, height_ratios=[1, 1, 1.25], hspace=0.45, wspace=0.15,
+                            top=0.95, bottom=0.1, left=0.08, right=0.88)
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
     ax.set_title(f"input (true {names[true_class]})", fontsize=9)
     _off(ax)
+    map_axes = []
     for c in range(C):
-        ax = fig.add_subplot(grid[0, c + 1])
+        ax = fig.add_subplot(grid[c // per_row, c % per_row + 1])
         im = ax.imshow(ev.maps[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
         ax.set_title(f"{names[c]}: {ev.scores[c]:+.1f}", fontsize=9, fontweight="bold" if c == pred else "normal")
         _off(ax)
-    fig.colorbar(im, ax=fig.axes[1:], shrink=0.8, pad=0.01).set_label("evidence", fontsize=8)
+        map_axes.append(ax)
+    fig.colorbar(im, ax=map_axes, shrink=0.8, pad=0.02).set_label("evidence", fontsize=8)
     colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(C)]
-    for col, values, label in ((slice(0, (C + 1) // 2), ev.scores, "score $z_k$"),
-                               (slice((C + 1) // 2 + 1, C + 1), ev.probs, "softmax probability")):
-        ax = fig.add_subplot(grid[1, col])
+    half = (per_row + 1) // 2
+    for cols, values, label in ((slice(0, half), ev.scores, "score $z_k$"),
+                                (slice(half, per_row + 1), ev.probs, "probability")):
+        ax = fig.add_subplot(grid[2, cols])
         ax.bar(range(C), values, color=colors)
         ax.axhline(0, color="black", lw=0.6)
         ax.set_xticks(range(C), names)
-        ax.set_xlabel("class (bold title above: predicted)")
-        ax.set_ylabel(label)
+        ax.set_xlabel("class")
+        ax.set_title(label, fontsize=9)
     return fig
 
 

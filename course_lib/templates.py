@@ -218,8 +218,8 @@ def shift_images(X: torch.Tensor, k: int, seed: int = 0, image_shape: tuple[int,
     """Move every image by its own random whole-pixel offset of up to ``k`` pixels each way.
 
     The offsets (down, right) are drawn uniformly from {-k, ..., k} for each image; pixels
-    shifted in from outside the frame are 0 (black background). MNIST digits sit in a 20 x 20
-    box, so for k <= 4 no ink leaves the frame.
+    shifted in from outside the frame are 0 (the background), and ink shifted out is lost.
+    MNIST digits mostly sit in the central 20 x 20 pixels, so for small k little ink is lost.
 
     Args:
         X: images of shape (n, h*w) (float tensor); k: largest shift, a non-negative integer.
