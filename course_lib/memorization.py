@@ -190,7 +190,7 @@ def class_means(A, y) -> np.ndarray:
         A: representations of shape (n, units); y: int labels of shape (n,).
 
     Returns:
-        np.ndarray of shape (n_labels, units): row ``i`` is the mean of the rows of the i-th smallest label.
+        np.ndarray: shape (n_labels, units); row ``i`` is the mean of the rows of the i-th smallest label.
     """
     A = _as_array(A, "A", 2)
     y = _check_labels(A, y)
