@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 __all__ = ["FIRST_POSITION", "gaussian_window", "derivative_of_gaussian", "detect_jumps", "position_errors",
-           "labels_to_positions"]
+           "labels_to_positions", "detector_weights"]
 
 #: The smallest jump position; label 0 stands for it.
 FIRST_POSITION = 21
@@ -96,3 +96,29 @@ def position_errors(pred_positions, true_positions) -> dict[str, float]:
     kept = err[: int(np.floor(0.99 * len(err)))] if len(err) >= 100 else err
     return {"L1": float(err.mean()), "L2": float(np.sqrt((err ** 2).mean())),
             "L1_99": float(kept.mean()), "L2_99": float(np.sqrt((kept ** 2).mean())), "max": float(err.max())}
+
+
+def detector_weights(window: int = 19, width: float = 2.9, length: int = 100, first: int = 21,
+                     last: int = 80) -> np.ndarray:
+    """The signal-processing detector written as a fixed linear layer (chapter 4).
+
+    Smoothing, edge padding and the first difference are all linear, so the rise that
+    :func:`detect_jumps` computes for position ``t`` is ``X @ K[:, t - first]``; the detector
+    is ``argmax`` over these scores. Column ``t - first`` is the derivative-of-Gaussian filter
+    shifted to position ``t`` (bent at the borders by the edge padding).
+
+    Args:
+        window, width: the Gaussian smoother; length: signal length; first, last: the positions.
+
+    Returns:
+        np.ndarray of shape (length, last - first + 1): one column per position.
+    """
+    if not 2 <= first <= last <= length:
+        raise ValueError(f"detector_weights: need 2 <= first <= last <= length, got first={first}, last={last}, "
+                         f"length={length}.")
+    g = gaussian_window(window, width)
+    half = window // 2
+    padded = np.pad(np.eye(length), ((0, 0), (half, half)), mode="edge")
+    smooth = np.stack([np.convolve(row, g, mode="valid") for row in padded])   # row i: response to x = e_i
+    rise = smooth[:, 1:] - smooth[:, :-1]
+    return rise[:, first - 2:last - 1]

@@ -1,0 +1,177 @@
+"""One-dimensional convolution and the small CNNs of the thesis's jump task (source 001, section 3.4).
+
+Introduced in chapter 4 (``book/04b_convolution.ipynb``). A :class:`CNN` has a few convolutional
+layers with **one filter each** (stride 1, "same" padding, so every layer keeps the signal's
+length) and one dense layer to the classes, with no pooling. :class:`CNNEnsemble` trains
+several of them side by side in one batched (grouped) convolution, the way
+:class:`~course_lib.models.MLPEnsemble` does for MLPs.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .models import BatchedLinear, make_activation
+
+__all__ = ["CNN", "CNNEnsemble", "conv_output_length", "cross_correlate"]
+
+
+def conv_output_length(length: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
+    """Length of a 1-D convolution's output: ``floor((length + 2 * padding - kernel_size) / stride) + 1``.
+
+    Args:
+        length: input length; kernel_size: filter length; stride: step between windows;
+        padding: zeros added at each end.
+
+    Returns:
+        int: the output length (for length 100 and kernel 5: 96 at stride 1, 48 at stride 2).
+    """
+    for name, value, low in (("length", length, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
+                             ("padding", padding, 0)):
+        if not isinstance(value, (int, np.integer)) or value < low:
+            raise ValueError(f"conv_output_length: {name}={value!r} must be an integer >= {low}.")
+    if kernel_size > length + 2 * padding:
+        raise ValueError(f"conv_output_length: kernel_size={kernel_size} is longer than the padded input "
+                         f"({length} + 2 x {padding}); use a shorter kernel or more padding.")
+    return (length + 2 * padding - kernel_size) // stride + 1
+
+
+def cross_correlate(x, w, stride: int = 1) -> np.ndarray:
+    """What deep-learning libraries call convolution: slide ``w`` over ``x`` without flipping it.
+
+    ``y[i] = sum_j w[j] * x[i * stride + j]`` for every window that fits (no padding). True
+    convolution flips the kernel: ``np.convolve(x, w, "valid")`` equals
+    ``cross_correlate(x, w[::-1])``.
+
+    Args:
+        x: signal of shape (length,); w: kernel of shape (k,); stride: step between windows.
+
+    Returns:
+        np.ndarray of shape (conv_output_length(length, k, stride),).
+    """
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    if x.ndim != 1 or w.ndim != 1:
+        raise ValueError(f"cross_correlate: x {x.shape} and w {w.shape} must both be 1-D arrays.")
+    n_out = conv_output_length(len(x), len(w), stride)
+    return np.array([w @ x[i * stride:i * stride + len(w)] for i in range(n_out)])
+
+
+def _check_kernels(kernel_sizes: Sequence[int]) -> list[int]:
+    kernel_sizes = list(kernel_sizes)
+    if any(not isinstance(k, (int, np.integer)) or k < 1 for k in kernel_sizes):
+        raise ValueError(f"kernel_sizes={kernel_sizes!r} must be positive integers, e.g. [5, 9] for two "
+                         "convolutional layers with filters of length 5 and 9.")
+    return [int(k) for k in kernel_sizes]
+
+
+class CNN(nn.Module):
+    """Convolutional layers with one filter each ("same" padding), then one dense layer.
+
+    ``features`` is an ``nn.Sequential`` of ``Conv1d(1, 1, k, padding="same")`` layers, each
+    followed by the activation; ``readout`` is ``nn.Linear(length, n_classes)``. With
+    ``kernel_sizes=[]`` the model is a 1-layer network (multinomial logistic regression).
+
+    Args:
+        kernel_sizes: filter length of each convolutional layer, e.g. ``[7]`` or ``[5, 7, 9]``.
+        length: signal length; n_classes: number of outputs.
+        activation: after each convolution (``"identity"``, ``"relu"``, ...; see
+            :data:`~course_lib.models.ACTIVATIONS`).
+
+    Shapes:
+        input (n, length) -> logits (n, n_classes); ``features(X.unsqueeze(1))`` is (n, 1, length).
+    """
+
+    def __init__(self, kernel_sizes: Sequence[int], length: int = 100, n_classes: int = 60,
+                 activation: str = "relu"):
+        super().__init__()
+        self.kernel_sizes, self.length, self.n_classes, self.activation = (
+            _check_kernels(kernel_sizes), length, n_classes, activation)
+        make_activation(activation)
+        modules: list[nn.Module] = []
+        for k in self.kernel_sizes:
+            modules += [nn.Conv1d(1, 1, k, padding="same"), make_activation(activation)]
+        self.features = nn.Sequential(*modules)
+        self.readout = nn.Linear(length, n_classes)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim != 2 or X.shape[1] != self.length:
+            raise ValueError(f"CNN expects X of shape (n, {self.length}), got {tuple(X.shape)}.")
+        return self.readout(self.features(X.unsqueeze(1)).squeeze(1))
+
+    def filters(self) -> list[np.ndarray]:
+        """The learned filters, one array of shape (k,) per convolutional layer."""
+        return [m.weight.detach().cpu().numpy().reshape(-1) for m in self.features if isinstance(m, nn.Conv1d)]
+
+    @torch.no_grad()
+    def feature_maps(self, X: torch.Tensor) -> list[np.ndarray]:
+        """The signal after each convolutional layer and its activation: arrays of shape (n, length)."""
+        out, h = [], X.unsqueeze(1)
+        for m in self.features:
+            h = m(h)
+            if not isinstance(m, nn.Conv1d):
+                out.append(h.squeeze(1).cpu().numpy())
+        return out
+
+
+class CNNEnsemble(nn.Module):
+    """``n_models`` :class:`CNN` of the same shape trained side by side (grouped convolutions).
+
+    Member ``m`` starts from exactly the weights ``CNN(kernel_sizes, ...)`` gets after
+    ``torch.manual_seed(seeds[m])``; since the training loss is the sum of the members'
+    losses, each member gets the updates it would get alone. :meth:`member` takes one out.
+
+    Args:
+        kernel_sizes, length, n_classes, activation: as for :class:`CNN`.
+        seeds: one initialisation seed per member.
+
+    Shapes:
+        input (n, length) -> logits (n_models, n, n_classes).
+    """
+
+    def __init__(self, kernel_sizes: Sequence[int], length: int = 100, n_classes: int = 60,
+                 activation: str = "relu", seeds: Sequence[int] = (0,)):
+        super().__init__()
+        if len(seeds) == 0:
+            raise ValueError("CNNEnsemble: seeds=() is empty; pass one seed per model, e.g. seeds=range(4).")
+        self.kernel_sizes, self.length, self.n_classes, self.activation = (
+            _check_kernels(kernel_sizes), length, n_classes, activation)
+        self.seeds = list(seeds)
+        M = len(self.seeds)
+        make_activation(activation)
+        modules: list[nn.Module] = []
+        for k in self.kernel_sizes:
+            modules += [nn.Conv1d(M, M, k, padding="same", groups=M), make_activation(activation)]
+        self.features = nn.Sequential(*modules)
+        self.readout = BatchedLinear(M, length, n_classes)
+        params = dict(self.named_parameters())
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
+            for m, seed in enumerate(self.seeds):
+                torch.manual_seed(seed)
+                single = CNN(self.kernel_sizes, length, n_classes, activation)
+                for name, p in single.named_parameters():
+                    params[name][m].copy_(p.reshape(params[name][m].shape))
+
+    @property
+    def n_models(self) -> int:
+        return len(self.seeds)
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        if X.ndim != 2 or X.shape[1] != self.length:
+            raise ValueError(f"CNNEnsemble expects X of shape (n, {self.length}), got {tuple(X.shape)}.")
+        h = self.features(X.unsqueeze(1).expand(-1, self.n_models, -1))   # (n, M, length)
+        return self.readout(h.transpose(0, 1))                             # (M, n, n_classes)
+
+    def member(self, m: int) -> CNN:
+        """Return member ``m`` as a plain :class:`CNN` (a copy)."""
+        if not 0 <= m < self.n_models:
+            raise ValueError(f"member: m={m} is out of range; this ensemble has {self.n_models} models "
+                             f"(0..{self.n_models - 1}).")
+        params = dict(self.named_parameters())
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            single = CNN(self.kernel_sizes, self.length, self.n_classes, self.activation)
+            for name, p in single.named_parameters():
+                p.copy_(params[name][m].detach().cpu().reshape(p.shape))
+        return single

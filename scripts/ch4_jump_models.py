@@ -1,0 +1,201 @@
+"""Chapter 4's full results: every jump-task model of the thesis trained with the thesis's recipe.
+
+Usage (the make target ``ch4-results`` runs the first line; rows are independent, so they can
+also run in parallel processes, one ``--rows`` each):
+
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py --rows "2-layer MLP" "1-conv-layer CNN (7)"
+
+Recipe (source 001, sections 3.3-3.4): ``cl.load_jump_task(sigma=1.0, seed=0)`` (12,000 / 6,000 /
+6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100, cross-entropy,
+PyTorch's default initialisation; the weights kept are those of the epoch with the lowest
+validation loss. Training of a row stops once no seed has improved its validation loss for
+``PATIENCE`` epochs (or at ``MAX_EPOCHS``). The seeds of a row are trained side by side in one
+batched computation (``MLPEnsemble`` / ``CNNEnsemble``), which gives each the updates it would get
+alone.
+
+Writes two files per row into ``book/results/ch4_jump_models/`` (named by :func:`slug`):
+``<row>.json`` (per seed: the four error measures, the largest error and the kept epoch; the
+time taken, the machine and the command) and ``<row>.npz`` (the kept weights of every seed,
+PyTorch's names with the seed first, and the validation-loss curves, shape (epochs run + 1, seeds)).
+"""
+from __future__ import annotations
+
+import argparse
+import shlex
+import copy
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import course_lib as cl
+from course_lib import conv, jump
+from course_lib.train import evaluate
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
+SEEDS = (0, 1, 2)
+PATIENCE = 100
+MAX_EPOCHS = 3000
+#: name -> (kind, sizes or kernel sizes); the names are the thesis's (Tables 3.3 and 3.4).
+ROWS = {
+    "1-layer NN": ("mlp", [100, 60]),
+    "2-layer MLP": ("mlp", [100, 100, 60]),
+    "3-layer MLP": ("mlp", [100, 100, 100, 60]),
+    "4-layer MLP": ("mlp", [100, 100, 100, 100, 60]),
+    "1-conv-layer CNN (7)": ("cnn", [7]),
+    "1-conv-layer CNN (5)": ("cnn", [5]),
+    "2-conv-layer CNN (5, 9)": ("cnn", [5, 9]),
+    "3-conv-layer CNN (5, 7, 9)": ("cnn", [5, 7, 9]),
+}
+#: Activation after each convolution (the thesis does not say; see chapter 4b).
+CNN_ACTIVATION = "relu"
+
+
+class _Stop(Exception):
+    """Raised by :class:`EarlyStopper` to end training."""
+
+
+class EarlyStopper:
+    """Training callback: keep each member's weights of its lowest validation loss; stop after
+    ``patience`` epochs in which no member improved."""
+
+    def __init__(self, data: cl.Split, patience: int):
+        self.data, self.patience = data, patience
+        self.best_loss, self.best_epoch, self.state, self.val_loss = None, None, None, []
+
+    def __call__(self, event) -> None:
+        if event.phase != "epoch":
+            return
+        loss, _ = evaluate(event.model, self.data.X_val, self.data.y_val)
+        loss = np.atleast_1d(loss)
+        self.val_loss.append(loss)
+        if self.state is None:
+            self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
+            self.state = copy.deepcopy(event.model.state_dict())
+            return
+        improved = loss < self.best_loss
+        self.best_loss = np.where(improved, loss, self.best_loss)
+        self.best_epoch = np.where(improved, event.epoch, self.best_epoch)
+        mask = torch.from_numpy(improved)
+        for name, tensor in event.model.state_dict().items():
+            self.state[name][mask] = tensor[mask].clone()
+        if event.epoch - self.best_epoch.max() >= self.patience:
+            raise _Stop
+
+
+def build(name: str, seeds) -> torch.nn.Module:
+    """The ensemble of ``seeds`` for row ``name`` of :data:`ROWS`."""
+    kind, sizes = ROWS[name]
+    if kind == "mlp":
+        return cl.MLPEnsemble(sizes, seeds=seeds)
+    return conv.CNNEnsemble(sizes, activation=CNN_ACTIVATION, seeds=seeds)
+
+
+def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
+            max_epochs: int = MAX_EPOCHS) -> tuple[dict, dict]:
+    """Train one row's seeds side by side with the thesis's recipe.
+
+    Returns:
+        (result, weights): per-seed measures and best epochs; the kept parameters as NumPy arrays.
+    """
+    cl.set_seed(seeds[0])
+    model = build(name, list(seeds))
+    stopper = EarlyStopper(data, patience)
+    # The stopper measures the validation loss itself; train() then only needs the training set
+    # (its per-epoch test evaluation is cut to one signal: the test errors are computed at the end).
+    train_only = cl.Split(data.X_train, data.y_train, data.X_test[:1], data.y_test[:1])
+    start = time.perf_counter()
+    try:
+        cl.train(model, train_only, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", seed=seeds[0],
+                 callback=stopper, progress=False)
+    except _Stop:
+        pass
+    seconds = time.perf_counter() - start
+    model.load_state_dict(stopper.state)
+    logits = cl.predict(model, data.X_test)
+    per_seed = []
+    curves = np.stack(stopper.val_loss)              # (epochs run + 1, n_seeds)
+    for m, seed in enumerate(seeds):
+        pred = jump.labels_to_positions(logits[m].argmax(-1))
+        errors = jump.position_errors(pred, jump.labels_to_positions(data.y_test))
+        per_seed.append({"seed": int(seed), **{k: round(v, 4) for k, v in errors.items()},
+                         "best_epoch": int(stopper.best_epoch[m])})
+    summary = {k: {"mean": round(float(np.mean([s[k] for s in per_seed])), 4),
+                   "sd": round(float(np.std([s[k] for s in per_seed], ddof=1)), 4) if len(seeds) > 1 else 0.0}
+               for k in ("L1", "L2", "L1_99", "L2_99", "max", "best_epoch")}
+    result = {"kind": ROWS[name][0], "sizes": ROWS[name][1], "epochs_run": len(curves) - 1,
+              "seconds": round(seconds, 1), "summary": summary, "seeds": per_seed}
+    if ROWS[name][0] == "cnn":
+        result["activation"] = CNN_ACTIVATION
+    weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
+    weights["val_loss"] = curves.astype(np.float32)
+    return result, weights
+
+
+def slug(name: str) -> str:
+    """File name of a row: ``"2-conv-layer CNN (5, 9)"`` -> ``"2-conv-layer-cnn-5-9"``."""
+    return "-".join("".join(c if c.isalnum() or c == "-" else " " for c in name.lower()).split())
+
+
+def _write_atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.chmod(tmp, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", nargs="+", default=list(ROWS), metavar="ROW",
+                        help="row names, each quoted (default: all rows)")
+    parser.add_argument("--seeds", default=",".join(map(str, SEEDS)))
+    parser.add_argument("--patience", type=int, default=PATIENCE)
+    parser.add_argument("--max-epochs", type=int, default=MAX_EPOCHS)
+    parser.add_argument("--out", default=str(OUT_DIR), help="folder for the <row>.json / <row>.npz files")
+    args = parser.parse_args(argv)
+    rows = args.rows
+    unknown = [r for r in rows if r not in ROWS]
+    if unknown:
+        parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    threads = cl.set_threads()
+    data = cl.load_jump_task(sigma=1.0, seed=0)
+    command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py " + shlex.join(
+        argv if argv is not None else sys.argv[1:])
+    recipe = {"data": "cl.load_jump_task(sigma=1.0, seed=0): 12000/6000/6000 signals", "optimizer": "sgd",
+              "momentum": 0.0, "lr": 0.01, "batch_size": 100, "loss": "cross-entropy", "init": "PyTorch default",
+              "keep": "lowest validation loss", "patience": args.patience, "max_epochs": args.max_epochs,
+              "seeds": seeds}
+    for name in rows:
+        load_start = os.getloadavg()
+        result, weights = run_row(name, data, seeds, args.patience, args.max_epochs)
+        report = {"row": name, **result, "command": command, "recipe": recipe,
+                  "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
+                              "cpus": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__,
+                              "load_average_at_start": [round(x, 2) for x in load_start],
+                              "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}}
+        path = Path(args.out) / f"{slug(name)}.json"
+        _write_atomic(path, lambda fh: fh.write(json.dumps(report, indent=1).encode()))
+        _write_atomic(path.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **weights))
+        s = result["summary"]
+        print(f"{name:28s} L1 {s['L1']['mean']:.4f}  L2 {s['L2']['mean']:.4f}  L1_99 {s['L1_99']['mean']:.4f}  "
+              f"L2_99 {s['L2_99']['mean']:.4f}  best epochs {[x['best_epoch'] for x in result['seeds']]}  "
+              f"{result['seconds']:.0f} s -> {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
