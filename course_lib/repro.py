@@ -52,7 +52,7 @@ def available_cpus() -> int:
 
 
 def set_threads(n: int | None = None) -> int:
-    """Set the number of PyTorch CPU threads.
+    """Set the number of CPU threads of PyTorch and of NumPy's/scikit-learn's BLAS and OpenMP pools.
 
     Args:
         n: threads to use; ``None`` means the ``COURSE_LIB_THREADS`` environment variable
@@ -73,6 +73,11 @@ def set_threads(n: int | None = None) -> int:
     if not isinstance(n, int) or n < 1:
         raise ValueError(f"set_threads: n={n!r} is not a positive integer; pass e.g. n=1 or n=None for all usable CPUs.")
     torch.set_num_threads(n)
+    try:  # NumPy's and scikit-learn's BLAS/OpenMP pools oversubscribe a shared CPU just like torch
+        from threadpoolctl import threadpool_limits
+        threadpool_limits(n)
+    except ImportError:
+        pass
     return n
 
 
