@@ -6,7 +6,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: book test env clean student pdf
+.PHONY: book test env clean student pdf results ch2-results ch4-results ch5-results ch6-results
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
@@ -32,6 +32,23 @@ student: $(STAMP)
 # A printable version: the whole book on one HTML page, printed to PDF by headless Chromium.
 pdf: $(STAMP)
 	$(PY) scripts/build_pdf.py
+
+# Full-scale results that do not fit a chapter's 60 s budget. Each writes its file(s) in book/results/,
+# with the command, recipe, seeds, time taken and machine recorded; the chapters print them beside
+# their own numbers, and a test re-runs one row. These take minutes to about an hour each.
+results: ch2-results ch4-results ch5-results ch6-results
+
+ch2-results: $(STAMP)
+	COURSE_LIB_THREADS=1 $(PY) scripts/ch2_hidden_sizes.py
+
+ch4-results: $(STAMP)
+	COURSE_LIB_THREADS=1 $(PY) scripts/ch4_jump_models.py
+
+ch5-results: $(STAMP)
+	COURSE_LIB_THREADS=1 $(PY) scripts/ch5_bottleneck_sweep.py
+
+ch6-results: $(STAMP)
+	COURSE_LIB_THREADS=1 $(PY) scripts/ch6_memorize_full.py
 
 clean:
 	rm -rf _build student
