@@ -128,7 +128,7 @@ def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] =
     for r, (name, W) in enumerate(arrays.items()):
         lim = weight_limit(W)
         for i, ax in enumerate(axes[r]):
-            im = ax.imshow(W[i].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-lim, vmax=lim)
+            im = ax.imshow(W[i].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-lim, vmax=lim, interpolation="nearest")
             ax.set_xticks([]), ax.set_yticks([])
             for side in ax.spines.values():
                 side.set_visible(False)
