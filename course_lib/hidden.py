@@ -45,7 +45,7 @@ def _numpy(a, name: str, ndim: int) -> np.ndarray:
     return a
 
 
-def ever_active(X) -> np.ndarray:
+def ever_active(X: np.ndarray | torch.Tensor) -> np.ndarray:
     """Which inputs are non-zero in at least one sample (chapter 2: the ever-active pixels).
 
     Args:
@@ -57,7 +57,8 @@ def ever_active(X) -> np.ndarray:
     return (_numpy(X, "X", 2) != 0).any(axis=0)
 
 
-def relative_change(W_start, W_end, columns=None) -> float:
+def relative_change(W_start: np.ndarray | torch.Tensor, W_end: np.ndarray | torch.Tensor,
+                    columns: np.ndarray | Sequence[bool] | None = None) -> float:
     """How far weights moved, relative to where they started: RMS(W_end - W_start) / RMS(W_start).
 
     Args:
@@ -82,7 +83,7 @@ def relative_change(W_start, W_end, columns=None) -> float:
     return float(np.sqrt(np.mean((W1 - W0) ** 2)) / start)
 
 
-def row_correlations(A, B) -> np.ndarray:
+def row_correlations(A: np.ndarray | torch.Tensor, B: np.ndarray | torch.Tensor) -> np.ndarray:
     """Pearson correlation of every row of ``A`` with every row of ``B``.
 
     Args:
@@ -93,7 +94,8 @@ def row_correlations(A, B) -> np.ndarray:
     """
     A, B = _numpy(A, "A", 2), _numpy(B, "B", 2)
     if A.shape[1] != B.shape[1]:
-        raise ValueError(f"row_correlations: A has rows of length {A.shape[1]}, B of length {B.shape[1]}; they must match.")
+        raise ValueError(f"row_correlations: A has rows of length {A.shape[1]}, B of length {B.shape[1]}; "
+                         "they must match.")
     A = A - A.mean(1, keepdims=True)
     B = B - B.mean(1, keepdims=True)
     A = A / np.maximum(np.linalg.norm(A, axis=1, keepdims=True), 1e-300)
@@ -110,7 +112,8 @@ _SLOPES = {
 
 
 @torch.no_grad()
-def effective_templates(model: MLP, X, units: Sequence[int] | None = None, center: bool = True) -> np.ndarray:
+def effective_templates(model: MLP, X: np.ndarray | torch.Tensor, units: Sequence[int] | None = None,
+                        center: bool = True) -> np.ndarray:
     """What each output neuron of a one-hidden-layer MLP responds to, as one image per class.
 
     Linearizes the network around the data: ``T[c] = sum_j V[c, j] * mean_x f'(a_j(x)) * W[j]``,
@@ -145,7 +148,7 @@ def effective_templates(model: MLP, X, units: Sequence[int] | None = None, cente
     return T - T.mean(0) if center else T
 
 
-def strongest_units(V, c: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def strongest_units(V: np.ndarray | torch.Tensor, c: int, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """The hidden units output neuron ``c`` likes most and dislikes most.
 
     Args:
@@ -169,7 +172,8 @@ def _class_means(X, y) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([X[y == c].mean(0) for c in classes]), X.mean(0)
 
 
-def joint_template_scores(W, X, y) -> np.ndarray:
+def joint_template_scores(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Tensor,
+                          y: np.ndarray | torch.Tensor) -> np.ndarray:
     """Correlation of each weight image with the difference of two class means (class 1 - class 0).
 
     Near +1 or -1: the unit is a joint template (one class drawn in one sign, the other in the
@@ -187,7 +191,8 @@ def joint_template_scores(W, X, y) -> np.ndarray:
     return row_correlations(W, (means[1] - means[0])[None])[:, 0]
 
 
-def max_class_correlation(W, X, y) -> np.ndarray:
+def max_class_correlation(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Tensor,
+                          y: np.ndarray | torch.Tensor) -> np.ndarray:
     """How digit-like each weight image is: its largest absolute correlation with a class contrast
     (the mean image of one class minus the mean of all images).
 

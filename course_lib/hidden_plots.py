@@ -26,7 +26,8 @@ def _numpy(a, name: str, ndim: int) -> np.ndarray:
     return a
 
 
-def plot_output_bars(V, titles: Sequence[str] | None = None, ncols: int = 5) -> plt.Figure:
+def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None = None,
+                     ncols: int = 5) -> plt.Figure:
     """Each output neuron's weights over the hidden units as a bar chart (blue +, red -), one shared y scale.
 
     Args:
@@ -58,8 +59,10 @@ def plot_output_bars(V, titles: Sequence[str] | None = None, ncols: int = 5) -> 
     return fig
 
 
-def plot_pixel_scatter(X, y, image_shape: tuple[int, int] = (28, 28), n_per_class: int = 60,
-                       class_names: Sequence[str] | None = None, mask=None, seed: int = 0) -> plt.Figure:
+def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor,
+                       image_shape: tuple[int, int] = (28, 28), n_per_class: int = 60,
+                       class_names: Sequence[str] | None = None, mask: np.ndarray | None = None,
+                       seed: int = 0) -> plt.Figure:
     """Source 000's picture of the inputs: one tiny strip plot per pixel, placed where the pixel is.
 
     Inside each pixel's cell, x is the pixel's value (from 0 at the left edge to 1 at the right)
