@@ -1,0 +1,224 @@
+"""Chapter 5's full bottleneck sweep: the thesis's recipe on 100-p-60 and 100-25-p-25-60, p = 2..10.
+
+The chapter trains every width for a few epochs only (its time budget); this script trains them until
+early stopping and writes, per depth (shallow, deep), ``book/results/ch5_bottleneck_<depth>.json`` (per network: the four
+error measures, the largest error, the kept epoch, the dead units of every hidden layer; the command, the
+recipe, the seeds, the time taken and the machine) and ``book/results/ch5_bottleneck_<depth>.npz`` (the
+kept weights of every network, the validation-loss curves, and the weights of the p = 2, seed 0 network
+at the epochs in ``SNAPSHOT_EPOCHS``, for the chapter's epoch slider). tests/test_ch5_sweep.py re-runs one
+network from scratch.
+
+Usage (the make target ``ch5-results`` runs the first line; the groups of :data:`GROUPS` can also run
+in parallel processes, one ``--groups`` each, and are merged into the files):
+
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --groups deep
+
+Recipe (source 001, section 4.2.1; digest section 1.3): ``cl.load_jump_task(sigma=1.0, seed=0)`` (12,000 /
+6,000 / 6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100 (one batch order,
+seed 0, for all networks), cross-entropy, PyTorch's default initialisation (as in chapter 4); each network
+keeps the weights of its epoch with the lowest validation loss. Training stops once no network has improved
+its validation loss for ``PATIENCE`` epochs, or at ``MAX_EPOCHS``. Every width p = 2..10 is trained with seed
+0; the widths of the thesis's tables (2, 4, 10) also with seeds 1 and 2, to measure seed-to-seed variation.
+The networks of a group train side by side in one batched computation (``bottleneck.pad_ensemble``),
+which gives each the updates it would get alone.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import ctypes
+import json
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+import course_lib as cl  # noqa: E402
+from course_lib import bottleneck as bn  # noqa: E402
+from course_lib.jump import position_errors  # noqa: E402
+from course_lib.train import evaluate  # noqa: E402
+
+OUT_DIR = ROOT / "book" / "results"
+PATIENCE = 100
+MAX_EPOCHS = 3000
+LR, BATCH_SIZE, BATCH_SEED = 0.01, 100, 0
+SNAPSHOT_EPOCHS = (0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000)
+#: group -> (depth, [(p, seed), ...]). Every p = 2..10 has seed 0; the widths of the thesis's tables
+#: (2, 4, 10) also seeds 1 and 2. A group trains side by side until its slowest network stops, so the
+#: narrow shallow networks, which need the most epochs, form a group of their own.
+GROUPS = {
+    "shallow_narrow": ("shallow", [(2, 0), (3, 0), (2, 1), (2, 2)]),
+    "shallow_wide": ("shallow", [(p, 0) for p in range(4, 11)] + [(4, 1), (4, 2), (10, 1), (10, 2)]),
+    "deep": ("deep", [(p, 0) for p in range(2, 11)] + [(p, s) for p in (2, 4, 10) for s in (1, 2)]),
+}
+
+
+class _Stop(Exception):
+    """Raised by :class:`Stopper` to end training."""
+
+
+class Stopper:
+    """Training callback: keep each member's weights of its lowest validation loss, snapshot one member,
+    stop after ``patience`` epochs in which no member improved."""
+
+    def __init__(self, data: cl.Split, patience: int, snapshot_member: int | None, snapshot_epochs=SNAPSHOT_EPOCHS):
+        self.data, self.patience = data, patience
+        self.snapshot_member, self.snapshot_epochs = snapshot_member, set(snapshot_epochs)
+        self.best_loss = self.best_epoch = self.state = None
+        self.val_loss, self.snapshots, self.snapshot_at = [], {}, []
+        self._libc = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
+
+    def __call__(self, event) -> None:
+        if event.phase != "epoch":
+            return
+        if self._libc is not None:    # give freed memory back to the system (glibc keeps it otherwise)
+            self._libc.malloc_trim(0)
+        loss = np.atleast_1d(evaluate(event.model, self.data.X_val, self.data.y_val)[0])
+        self.val_loss.append(loss)
+        if self.snapshot_member is not None and event.epoch in self.snapshot_epochs:
+            self.snapshot_at.append(event.epoch)
+            for name, t in event.model.state_dict().items():
+                self.snapshots.setdefault(name, []).append(t[self.snapshot_member].detach().cpu().numpy().copy())
+        if self.state is None:
+            self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
+            self.state = copy.deepcopy(event.model.state_dict())
+            return
+        improved = loss < self.best_loss
+        self.best_loss = np.where(improved, loss, self.best_loss)
+        self.best_epoch = np.where(improved, event.epoch, self.best_epoch)
+        mask = torch.from_numpy(improved)
+        for name, tensor in event.model.state_dict().items():
+            self.state[name][mask] = tensor[mask].clone()
+        if event.epoch - self.best_epoch.max() >= self.patience:
+            raise _Stop
+
+
+def machine() -> dict:
+    """What ran the script: enough to judge the timings."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+                 platform.processor())
+    return {"platform": platform.platform(), "cpu": model, "usable_cpus": cl.available_cpus(),
+            "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
+            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
+              max_epochs: int = MAX_EPOCHS) -> tuple[list[dict], dict]:
+    """Train the networks ``nets`` ((p, seed) pairs) of one depth side by side with the thesis's recipe.
+
+    Returns:
+        (rows, arrays): one JSON-ready dict per network; NumPy arrays for the .npz file.
+    """
+    sizes = [bn.bottleneck_sizes(p, depth) for p, _ in nets]
+    ensemble = bn.pad_ensemble(sizes, seeds=[s for _, s in nets])
+    snap = nets.index((2, 0)) if (2, 0) in nets else None
+    stopper = Stopper(data, patience, snap)
+    # The stopper measures the validation loss itself; train() then only needs the training set
+    # (its per-epoch test evaluation is cut to one signal: the test errors are computed at the end).
+    train_only = cl.Split(data.X_train, data.y_train, data.X_test[:1], data.y_test[:1])
+    start = time.perf_counter()
+    try:
+        cl.train(ensemble, train_only, epochs=max_epochs, lr=LR, batch_size=BATCH_SIZE, optimizer="sgd",
+                 seed=BATCH_SEED, callback=stopper, progress=False)
+    except _Stop:
+        pass
+    seconds = time.perf_counter() - start
+    epochs_run = len(stopper.val_loss) - 1
+    ensemble.load_state_dict(stopper.state)
+    y_hat = cl.predict(ensemble, data.X_test).argmax(-1).numpy()
+    acts = cl.activations(ensemble, data.X_train, layers=ensemble.hidden_names())
+    rows, arrays = [], {"val_loss": np.stack(stopper.val_loss)}
+    for m, ((p, seed), net_sizes) in enumerate(zip(nets, sizes)):
+        errors = position_errors(y_hat[m], data.y_test.numpy())
+        dead = [bn.count_dead_units(acts[name][m][:, :width])
+                for name, width in zip(ensemble.hidden_names(), net_sizes[1:-1])]
+        rows.append({"depth": depth, "p": p, "seed": seed, "sizes": net_sizes, **errors,
+                     "best_epoch": int(stopper.best_epoch[m]), "best_val_loss": float(stopper.best_loss[m]),
+                     "dead_units": dead, "dead_in_bottleneck": dead[len(dead) // 2]})
+        small = bn.unpad_member(ensemble, m)
+        for name, t in small.state_dict().items():
+            arrays[f"p{p}_seed{seed}/{name}"] = t.numpy()
+    if snap is not None:
+        arrays["snapshot_epochs"] = np.array(stopper.snapshot_at)
+        for name, values in stopper.snapshots.items():
+            width_slices = tuple(slice(0, d) for d in bn.unpad_member(ensemble, snap).state_dict()[name].shape)
+            arrays[f"snapshots/{name}"] = np.stack([v[width_slices] for v in values])
+    info = {"epochs_run": epochs_run, "seconds": round(seconds, 1)}
+    return [dict(r, **info) for r in rows], arrays
+
+
+def _write_atomic(path: Path, write) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict], arrays: dict) -> Path:
+    """Replace ``group``'s rows and arrays in the depth's files (locked: groups may run in parallel)."""
+    import fcntl
+
+    stem = out_dir / f"ch5_bottleneck_{depth}"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(Path(tempfile.gettempdir()) / f"ch5_bottleneck_{depth}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        result = json.loads(json_path.read_text()) if json_path.exists() else {"rows": [], "groups": {}}
+        old = dict(np.load(npz_path)) if npz_path.exists() else {}
+        mine = {(r["p"], r["seed"]) for r in rows}
+        result["rows"] = sorted([r for r in result["rows"] if (r["p"], r["seed"]) not in mine] + rows,
+                                key=lambda r: (r["seed"], r["p"]))
+        result["groups"][group] = header
+        result["data"] = "cl.load_jump_task(sigma=1.0, seed=0): 12,000 / 6,000 / 6,000 balanced signals"
+        result["dead_units_measured_on"] = "the 12,000 training signals (a unit is dead if it is 0 on all of them)"
+        if "snapshot_epochs" in arrays:
+            old = {k: v for k, v in old.items() if not k.startswith("snapshot")}
+        old.update(arrays)
+        _write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
+        _write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+    return json_path
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=list(GROUPS))
+    parser.add_argument("--max-epochs", type=int, default=MAX_EPOCHS)
+    parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    args = parser.parse_args(argv)
+    cl.setup(seed=0)
+    data = cl.load_jump_task(sigma=1.0, seed=0)
+    command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py " + \
+        " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    for group in args.groups:
+        depth, nets = GROUPS[group]
+        header = {"command": command.strip(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "machine": machine(), "networks": [list(n) for n in nets],
+                  "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
+                             "batch_order_seed": BATCH_SEED, "init": "PyTorch default (nn.Linear)",
+                             "loss": "cross-entropy", "early_stopping": "weights of the lowest validation loss",
+                             "patience": PATIENCE, "max_epochs": args.max_epochs}}
+        rows, arrays = run_group(depth, data, nets, max_epochs=args.max_epochs)
+        header.update(epochs_run=rows[0]["epochs_run"], seconds=rows[0]["seconds"])
+        arrays = {(k if k.startswith(("p", "snapshot")) else f"{k}/{group}"): v for k, v in arrays.items()}
+        path = _merge(depth, args.out_dir, group, header, [dict(r, group=group) for r in rows], arrays)
+        print(f"{group}: {header['epochs_run']} epochs in {header['seconds'] / 60:.1f} min -> {path}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
