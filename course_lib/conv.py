@@ -50,7 +50,7 @@ def cross_correlate(x, w, stride: int = 1) -> np.ndarray:
         x: signal of shape (length,); w: kernel of shape (k,); stride: step between windows.
 
     Returns:
-        np.ndarray of shape (conv_output_length(length, k, stride),).
+        np.ndarray: shape (conv_output_length(length, k, stride),).
     """
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     if x.ndim != 1 or w.ndim != 1:

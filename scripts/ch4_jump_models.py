@@ -44,7 +44,8 @@ OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
 SEEDS = (0, 1, 2)
 PATIENCE = 100
 MAX_EPOCHS = 3000
-#: name -> (kind, sizes or kernel sizes); the names are the thesis's (Tables 3.3 and 3.4).
+#: name -> (kind, sizes or kernel sizes[, activation after each convolution]); the names are the thesis's
+#: (Tables 3.3 and 3.4), plus three extra rows.
 ROWS = {
     "1-layer NN": ("mlp", [100, 60]),
     "2-layer MLP": ("mlp", [100, 100, 60]),
@@ -52,11 +53,20 @@ ROWS = {
     "4-layer MLP": ("mlp", [100, 100, 100, 100, 60]),
     "1-conv-layer CNN (7)": ("cnn", [7]),
     "1-conv-layer CNN (5)": ("cnn", [5]),
+    "1-conv-layer CNN (3)": ("cnn", [3]),          # not in the thesis: chapter 4b's exercise on short kernels
     "2-conv-layer CNN (5, 9)": ("cnn", [5, 9]),
     "3-conv-layer CNN (5, 7, 9)": ("cnn", [5, 7, 9]),
+    # The thesis does not say what follows a convolution; these two rows use none (a linear CNN).
+    "1-conv-layer CNN (7), linear": ("cnn", [7], "identity"),
+    "2-conv-layer CNN (5, 9), linear": ("cnn", [5, 9], "identity"),
 }
-#: Activation after each convolution (the thesis does not say; see chapter 4b).
+#: Default activation after each convolution (the thesis does not say; see chapter 4b).
 CNN_ACTIVATION = "relu"
+
+
+def activation_of(name: str) -> str:
+    """The activation after each convolution of CNN row ``name``."""
+    return ROWS[name][2] if len(ROWS[name]) > 2 else CNN_ACTIVATION
 
 
 class _Stop(Exception):
@@ -93,10 +103,10 @@ class EarlyStopper:
 
 def build(name: str, seeds) -> torch.nn.Module:
     """The ensemble of ``seeds`` for row ``name`` of :data:`ROWS`."""
-    kind, sizes = ROWS[name]
+    kind, sizes = ROWS[name][:2]
     if kind == "mlp":
         return cl.MLPEnsemble(sizes, seeds=seeds)
-    return conv.CNNEnsemble(sizes, activation=CNN_ACTIVATION, seeds=seeds)
+    return conv.CNNEnsemble(sizes, activation=activation_of(name), seeds=seeds)
 
 
 def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
@@ -134,7 +144,7 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
     result = {"kind": ROWS[name][0], "sizes": ROWS[name][1], "epochs_run": len(curves) - 1,
               "seconds": round(seconds, 1), "summary": summary, "seeds": per_seed}
     if ROWS[name][0] == "cnn":
-        result["activation"] = CNN_ACTIVATION
+        result["activation"] = activation_of(name)
     weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     weights["val_loss"] = curves.astype(np.float32)
     return result, weights

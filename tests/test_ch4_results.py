@@ -1,0 +1,96 @@
+"""Chapter 4's full-recipe results, checked against the saved weights and one row re-run from scratch.
+
+The files in ``book/results/ch4_jump_models/`` are written by ``scripts/ch4_jump_models.py``
+(``make ch4-results``); the chapter's two notebooks read them.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "book" / "results" / "ch4_jump_models"
+SCRIPT = ROOT / "scripts" / "ch4_jump_models.py"
+#: The row the slow test re-runs: the one whose validation loss bottoms out soonest.
+RERUN_ROW = "2-layer MLP"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("ch4_jump_models", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def script():
+    return load_script()
+
+
+@pytest.fixture(scope="module")
+def rows(script) -> dict:
+    out = {}
+    for name in script.ROWS:
+        path = RESULTS / f"{script.slug(name)}.json"
+        if not path.exists():
+            pytest.fail(f"{path} is missing; run `make ch4-results` to produce it.")
+        with np.load(path.with_suffix(".npz")) as npz:
+            out[name] = (json.loads(path.read_text()), {k: npz[k] for k in npz.files})
+    return out
+
+
+def test_every_row_records_command_recipe_time_and_machine(script, rows):
+    for name, (report, _) in rows.items():
+        assert report["row"] == name and "ch4_jump_models.py" in report["command"]
+        recipe = report["recipe"]
+        assert (recipe["optimizer"], recipe["lr"], recipe["batch_size"], recipe["momentum"]) == ("sgd", 0.01, 100, 0.0)
+        assert recipe["seeds"] == list(script.SEEDS) and report["seconds"] > 0
+        assert report["machine"]["torch_threads"] >= 1 and report["machine"]["torch"]
+        assert report["sizes"] == script.ROWS[name][1]
+
+
+def test_kept_epoch_is_the_validation_minimum_and_not_the_last(rows):
+    for name, (report, arrays) in rows.items():
+        curves = arrays["val_loss"]
+        assert curves.shape == (report["epochs_run"] + 1, len(report["seeds"])), name
+        for m, seed in enumerate(report["seeds"]):
+            assert seed["best_epoch"] == int(np.argmin(curves[:, m])), (name, m)
+            assert seed["best_epoch"] <= report["epochs_run"] - report["recipe"]["patience"], (name, m)
+        assert report["epochs_run"] < report["recipe"]["max_epochs"], name
+
+
+def test_saved_weights_reproduce_the_recorded_errors(script, rows):
+    import course_lib as cl
+    from course_lib import jump
+
+    data = cl.load_jump_task(sigma=1.0, seed=0)
+    truth = jump.labels_to_positions(data.y_test)
+    for name, (report, arrays) in rows.items():
+        model = script.build(name, [s["seed"] for s in report["seeds"]])
+        model.load_state_dict({k: torch.from_numpy(v) for k, v in arrays.items() if k != "val_loss"})
+        logits = cl.predict(model, data.X_test)
+        for m, seed in enumerate(report["seeds"]):
+            errors = jump.position_errors(jump.labels_to_positions(logits[m].argmax(-1)), truth)
+            for key in ("L1", "L2", "L1_99", "L2_99", "max"):
+                assert errors[key] == pytest.approx(seed[key], abs=1e-4), (name, m, key)
+
+
+@pytest.mark.slow
+def test_rerun_of_one_row_agrees_within_seed_variation(script, rows):
+    """Re-run one row with seed 0 only, from scratch (several minutes on one quiet core)."""
+    import course_lib as cl
+
+    cl.setup(seed=0)
+    data = cl.load_jump_task(sigma=1.0, seed=0)
+    report, _ = rows[RERUN_ROW]
+    fresh, _ = script.run_row(RERUN_ROW, data, seeds=[0], patience=report["recipe"]["patience"],
+                              max_epochs=report["recipe"]["max_epochs"])
+    for key in ("L1", "L1_99", "L2_99"):
+        recorded = np.array([s[key] for s in report["seeds"]])
+        spread = max(recorded.max() - recorded.min(), 0.02)
+        assert recorded.min() - spread <= fresh["seeds"][0][key] <= recorded.max() + spread, (key, fresh, recorded)
