@@ -61,7 +61,7 @@ def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last:
         window, width: the Gaussian smoother; first, last: the allowed jump positions.
 
     Returns:
-        np.ndarray of int, shape (n,): the estimated jump positions.
+        np.ndarray: int, shape (n,), the estimated jump positions.
     """
     X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X, dtype=np.float64)
     if X.ndim != 2:
@@ -111,7 +111,7 @@ def detector_weights(window: int = 19, width: float = 2.9, length: int = 100, fi
         window, width: the Gaussian smoother; length: signal length; first, last: the positions.
 
     Returns:
-        np.ndarray of shape (length, last - first + 1): one column per position.
+        np.ndarray: shape (length, last - first + 1), one column per position.
     """
     if not 2 <= first <= last <= length:
         raise ValueError(f"detector_weights: need 2 <= first <= last <= length, got first={first}, last={last}, "
