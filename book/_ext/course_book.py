@@ -109,8 +109,8 @@ def _on_build_finished(app, exception) -> None:
         target = static / MATHJAX_DIR
         target.mkdir(exist_ok=True)
         shutil.copyfile(es5 / "tex-chtml.js", target / "tex-chtml.js")
-        shutil.copytree(es5 / "output" / "chtml" / "fonts" / "woff-v2", target / "output" / "chtml" / "fonts" / "woff-v2",
-                        dirs_exist_ok=True)
+        for sub in (("output", "chtml", "fonts", "woff-v2"), ("input", "tex", "extensions")):  # fonts; \\boldsymbol etc.
+            shutil.copytree(es5.joinpath(*sub), target.joinpath(*sub), dirs_exist_ok=True)
     from myst_nb.sphinx_ import NbMetadataCollector
 
     data = NbMetadataCollector.get_doc_data(app.env)
