@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 
 os.environ["COURSE_LIB_PROGRESS"] = "0"  # inherited by the kernels that execute the chapters
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see course_lib/__init__.py
 
 PLOTLY_JS = "plotly.min.js"
 MATHJAX_DIR = "mathjax"
