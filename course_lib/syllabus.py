@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Exercise", "Section", "chapter_title", "find_exercises", "section_times", "chapter_paths"]
+__all__ = ["Exercise", "Section", "Session", "chapter_title", "find_exercises", "section_times", "chapter_paths",
+           "plan_sessions"]
 
 _EXERCISE = re.compile(r"```\{exercise\}\s*(?P<title>[^\n]*)\n(?P<options>(?::[^\n]*\n)*)(?P<body>.*?)```", re.S)
 #: Minutes a class spends per 100 words of prose (reading and discussing) and per code cell shown.
@@ -45,6 +46,24 @@ class Section:
     words: int
     code_cells: int
     minutes: float
+
+
+@dataclass
+class Session:
+    """One class session: its chapter notebooks, the sections taught in class and those read beforehand."""
+
+    number: int
+    chapters: list[Path]
+    in_class: list[Section]
+    reading: list[Section]
+
+    @property
+    def class_minutes(self) -> float:
+        return round(sum(s.minutes for s in self.in_class), 1)
+
+    @property
+    def reading_minutes(self) -> float:
+        return round(sum(s.minutes for s in self.reading), 1)
 
 
 def _cells(path: Path) -> list[dict]:
@@ -153,3 +172,42 @@ def section_times(path: str | Path) -> list[Section]:
     for s in out:
         s.minutes = round(s.words / 100 * MINUTES_PER_100_WORDS + s.code_cells * MINUTES_PER_CODE_CELL, 1)
     return out
+
+
+def plan_sessions(paths: list[str | Path], class_minutes: float = 70.0) -> list[Session]:
+    """Group chapter notebooks into sessions and fit each session's sections into ``class_minutes``.
+
+    Notebooks that share a chapter number (``04_edges`` and ``04b_convolution``) form one session,
+    numbered by that chapter number; the introduction (``00``) is session 0, homework before session 1.
+    When a session's sections take longer than ``class_minutes``, the most prose-heavy sections (most words per
+    code cell; only sections that are at least a third prose) move to reading before the session until the rest fits, ending with the
+    shortest section that is enough on its own; the opening and the summary always stay in class.
+
+    Args:
+        paths: chapter notebooks, e.g. from :func:`chapter_paths`.
+        class_minutes: class time available for presenting sections (the rest of a 90-minute
+            session is for exercises).
+    """
+    if class_minutes <= 0:
+        raise ValueError(f"plan_sessions: class_minutes={class_minutes!r} must be positive (e.g. 70 of a 90-minute session).")
+    groups: dict[int, list[Path]] = {}
+    for path in map(Path, paths):
+        number = re.match(r"(\d+)", path.stem)
+        if not number:
+            raise ValueError(f"plan_sessions: {path.name!r} does not start with a chapter number (NN_name.ipynb).")
+        groups.setdefault(int(number.group(1)), []).append(path)
+    sessions = []
+    for number, chapters in groups.items():
+        in_class = [s for path in chapters for s in section_times(path)]
+        reading: list[Section] = []
+        movable = sorted((s for s in in_class if s.title not in ("Opening", "Summary")        # mostly prose
+                          and s.words / 100 * MINUTES_PER_100_WORDS >= s.minutes / 3),
+                         key=lambda s: s.words / (s.code_cells + 1), reverse=True)
+        while (excess := sum(s.minutes for s in in_class) - class_minutes) > 0 and movable:
+            enough = [s for s in movable if s.minutes >= excess]     # one move that fits, if there is one
+            section = min(enough, key=lambda s: s.minutes) if enough else movable[0]
+            movable.remove(section)
+            in_class.remove(section)
+            reading.append(section)
+        sessions.append(Session(number, chapters, in_class, reading))
+    return sessions

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> int:
-    start = time.perf_counter()
+    start, started_at = time.perf_counter(), time.time()
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-n", "-W", "--keep-going"]
     jb = Path(sys.executable).with_name("jupyter-book")
     if jb.exists():
@@ -25,11 +25,12 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     times_file = ROOT / "_build" / "exec_times.json"
     if times_file.exists():
-        print("\nChapter execution times (from the execution cache; 'cache' = reused):")
+        print("\nChapter execution times (seconds of the run that filled the execution cache):")
         for doc, info in json.loads(times_file.read_text()).items():
             runtime = info.get("runtime")
             shown = f"{runtime:6.1f} s" if isinstance(runtime, (int, float)) else "   n/a  "
-            print(f"  {doc:40s} {shown}  ({info.get('method')})")
+            fresh = isinstance(info.get("mtime"), (int, float)) and info["mtime"] >= started_at
+            print(f"  {doc:40s} {shown}  ({'executed by this build' if fresh else 'reused from the cache'})")
     print(f"\nmake book: {total:.0f} s in all; peak memory of one process (build or chapter kernel): {peak_mb:.0f} MB")
     index = ROOT / "_build" / "html" / "index.html"
     if rc == 0:

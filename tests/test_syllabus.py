@@ -59,3 +59,22 @@ def test_chapter_paths_follow_the_toc(tmp_path):
     (tmp_path / "_toc.yml").write_text("root: book/index\n")
     with pytest.raises(ValueError, match="no chapter notebooks"):
         syllabus.chapter_paths(tmp_path)
+
+
+def test_plan_sessions_groups_chapter_parts_and_fits_class_time(tmp_path):
+    prose = " ".join(["word"] * 3000)              # 30 minutes of reading
+    a = notebook(tmp_path, [("markdown", "# A\n\n## Long read\n\n" + prose, []), ("code", "x = 1", [])], name="04_a.ipynb")
+    b = notebook(tmp_path, [("markdown", "# B\n\n## Hands on", []), *[("code", "x", [])] * 20,
+                            ("markdown", "## Another read\n\n" + prose, [])], name="04b_b.ipynb")
+    c = notebook(tmp_path, [("markdown", "# C\n\n## Short", []), ("code", "x", [])], name="05_c.ipynb")
+    sessions = syllabus.plan_sessions([a, b, c], class_minutes=45)
+    assert [s.number for s in sessions] == [4, 5] and [p.stem for p in sessions[0].chapters] == ["04_a", "04b_b"]
+    four = sessions[0]
+    assert four.class_minutes <= 45 and {s.title for s in four.reading} == {"Long read", "Another read"}
+    assert "Hands on" in [s.title for s in four.in_class]               # code-heavy sections stay in class
+    assert four.class_minutes + four.reading_minutes == pytest.approx(30 + 1.5 + 30 + 30, abs=0.5)
+    assert sessions[1].reading == []
+    with pytest.raises(ValueError, match="class_minutes"):
+        syllabus.plan_sessions([a], class_minutes=0)
+    with pytest.raises(ValueError, match="chapter number"):
+        syllabus.plan_sessions([notebook(tmp_path, [("markdown", "# x", [])], name="intro.ipynb")])

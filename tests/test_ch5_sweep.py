@@ -1,0 +1,86 @@
+"""Chapter 5's bottleneck sweep: the results files, and one of their networks re-trained from scratch.
+
+The files are written by ``scripts/ch5_bottleneck_sweep.py`` (``make ch5-results``); the chapter reads them.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "book" / "results"
+SCRIPT = ROOT / "scripts" / "ch5_bottleneck_sweep.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("ch5_bottleneck_sweep", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    out = {}
+    for depth in ("shallow", "deep"):
+        path = RESULTS / f"ch5_bottleneck_{depth}.json"
+        if not path.exists():
+            pytest.fail(f"{path} is missing; run `make ch5-results` to produce it.")
+        out[depth] = json.loads(path.read_text())
+    return out
+
+
+def test_every_network_of_the_script_is_in_the_files(results):
+    script = load_script()
+    for group, (depth, nets, _) in script.GROUPS.items():
+        present = {(r["p"], r["seed"]) for r in results[depth]["rows"]}
+        assert set(map(tuple, nets)) <= present, (group, sorted(set(map(tuple, nets)) - present))
+        header = results[depth]["groups"][group]
+        assert "ch5_bottleneck_sweep.py" in header["command"] and header["seconds"] > 0
+        assert header["machine"]["cpu"] and header["machine"]["torch"] and header["machine"]["torch_threads"] >= 1
+        assert header["recipe"]["optimizer"] == "sgd" and header["recipe"]["lr"] == 0.01
+        assert header["recipe"]["batch_size"] == 100 and header["recipe"]["momentum"] == 0.0
+        assert header["epochs_run"] <= header["recipe"]["max_epochs"]
+
+
+def test_rows_are_internally_consistent(results):
+    for depth, result in results.items():
+        arrays = np.load(RESULTS / f"ch5_bottleneck_{depth}.npz")
+        for r in result["rows"]:
+            assert r["sizes"] == ([100, r["p"], 60] if depth == "shallow" else [100, 25, r["p"], 25, 60])
+            assert 0 <= r["best_epoch"] <= r["epochs_run"]
+            assert r["L1_99"] <= r["L1"] <= r["L2"] and r["L1_99"] <= r["L2_99"] <= r["L2"]
+            assert all(0 <= d <= w for d, w in zip(r["dead_units"], r["sizes"][1:-1]))
+            assert arrays[f"p{r['p']}_seed{r['seed']}/layers.0.weight"].shape == (r["sizes"][1], 100)
+        snaps = arrays["snapshot_epochs"]
+        assert snaps[0] == 0 and np.all(np.diff(snaps) > 0)
+        assert arrays["snapshots/layers.0.weight"].shape[0] == len(snaps)
+
+
+def test_rows_show_the_thesis_trends(results):
+    for depth, result in results.items():
+        seed0 = {r["p"]: r["L1"] for r in result["rows"] if r["seed"] == 0}
+        assert seed0[10] < seed0[4] < seed0[2], (depth, seed0)
+
+
+@pytest.mark.slow
+def test_rerun_of_one_network_agrees_within_seed_variation(results):
+    """Re-train 100-10-60 with seed 0 from scratch, alone (several minutes on one busy core, about one quiet)."""
+    script = load_script()
+    import course_lib as cl
+
+    cl.setup(seed=0, threads=1)
+    data = cl.load_jump_task(sigma=1.0, seed=0)
+    row = script.run_group("shallow", data, [(10, 0)])[0][0]
+    recorded = [r for r in results["shallow"]["rows"] if r["p"] == 10]
+    assert len(recorded) == 3
+    for measure in ("L1", "L1_99", "L2_99"):
+        values = [r[measure] for r in recorded]
+        spread = max(values) - min(values)
+        low, high = min(values) - spread - 0.05, max(values) + spread + 0.05
+        assert low <= row[measure] <= high, (measure, row[measure], values)
+    assert row["dead_in_bottleneck"] <= 2
