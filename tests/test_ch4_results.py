@@ -5,7 +5,6 @@ The files in ``book/results/ch4_jump_models/`` are written by ``scripts/ch4_jump
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -13,23 +12,17 @@ import numpy as np
 import pytest
 import torch
 
+from results_scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results" / "ch4_jump_models"
-SCRIPT = ROOT / "scripts" / "ch4_jump_models.py"
 #: The row the slow test re-runs: the one whose validation loss bottoms out soonest.
 RERUN_ROW = "2-layer MLP"
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location("ch4_jump_models", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def script():
-    return load_script()
+    return load_script("ch4_jump_models")
 
 
 @pytest.fixture(scope="module")

@@ -4,23 +4,17 @@ The files are written by ``scripts/ch5_bottleneck_sweep.py`` (``make ch5-results
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from results_scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results"
-SCRIPT = ROOT / "scripts" / "ch5_bottleneck_sweep.py"
 
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("ch5_bottleneck_sweep", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +29,7 @@ def results() -> dict:
 
 
 def test_every_network_of_the_script_is_in_the_files(results):
-    script = load_script()
+    script = load_script("ch5_bottleneck_sweep")
     for group, (depth, nets, _) in script.GROUPS.items():
         present = {(r["p"], r["seed"]) for r in results[depth]["rows"]}
         assert set(map(tuple, nets)) <= present, (group, sorted(set(map(tuple, nets)) - present))
@@ -70,7 +64,7 @@ def test_rows_show_the_thesis_trends(results):
 @pytest.mark.slow
 def test_rerun_of_one_network_agrees_within_seed_variation(results):
     """Re-train 100-10-60 with seed 0 from scratch, alone (several minutes on one busy core, about one quiet)."""
-    script = load_script()
+    script = load_script("ch5_bottleneck_sweep")
     import course_lib as cl
 
     cl.setup(seed=0, threads=1)

@@ -4,23 +4,17 @@ The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-full``); the
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from results_scripts import load_script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
-SCRIPT = ROOT / "scripts" / "ch6_memorize_full.py"
 
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("ch6_memorize_full", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +25,7 @@ def results() -> dict:
 
 
 def test_every_row_of_the_script_is_in_the_file(results):
-    script = load_script()
+    script = load_script("ch6_memorize_full")
     present = {(r["row"], r["seed"]) for r in results["rows"]}
     expected = {(name, seed) for name, recipe in script.ROWS.items() for seed in recipe["seeds"]}
     assert expected <= present, f"rows missing from {RESULTS.name}: {sorted(expected - present)}"
@@ -67,7 +61,7 @@ def test_memorizing_row_is_at_chance_on_test_signals(results):
 @pytest.mark.slow
 def test_rerun_of_the_true_label_row_agrees_within_seed_variation(results):
     """Re-run ``adam_true`` with seed 0 from scratch (about a minute on one quiet core)."""
-    script = load_script()
+    script = load_script("ch6_memorize_full")
     import course_lib as cl
     cl.setup(seed=0)
     row = script.run_row("adam_true", seed=0)
