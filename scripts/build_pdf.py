@@ -24,6 +24,7 @@ PRINT_CSS = """
   .bd-main .bd-content .bd-article-container { max-width: 100% !important; }
   details { display: block; } details > summary { list-style: none; }
   .cell_output, figure, img, .js-plotly-plot { break-inside: avoid; }
+  pre { white-space: pre-wrap !important; overflow-wrap: anywhere; }   /* paper cannot scroll sideways */
   h1 { break-before: page; }
 }
 """
