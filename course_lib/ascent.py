@@ -1,4 +1,4 @@
-"""What a classifier looks for: gradient ascent on the input (source 001, chapter 5).
+"""What a classifier looks for: gradient ascent on the input (Chen 2017, chapter 5).
 
 Introduced in chapter 4 (``book/04_edges.ipynb``). Start from a nearly flat random input and
 repeatedly move it in the direction that raises the softmax probability of one class, until the
@@ -41,7 +41,7 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
                     seed: int = 0) -> Ascent:
     """Generate one input per target class by gradient ascent on its softmax probability.
 
-    The thesis's recipe (source 001, chapter 5): every input component starts uniform in
+    The thesis's recipe (Chen 2017, chapter 5): every input component starts uniform in
     ``[-init_range, init_range]``; then ``x <- x + step * d p_target(x) / d x`` (``p`` is the
     softmax output, no regulariser) until ``p_target > threshold``. Each row stops on its own.
     The model is used in evaluation mode and its parameters are not changed.

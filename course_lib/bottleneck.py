@@ -1,7 +1,7 @@
 """Bottleneck networks: what a narrow layer keeps, and how hard it is to read out again.
 
 Introduced in chapter 5 (``book/05_bottleneck.ipynb``), which follows chapter 4 of the thesis
-of Chen (source 001) and the plane-folding notes of Canziani and LeCun (source 003):
+of Chen (2017) and the plane-folding notes of Canziani and LeCun's course (Xiao et al. 2020):
 
 * :func:`bottleneck_sizes`, :func:`pad_ensemble`, :func:`unpad_member`: train networks of
   *different* widths side by side in one :class:`~course_lib.models.MLPEnsemble`, exactly;

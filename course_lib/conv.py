@@ -1,4 +1,4 @@
-"""One-dimensional convolution and the small CNNs of the thesis's jump task (source 001, section 3.4).
+"""One-dimensional convolution and the small CNNs of the thesis's jump task (Chen 2017, section 3.4).
 
 Introduced in chapter 4 (``book/04b_convolution.ipynb``). A :class:`CNN` has a few convolutional
 layers with **one filter each** (stride 1, "same" padding, so every layer keeps the signal's

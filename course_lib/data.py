@@ -259,7 +259,7 @@ def make_random_data(n: int, n_features: int = 100, n_classes: int = 2, seed: in
 
 def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: int = 100, first: int = 21,
                       last: int = 80, balanced: bool = True, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Noisy 1-D step signals of the thesis (source 001, digest section 1.1), introduced in chapter 4.
+    """Noisy 1-D step signals of the thesis (Chen 2017, section 3.1), introduced in chapter 4.
 
     Sample i is 0 before its jump position t and ``height`` from t on (1-based positions, as
     in the thesis), plus independent N(0, sigma^2) noise on every component.

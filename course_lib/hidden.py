@@ -29,7 +29,7 @@ __all__ = ["RECIPES", "ever_active", "relative_change", "row_correlations", "eff
            "strongest_units", "joint_template_scores", "max_class_correlation", "sweep_hidden_sizes"]
 
 #: The 784-k-10 recipes of chapter 2. "nielsen" is the example of Nielsen's book, whose code
-#: source 002 used (mini-batches of 10, 30 epochs); "chapter" is the shorter one the chapter runs.
+#: Agarwal (2018) used (mini-batches of 10, 30 epochs); "chapter" is the shorter one the chapter runs.
 RECIPES = {
     "nielsen": {"activation": "sigmoid", "weight_std": 1.0, "lr": 3.0, "batch_size": 10, "epochs": 30},
     "chapter": {"activation": "sigmoid", "weight_std": 1.0, "lr": 3.0, "batch_size": 50, "epochs": 20},

@@ -1,5 +1,5 @@
 """Figures of chapter 2 (hidden-layer weights): output weights as bars, the per-pixel scatter of
-source 000, and rows of weight images that each keep their own colour scale.
+Petrosyan 2018, and rows of weight images that each keep their own colour scale.
 
 Introduced in chapter 2 (``book/02_hidden_layers.ipynb``). Like ``course_lib.plots``, these
 functions take arrays, never train, and return the figure.
@@ -63,7 +63,7 @@ def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tenso
                        image_shape: tuple[int, int] = (28, 28), n_per_class: int = 60,
                        class_names: Sequence[str] | None = None, mask: np.ndarray | None = None,
                        seed: int = 0) -> plt.Figure:
-    """Source 000's picture of the inputs: one tiny strip plot per pixel, placed where the pixel is.
+    """Petrosyan's (2018) picture of the inputs: one tiny strip plot per pixel, placed where the pixel is.
 
     Inside each pixel's cell, x is the pixel's value (from 0 at the left edge to 1 at the right)
     and y a random jitter; dots are coloured by class, so pixels that only one class uses

@@ -1,4 +1,4 @@
-"""The jump-detection task of the thesis (source 001): the signal-processing detector and the
+"""The jump-detection task of the thesis (Chen 2017): the signal-processing detector and the
 thesis's four error measures. Introduced in chapter 4 and used again in chapters 5 and 6.
 
 Positions are 1-based, as in the thesis: a signal with jump position ``t`` has its first high
@@ -76,7 +76,7 @@ def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last:
 
 
 def position_errors(pred_positions, true_positions) -> dict[str, float]:
-    """The thesis's four error measures (digest section 1.2).
+    """The thesis's four error measures (Chen 2017, section 3.2.3).
 
     ``L1`` is the mean absolute position error, ``L2`` the root-mean-square error, and
     ``L1_99`` / ``L2_99`` the same over the 99 % of signals with the lowest absolute error.

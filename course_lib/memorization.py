@@ -1,5 +1,5 @@
 """Memorizing vs learning (chapter 6): training on several label sets at once, and the thesis's
-deviation measures of hidden layers (source 001, digest section 6.5).
+deviation measures of hidden layers (Chen 2017, section 6.4.1).
 
 A *representation* of a layer is an array ``A`` of shape (n, units): one activation vector per
 sample (layer 0 is the input itself). The measures compare representations of samples of the

@@ -68,6 +68,26 @@ def open_page(browser, doc: str, theme: str = "light"):
     return page, errors, loaded
 
 
+#: Text elements of the page whose colour has a contrast ratio under 4.5 (WCAG AA) with their background.
+LOW_CONTRAST_JS = """() => {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const v = m[1].split(',').map(Number); return {r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1}; };
+  const lum = c => { const f = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c.a > 0.5) return c; } return parse(getComputedStyle(document.body).backgroundColor); };
+  const bad = [];
+  for (const el of document.querySelectorAll('main p, main li, main td, main th, main figcaption, main dt, main dd')) {
+    if (!el.offsetParent || !el.textContent.trim()) continue;
+    const fg = parse(getComputedStyle(el).color), b = bg(el);
+    const [l1, l2] = [lum(fg), lum(b)].sort((x, y) => y - x);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    if (ratio < 4.5) bad.push(`${el.tagName} ${ratio.toFixed(1)}: ${el.textContent.trim().slice(0, 50)}`);
+  }
+  return bad;
+}"""
+
+
 def plotly_state(page):
     return page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
         drawn: !!gd.querySelector('.main-svg'), traces: (gd.data || []).length,
@@ -114,6 +134,8 @@ def test_page_works_offline(browser, doc):
                             return c && c.offsetParent === null; }).length""")
         assert hidden == 0, f"{doc}: {hidden} solutions did not open"
         assert not errors, f"{doc}: {errors}"
+        low = page.evaluate(LOW_CONTRAST_JS)
+        assert not low, f"{doc} (light): text hard to read: {low[:5]}"
         SHOTS.mkdir(parents=True, exist_ok=True)
         name = doc.replace("/", "_")
         page.screenshot(path=str(SHOTS / f"{name}-light.png"), full_page=True)
@@ -122,6 +144,8 @@ def test_page_works_offline(browser, doc):
     dark, dark_errors, _ = open_page(browser, doc, theme="dark")
     try:
         assert dark.evaluate("document.documentElement.dataset.theme") == "dark"
+        low = dark.evaluate(LOW_CONTRAST_JS)
+        assert not low, f"{doc} (dark): text hard to read: {low[:5]}"
         dark.screenshot(path=str(SHOTS / f"{doc.replace('/', '_')}-dark.png"), full_page=True)
         assert not dark_errors, f"{doc} (dark): {dark_errors}"
     finally:

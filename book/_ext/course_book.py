@@ -5,6 +5,7 @@ and a record of each chapter's execution time.
   package) are copied into ``_static``; pages load them from there, never from a CDN.
   plotly.js is loaded only by pages that contain a plotly figure.
 * The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
+* ``book/_static/course.css`` keeps the live-panel note and the figure captions readable in both themes.
 * The theme's 1.5 MB fontawesome.js is dropped: its CSS draws the same icons with a web font.
 * Scripts that two extensions add twice (sphinx-thebe's and togglebutton's inline
   settings) are kept once, so pages load without JavaScript errors.
@@ -68,6 +69,7 @@ MATHJAX_FILES = ("startup.js", "core.js", "input/tex.js", "output/chtml.js", "ou
 
 
 def _on_config_inited(app, config) -> None:
+    config.html_static_path = [*config.html_static_path, str(Path(__file__).resolve().parents[1] / "_static")]
     config.mathjax_path = f"{MATHJAX_DIR}/startup.js"  # relative to _static
     mj = dict(config.mathjax3_config or {})
     mj["loader"] = {**mj.get("loader", {}), "load": ["input/tex", "output/chtml"]}
@@ -134,6 +136,7 @@ def _on_build_finished(app, exception) -> None:
 
 
 def setup(app):
+    app.add_css_file("course.css")  # book/_static/course.css: live-panel note and captions in both themes
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _share_html_handlers)
     app.connect("html-page-context", _on_page_context, priority=900)  # after the extensions that add scripts
