@@ -69,7 +69,7 @@ def open_page(browser, doc: str, theme: str = "light"):
 
 
 #: Text elements of the page whose colour has a contrast ratio under 4.5 (WCAG AA) with their background.
-LOW_CONTRAST_JS = """() => {
+LOW_CONTRAST_JS = r"""() => {
   const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
     const v = m[1].split(',').map(Number); return {r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1}; };
   const lum = c => { const f = x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); };

@@ -33,7 +33,7 @@ def test_normal_initialisation(std, expected):
     model = MLP([784, 200, 10], weight_std=std)
     w = model.layers[0].weight
     assert float(w.detach().std()) == pytest.approx(expected, rel=0.05)
-    assert float(model.layers[0].bias.abs().max()) == 0.0
+    assert float(model.layers[0].bias.detach().abs().max()) == 0.0
 
 
 def test_bad_arguments_are_explained():
