@@ -15,37 +15,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import hidden  # noqa: E402
+from results_common import machine, write_json  # noqa: E402
 
 RESULTS = ROOT / "book" / "results" / "ch2_hidden_sizes.json"
 SIZES = [30, 10, 5, 4, 3, 2]
 SEEDS = [0, 1, 2, 3, 4]
 RECIPE = "nielsen"
 COMMAND = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch2_hidden_sizes.py"
-
-
-def machine() -> dict:
-    """What ran the script: enough to judge the timings."""
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                 platform.processor())
-    return {"platform": platform.platform(), "cpu": model, "usable_cpus": cl.available_cpus(),
-            "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 def run_row(k: int, seeds=SEEDS, recipe: str = RECIPE) -> dict:
@@ -57,20 +44,6 @@ def run_row(k: int, seeds=SEEDS, recipe: str = RECIPE) -> dict:
     return {"hidden_size": int(k), "seeds": list(map(int, seeds)), "test_acc": [round(float(a), 4) for a in acc],
             "mean": round(float(acc.mean()), 4), "sd": round(float(acc.std(ddof=1)), 4),
             "seconds": round(time.perf_counter() - start, 1)}
-
-
-def write_atomic(path: Path, payload: dict) -> None:
-    """Write JSON so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv=None) -> None:
@@ -96,7 +69,7 @@ def main(argv=None) -> None:
         "command": COMMAND, "recipe": hidden.RECIPES[RECIPE], "data": "load_mnist(): 4,000 train / 1,000 test",
         "rows": [rows[k] for k in sorted(rows, reverse=True)],
     }
-    write_atomic(args.out, payload)
+    write_json(args.out, payload)
     print(f"wrote {args.out}")
 
 

@@ -23,12 +23,10 @@ from __future__ import annotations
 
 import argparse
 import shlex
-import copy
 import json
 import os
 import platform
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +35,7 @@ import torch
 
 import course_lib as cl
 from course_lib import conv, jump
-from course_lib.train import evaluate
+from results_common import EarlyStopper, Stop, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
@@ -69,38 +67,6 @@ def activation_of(name: str) -> str:
     return ROWS[name][2] if len(ROWS[name]) > 2 else CNN_ACTIVATION
 
 
-class _Stop(Exception):
-    """Raised by :class:`EarlyStopper` to end training."""
-
-
-class EarlyStopper:
-    """Training callback: keep each member's weights of its lowest validation loss; stop after
-    ``patience`` epochs in which no member improved."""
-
-    def __init__(self, data: cl.Split, patience: int):
-        self.data, self.patience = data, patience
-        self.best_loss, self.best_epoch, self.state, self.val_loss = None, None, None, []
-
-    def __call__(self, event) -> None:
-        if event.phase != "epoch":
-            return
-        loss, _ = evaluate(event.model, self.data.X_val, self.data.y_val)
-        loss = np.atleast_1d(loss)
-        self.val_loss.append(loss)
-        if self.state is None:
-            self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
-            self.state = copy.deepcopy(event.model.state_dict())
-            return
-        improved = loss < self.best_loss
-        self.best_loss = np.where(improved, loss, self.best_loss)
-        self.best_epoch = np.where(improved, event.epoch, self.best_epoch)
-        mask = torch.from_numpy(improved)
-        for name, tensor in event.model.state_dict().items():
-            self.state[name][mask] = tensor[mask].clone()
-        if event.epoch - self.best_epoch.max() >= self.patience:
-            raise _Stop
-
-
 def build(name: str, seeds) -> torch.nn.Module:
     """The ensemble of ``seeds`` for row ``name`` of :data:`ROWS`."""
     kind, sizes = ROWS[name][:2]
@@ -126,7 +92,7 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
     try:
         cl.train(model, train_only, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", seed=seeds[0],
                  callback=stopper, progress=False)
-    except _Stop:
+    except Stop:
         pass
     seconds = time.perf_counter() - start
     model.load_state_dict(stopper.state)
@@ -153,19 +119,6 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
 def slug(name: str) -> str:
     """File name of a row: ``"2-conv-layer CNN (5, 9)"`` -> ``"2-conv-layer-cnn-5-9"``."""
     return "-".join("".join(c if c.isalnum() or c == "-" else " " for c in name.lower()).split())
-
-
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.chmod(tmp, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv=None) -> None:
@@ -199,8 +152,8 @@ def main(argv=None) -> None:
                               "load_average_at_start": [round(x, 2) for x in load_start],
                               "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}}
         path = Path(args.out) / f"{slug(name)}.json"
-        _write_atomic(path, lambda fh: fh.write(json.dumps(report, indent=1).encode()))
-        _write_atomic(path.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **weights))
+        write_atomic(path, lambda fh: fh.write(json.dumps(report, indent=1).encode()))
+        write_atomic(path.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **weights))
         s = result["summary"]
         print(f"{name:28s} L1 {s['L1']['mean']:.4f}  L2 {s['L2']['mean']:.4f}  L1_99 {s['L1_99']['mean']:.4f}  "
               f"L2_99 {s['L2_99']['mean']:.4f}  best epochs {[x['best_epoch'] for x in result['seeds']]}  "

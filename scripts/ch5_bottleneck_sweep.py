@@ -27,11 +27,8 @@ which gives each the updates it would get alone.
 from __future__ import annotations
 
 import argparse
-import copy
 import ctypes
 import json
-import os
-import platform
 import shlex
 import sys
 import tempfile
@@ -40,14 +37,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import bottleneck as bn  # noqa: E402
 from course_lib.jump import position_errors  # noqa: E402
-from course_lib.train import evaluate  # noqa: E402
+from results_common import EarlyStopper, Stop, machine, write_atomic  # noqa: E402
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100
@@ -64,54 +60,23 @@ GROUPS = {
 MAX_EPOCHS = 3000
 
 
-class _Stop(Exception):
-    """Raised by :class:`Stopper` to end training."""
-
-
-class Stopper:
-    """Training callback: keep each member's weights of its lowest validation loss, snapshot one member,
-    stop after ``patience`` epochs in which no member improved."""
+class Stopper(EarlyStopper):
+    """:class:`EarlyStopper` that also snapshots one member at ``snapshot_epochs`` and gives freed memory
+    back to the system every epoch (glibc keeps it otherwise, and the longest groups run for hours)."""
 
     def __init__(self, data: cl.Split, patience: int, snapshot_member: int | None, snapshot_epochs=SNAPSHOT_EPOCHS):
-        self.data, self.patience = data, patience
+        super().__init__(data, patience)
         self.snapshot_member, self.snapshot_epochs = snapshot_member, set(snapshot_epochs)
-        self.best_loss = self.best_epoch = self.state = None
-        self.val_loss, self.snapshots, self.snapshot_at = [], {}, []
+        self.snapshots, self.snapshot_at = {}, []
         self._libc = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
 
-    def __call__(self, event) -> None:
-        if event.phase != "epoch":
-            return
-        if self._libc is not None:    # give freed memory back to the system (glibc keeps it otherwise)
+    def on_epoch(self, event) -> None:
+        if self._libc is not None:
             self._libc.malloc_trim(0)
-        loss = np.atleast_1d(evaluate(event.model, self.data.X_val, self.data.y_val)[0])
-        self.val_loss.append(loss)
         if self.snapshot_member is not None and event.epoch in self.snapshot_epochs:
             self.snapshot_at.append(event.epoch)
             for name, t in event.model.state_dict().items():
                 self.snapshots.setdefault(name, []).append(t[self.snapshot_member].detach().cpu().numpy().copy())
-        if self.state is None:
-            self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
-            self.state = copy.deepcopy(event.model.state_dict())
-            return
-        improved = loss < self.best_loss
-        self.best_loss = np.where(improved, loss, self.best_loss)
-        self.best_epoch = np.where(improved, event.epoch, self.best_epoch)
-        mask = torch.from_numpy(improved)
-        for name, tensor in event.model.state_dict().items():
-            self.state[name][mask] = tensor[mask].clone()
-        if event.epoch - self.best_epoch.max() >= self.patience:
-            raise _Stop
-
-
-def machine() -> dict:
-    """What ran the script: enough to judge the timings."""
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                 platform.processor())
-    return {"platform": platform.platform(), "cpu": model, "usable_cpus": cl.available_cpus(),
-            "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
@@ -132,7 +97,7 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     try:
         cl.train(ensemble, train_only, epochs=max_epochs, lr=LR, batch_size=BATCH_SIZE, optimizer="sgd",
                  seed=BATCH_SEED, callback=stopper, progress=False)
-    except _Stop:
+    except Stop:
         pass
     seconds = time.perf_counter() - start
     epochs_run = len(stopper.val_loss) - 1
@@ -159,19 +124,6 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     return [dict(r, **info) for r in rows], arrays
 
 
-def _write_atomic(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict], arrays: dict) -> Path:
     """Replace ``group``'s rows and arrays in the depth's files (locked: groups may run in parallel)."""
     import fcntl
@@ -192,8 +144,8 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
         if "snapshot_epochs" in arrays:
             old = {k: v for k, v in old.items() if not k.startswith("snapshot")}
         old.update(arrays)
-        _write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
-        _write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+        write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
+        write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
     return json_path
 
 

@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import memorization as mem  # noqa: E402
+from results_common import machine, write_json  # noqa: E402
 
 RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
 SIZES = [100, 100, 100, 100, 60]            # the thesis's "memorizing network" (digest section 6.2)
@@ -43,16 +40,6 @@ ROWS = {
                      "max_epochs": 1000, "seeds": [0]},
 }
 INIT = "fan_in"  # N(0, 1/n_in) weights, zero biases: close to Keras's 2017 default (Glorot), see chapter 6
-
-
-def machine() -> dict:
-    """What ran the script: enough to judge the timings."""
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
-                 platform.processor())
-    return {"platform": platform.platform(), "cpu": model, "usable_cpus": cl.available_cpus(),
-            "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
 def run_row(name: str, seed: int) -> dict:
@@ -87,19 +74,6 @@ def run_row(name: str, seed: int) -> dict:
     }
 
 
-def write_atomic(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(payload, fh, indent=1)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {list(ROWS)}")
@@ -124,7 +98,7 @@ def main(argv: list[str] | None = None) -> None:
             payload["command"] = "make ch6-full  (= .venv/bin/python scripts/ch6_memorize_full.py)"
             payload["data"] = ("load_jump_task(sigma=1.0, seed=0): 12,000 training / 6,000 test signals; "
                                "shuffled labels: shuffle_labels(y_train, 1.0, seed=1)")
-            write_atomic(out, payload)
+            write_json(out, payload)
 
 
 if __name__ == "__main__":
