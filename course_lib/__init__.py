@@ -18,7 +18,12 @@ from .record import Recorder, Recording, activations
 from .repro import available_cpus, get_device, set_seed, set_threads, setup
 from .train import History, evaluate, predict, train
 
-__version__ = "0.1.0"
+try:  # the one version number lives in pyproject.toml; installed (also editable) copies carry it
+    from importlib.metadata import version as _version
+
+    __version__ = _version("course_lib")
+except Exception:  # imported from a bare source tree
+    __version__ = "unknown"
 
 register_renderer()
 use_book_style()
