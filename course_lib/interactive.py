@@ -34,20 +34,59 @@ LIVE_NOTE = ("<div class='course-live-note admonition note'><p class='admonition
              "version with a slider is right next to it.</p></div>")
 
 
+#: Keyboard access to a static twin: previous/next buttons beside its slider, the arrow keys on the
+#: focused figure, and a live region that says which state is shown. ``STEP`` is replaced by the
+#: figure's id. Every step of a twin's slider is a ``Plotly.update`` call (see :func:`static_twin`).
+_STEPPER_JS = """
+  function step(delta) {
+    var gd = document.getElementById("STEP"), s = gd.layout.sliders[0], n = s.steps.length;
+    var i = Math.max(0, Math.min(n - 1, (s.active || 0) + delta)), st = s.steps[i];
+    var layout = Object.assign({}, st.args[1] || {}, {"sliders[0].active": i});
+    Plotly.update(gd, st.args[0], layout);
+  }
+  function announce() {
+    var gd = document.getElementById("STEP"), s = gd.layout.sliders[0], i = s.active || 0;
+    document.getElementById("STEP-state").textContent =
+      "State " + (i + 1) + " of " + s.steps.length + ": " + (s.currentvalue && s.currentvalue.prefix || "") + s.steps[i].label;
+  }
+  document.getElementById("STEP-prev").onclick = function () { step(-1); };
+  document.getElementById("STEP-next").onclick = function () { step(1); };
+  var gd = document.getElementById("STEP");
+  gd.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowLeft" || e.key === "ArrowRight") { step(e.key === "ArrowLeft" ? -1 : 1); e.preventDefault(); }
+  });
+  gd.on("plotly_update", announce); gd.on("plotly_sliderchange", announce); announce();
+"""
+
+
 def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     """HTML for a plotly figure that uses ``window.Plotly`` when the page has it (the book
-    serves its own copy) and loads the matching plotly.js otherwise (Colab)."""
+    serves its own copy) and loads the matching plotly.js otherwise (Colab).
+
+    A figure with a slider (a static twin) also gets previous/next buttons and arrow-key
+    stepping, so it can be used without a mouse.
+    """
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
     fig_json = pio.to_json(fig_dict, validate=False)
     div_id = f"plotly-{uuid.uuid4().hex[:12]}"
     height = height or (fig_dict.get("layout", {}).get("height") or 450)
     version = __import__("plotly.offline", fromlist=["get_plotlyjs_version"]).get_plotlyjs_version()
+    has_slider = bool(fig_dict.get("layout", {}).get("sliders"))
+    controls, stepper, focus = "", "", ""
+    if has_slider:
+        controls = (f'<div class="course-stepper" role="group" aria-label="Step through the states of the figure">'
+                    f'<button type="button" id="{div_id}-prev" aria-controls="{div_id}">&#9664; Previous</button>'
+                    f'<button type="button" id="{div_id}-next" aria-controls="{div_id}">Next &#9654;</button>'
+                    f'<span id="{div_id}-state" class="course-stepper-state" aria-live="polite"></span></div>\n')
+        stepper = _STEPPER_JS.replace("STEP", div_id)
+        focus = ' tabindex="0"'
     return (
-        f'<div id="{div_id}" class="plotly-graph-div course-plotly" style="height:{height}px; width:100%;"></div>\n'
+        controls +
+        f'<div id="{div_id}" class="plotly-graph-div course-plotly"{focus} style="height:{height}px; width:100%;"></div>\n'
         '<script type="text/javascript">(function () {\n'
         f'  var fig = {fig_json};\n'
         f'  function draw() {{ Plotly.newPlot("{div_id}", fig.data, fig.layout, '
-        '{responsive: true, displaylogo: false}); }\n'
+        '{responsive: true, displaylogo: false}).then(function () {' + stepper + '}); }\n'
         '  if (window.Plotly) { draw(); } else {\n'
         '    var s = document.createElement("script");\n'
         f'    s.src = "https://cdn.plot.ly/plotly-{version}.min.js"; s.onload = draw;\n'

@@ -5,6 +5,8 @@ and a record of each chapter's execution time.
   package) are copied into ``_static``; pages load them from there, never from a CDN.
   plotly.js is loaded only by pages that contain a plotly figure.
 * The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
+* Every image and plotly figure gets alt text: its caption's first sentence, or its section's title.
+* The footer shows the release number from ``pyproject.toml`` beside the licence.
 * ``book/_static/course.css`` keeps the live-panel note and the figure captions readable in both themes.
 * The theme's 1.5 MB fontawesome.js is dropped: its CSS draws the same icons with a web font.
 * Scripts that two extensions add twice (sphinx-thebe's and togglebutton's inline
@@ -15,6 +17,7 @@ and a record of each chapter's execution time.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -28,7 +31,8 @@ PLOTLY_JS = "plotly.min.js"
 MATHJAX_DIR = "mathjax"
 
 
-VENDORED_PLOTLY = Path(__file__).resolve().parents[1] / "_vendor" / "plotly" / "plotly-cartesian.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+VENDORED_PLOTLY = ROOT / "book" / "_vendor" / "plotly" / "plotly-cartesian.min.js"
 
 
 def _plotly_js() -> Path:
@@ -68,7 +72,17 @@ def _share_html_handlers(app) -> None:
 MATHJAX_FILES = ("startup.js", "core.js", "input/tex.js", "output/chtml.js", "output/chtml/fonts/tex.js")
 
 
+def book_version() -> str:
+    """The release number, read from its one home: ``project.version`` in ``pyproject.toml``."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
 def _on_config_inited(app, config) -> None:
+    options = config.html_theme_options
+    options["extra_footer"] = (f'<p class="course-version">Version {book_version()} of the book and of course_lib. '
+                               f'{options.get("extra_footer", "")}</p>')
     config.html_static_path = [*config.html_static_path, str(Path(__file__).resolve().parents[1] / "_static")]
     config.mathjax_path = f"{MATHJAX_DIR}/startup.js"  # relative to _static
     mj = dict(config.mathjax3_config or {})
@@ -135,10 +149,59 @@ def _on_build_finished(app, exception) -> None:
     os.replace(tmp, out)
 
 
+def _first_sentence(text: str, limit: int = 250) -> str:
+    """The first sentence of a caption, for alt text (at most ``limit`` characters)."""
+    text = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    sentence = match.group(1) if match else text
+    return sentence if len(sentence) <= limit else sentence[:limit - 1].rstrip() + "…"
+
+
+def _section_title(node) -> str:
+    from docutils import nodes
+
+    while node is not None:
+        if isinstance(node, nodes.section) and node.children and isinstance(node.children[0], nodes.title):
+            return node.children[0].astext()
+        node = node.parent
+    return ""
+
+
+def _alt_text_for_figures(app, doctree, docname) -> None:
+    """Give every image and plotly figure a text alternative.
+
+    In a captioned figure it is the caption's first sentence; elsewhere it names the figure's
+    section. Images otherwise carry their hashed file name as alt text, and plotly's divs none.
+    """
+    from docutils import nodes
+
+    def label(node) -> str:
+        figure = node.parent
+        while figure is not None and not isinstance(figure, nodes.figure):
+            figure = figure.parent
+        captions = list(figure.findall(nodes.caption)) if figure is not None else []
+        if captions:
+            return _first_sentence(captions[0].astext())
+        title = _section_title(node)
+        return f"Figure of the section “{title}”" if title else "Figure"
+
+    for image in doctree.findall(nodes.image):
+        alt = image.get("alt", "")
+        if not alt or alt == image.get("uri") or re.fullmatch(r"[\w./-]+\.(png|jpe?g|svg|gif)", alt):
+            image["alt"] = label(image)
+    for raw in doctree.findall(nodes.raw):
+        if "course-plotly" in raw.astext() and "aria-label" not in raw.astext():
+            text = html.escape(label(raw), quote=True)
+            new = raw.astext().replace('class="plotly-graph-div course-plotly"',
+                                       f'class="plotly-graph-div course-plotly" role="img" aria-label="{text}"', 1)
+            raw.replace_self(nodes.raw(new, new, format=raw.get("format", "html")))
+
+
 def setup(app):
     app.add_css_file("course.css")  # book/_static/course.css: live-panel note and captions in both themes
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _share_html_handlers)
     app.connect("html-page-context", _on_page_context, priority=900)  # after the extensions that add scripts
     app.connect("build-finished", _on_build_finished)
+    app.connect("doctree-resolved", _alt_text_for_figures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
