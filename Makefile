@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Colab's versions of the widget stack, installed beside the venv (not into it) for
+# tests/test_live_panels.py, which puts this folder first on a kernel's PYTHONPATH.
+COLAB_COMPAT := $(VENV)/colab-compat
+COLAB_STAMP  := $(COLAB_COMPAT)/.installed
 
 .PHONY: book test env clean student pdf results ch2-results ch4-results ch5-results ch6-results
 
@@ -13,7 +17,7 @@ book: $(STAMP)
 
 # Unit tests, every chapter in a fresh kernel (nbval), the strict build, budgets, the browser test,
 # and a comparison of the numbers of two runs of every chapter.
-test: $(STAMP)
+test: $(STAMP) $(COLAB_STAMP)
 	$(PY) -m pytest tests book --nbval-lax --nbval-cell-timeout=300 -p no:cacheprovider -ra
 
 env: $(STAMP)
@@ -24,6 +28,17 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
+
+# Colab's runtime imports ipywidgets 7.7.1 (and has plotly 5.24) at start-up. --no-deps: these
+# versions shadow the venv's copies only, and everything else (ipykernel, traitlets, comm) is the
+# venv's. widgetsnbextension and jupyterlab_widgets are what ipywidgets 7.7.1 requires
+# (~=3.6.0, >=1.0.0); ipython_genutils is imported by it; tenacity is required by plotly 5.24.
+$(COLAB_STAMP): $(STAMP) Makefile
+	rm -rf $(COLAB_COMPAT)
+	$(PY) -m pip install --quiet --no-deps --target $(COLAB_COMPAT) \
+	    ipywidgets==7.7.1 widgetsnbextension==3.6.10 jupyterlab_widgets==1.1.11 ipython_genutils==0.2.0 \
+	    plotly==5.24.1 tenacity==9.0.0
+	touch $(COLAB_STAMP)
 
 # Hand-out copies of the chapters without solutions, in student/.
 student: $(STAMP)

@@ -174,10 +174,23 @@ class Panel:
             import matplotlib.pyplot as plt
             plt.close(self.figure)
 
-    def _repr_mimebundle_(self, **kwargs) -> dict:
-        bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle["text/html"] = LIVE_NOTE
-        return bundle
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        """The widget's view for a kernel, and :data:`LIVE_NOTE` as HTML for the static site.
+
+        Built here rather than taken from the widget: ipywidgets 8 widgets have
+        ``_repr_mimebundle_``, but 7.x widgets (Colab ships 7.7.1) display themselves through
+        ``_ipython_display_`` instead. Both majors describe the view the same way, with
+        ``get_view_spec()``: widget-view protocol 2.0 and the widget's ``model_id``.
+
+        Returns:
+            dict: ``application/vnd.jupyter.widget-view+json``, ``text/html`` and ``text/plain``.
+        """
+        names = ", ".join(self.controls)
+        return {
+            "application/vnd.jupyter.widget-view+json": self.widget.get_view_spec(),
+            "text/html": LIVE_NOTE,
+            "text/plain": f"Live panel ({names}): needs a running kernel with ipywidgets.",
+        }
 
 
 def live(fn: Callable[..., Any], grid: Mapping[str, Sequence | Any]) -> Panel:

@@ -1,4 +1,5 @@
 import json
+from unittest import mock
 
 import numpy as np
 import plotly.graph_objects as go
@@ -45,6 +46,35 @@ def test_live_panel_recomputes_when_a_control_moves():
     assert panel.figure.data[0].marker.color == "blue"
     bundle = panel._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle and "Binder" in bundle["text/html"]
+
+
+VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def own_view(widget) -> dict:
+    """What the installed ipywidgets itself displays for ``widget``: its ``_repr_mimebundle_``
+    (8.x) or the bundle its ``_ipython_display_`` sends (7.x)."""
+    if hasattr(widget, "_repr_mimebundle_"):
+        return widget._repr_mimebundle_()
+    shown = []
+    with mock.patch("ipywidgets.widgets.widget.display", lambda data, raw: shown.append(data)):
+        widget._ipython_display_()
+    assert len(shown) == 1
+    return shown[0]
+
+
+def test_live_panel_mimebundle_is_the_widget_view_of_the_installed_ipywidgets():
+    import ipywidgets
+
+    panel = interactive.live(scatter, {"a": [1, 2, 3], "colour": ["red", "blue"]})
+    bundle = panel._repr_mimebundle_()
+    assert set(bundle) == {VIEW, "text/html", "text/plain"}
+    assert bundle[VIEW] == own_view(panel.widget)[VIEW], ipywidgets.__version__
+    assert bundle[VIEW]["model_id"] == panel.widget.model_id and len(panel.widget.model_id) >= 32
+    assert (bundle[VIEW]["version_major"], bundle[VIEW]["version_minor"]) == (2, 0)
+    assert bundle["text/html"] == interactive.LIVE_NOTE
+    assert "a, colour" in bundle["text/plain"]
+    json.dumps(bundle)  # a display_data message must be JSON
 
 
 def test_live_panel_accepts_a_ready_widget():
