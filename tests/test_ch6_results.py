@@ -1,6 +1,6 @@
 """Chapter 6's full-scale results file, and one of its rows re-run from scratch.
 
-The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-full``); the chapter reads it.
+The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-results``); the chapter reads it.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
 @pytest.fixture(scope="module")
 def results() -> dict:
     if not RESULTS.exists():
-        pytest.fail(f"{RESULTS} is missing; run `make ch6-full` to produce it.")
+        pytest.fail(f"{RESULTS} is missing; run `make ch6-results` to produce it.")
     return json.loads(RESULTS.read_text())
 
 
