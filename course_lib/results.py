@@ -114,7 +114,7 @@ def _download(name: str, entry: dict[str, Any], target: Path, revision: str) -> 
         raise
     except (OSError, ValueError) as e:  # URLError and HTTPError are OSErrors; timeouts too
         raise ResultsFileError(f"results file {name!r}: {where}, and downloading it from {url} failed "
-                               f"({e}). {fix}") from e
+                               f"({e}). Check the internet connection and run it again. {fix}") from e
     finally:
         if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
