@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 COLAB_COMPAT := $(VENV)/colab-compat
 COLAB_STAMP  := $(COLAB_COMPAT)/.installed
 
-.PHONY: book test env clean student pdf results ch2-results ch4-results ch5-results ch6-results
+.PHONY: book test env clean student pdf results results-manifest ch2-results ch4-results ch5-results ch6-results
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
@@ -51,7 +51,15 @@ pdf: $(STAMP)
 # Full-scale results that do not fit a chapter's 60 s budget. Each writes its file(s) in book/results/,
 # with the command, recipe, seeds, time taken and machine recorded; the chapters print them beside
 # their own numbers, and a test re-runs one row. These take minutes to about an hour each.
+# The last step records the new files' SHA-256 in course_lib/results_manifest.json (see below).
 results: ch2-results ch4-results ch5-results ch6-results
+	$(MAKE) results-manifest
+
+# The SHA-256 of every file in book/results/, its make target and the last commit that changed
+# book/results/, in course_lib/results_manifest.json: course_lib.results checks downloads against it
+# where there is no checkout (Colab). Commit book/results/ first, so that the commit holds the files.
+results-manifest: $(STAMP)
+	$(PY) scripts/update_results_manifest.py
 
 ch2-results: $(STAMP)
 	COURSE_LIB_THREADS=1 $(PY) scripts/ch2_hidden_sizes.py

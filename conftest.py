@@ -17,6 +17,9 @@ sys.path.insert(0, str(Path(__file__).parent / "tests"))
 from nbglue import glued_number  # noqa: E402
 
 os.environ.setdefault("COURSE_LIB_PROGRESS", "0")
+# Tests never touch the network: course_lib.results (and every chapter kernel, which inherits this) finds
+# the results files in the checkout or fails with its clear error instead of downloading them.
+os.environ.setdefault("COURSE_LIB_RESULTS_URL", "file:///nonexistent/tests-never-download/")
 
 
 def pytest_configure(config):

@@ -2,7 +2,8 @@
 
 The modules follow the flow of the book:
 ``repro`` (seeds, threads, device) -> ``data`` -> ``models`` -> ``train`` -> ``record``
--> ``plots`` -> ``interactive`` (live widgets and their static twins).
+-> ``plots`` -> ``interactive`` (live widgets and their static twins); ``results`` finds or fetches
+the committed results files of ``book/results/`` (``load_results``).
 """
 import os as _os
 
@@ -16,6 +17,8 @@ from .models import MLP, MLPEnsemble
 from .plots import use_book_style
 from .record import Recorder, Recording, activations
 from .repro import available_cpus, get_device, set_seed, set_threads, setup
+from . import results
+from .results import load as load_results
 from .train import History, evaluate, predict, train
 
 try:  # the one version number lives in pyproject.toml; installed (also editable) copies carry it
@@ -32,5 +35,5 @@ __all__ = [
     "Split", "load_mnist", "load_full_mnist", "load_jump_task", "make_jump_signals", "make_random_data",
     "shuffle_labels", "MLP", "MLPEnsemble", "train", "evaluate", "predict", "History", "Recorder",
     "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
-    "set_threads", "get_device", "available_cpus",
+    "set_threads", "get_device", "available_cpus", "results", "load_results",
 ]

@@ -5,7 +5,7 @@ time budget. This script runs the full-size version and writes book/results/ch6_
 which the chapter reads and prints (with this command, the recipe, the seeds, the time taken
 and the machine). tests/test_ch6_results.py re-runs one row from scratch.
 
-Usage:
+Usage (``make ch6-results`` runs the first line):
     .venv/bin/python scripts/ch6_memorize_full.py                      # every row (long: about an hour)
     .venv/bin/python scripts/ch6_memorize_full.py --rows adam_true     # one row, merged into the file
 """
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"train {row['final_train_acc']:.4f}, test {row['final_test_acc']:.4f}, {row['seconds']:.0f} s",
                   flush=True)
             payload["rows"] = [r for r in payload["rows"] if (r["row"], r["seed"]) != (name, seed)] + [row]
-            payload["command"] = "make ch6-full  (= .venv/bin/python scripts/ch6_memorize_full.py)"
+            payload["command"] = "make ch6-results  (= .venv/bin/python scripts/ch6_memorize_full.py)"
             payload["data"] = ("load_jump_task(sigma=1.0, seed=0): 12,000 training / 6,000 test signals; "
                                "shuffled labels: shuffle_labels(y_train, 1.0, seed=1)")
             write_json(out, payload)

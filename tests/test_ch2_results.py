@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
+import course_lib as cl
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import ch2_hidden_sizes as script  # noqa: E402
 
-RESULTS = ROOT / "book" / "results" / "ch2_hidden_sizes.json"
-
 
 @pytest.fixture(scope="module")
 def results() -> dict:
-    return json.loads(RESULTS.read_text())
+    return cl.load_results("ch2_hidden_sizes.json")   # the checkout's copy (tests never download)
 
 
 def test_the_file_has_every_size_with_its_recipe(results):

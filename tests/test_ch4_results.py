@@ -5,17 +5,13 @@ The files in ``book/results/ch4_jump_models/`` are written by ``scripts/ch4_jump
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 import torch
 
+import course_lib as cl
 from results_scripts import load_script
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "book" / "results" / "ch4_jump_models"
 #: The row the slow test re-runs: the one whose validation loss bottoms out soonest.
 RERUN_ROW = "2-layer MLP"
 
@@ -27,14 +23,9 @@ def script():
 
 @pytest.fixture(scope="module")
 def rows(script) -> dict:
-    out = {}
-    for name in script.ROWS:
-        path = RESULTS / f"{script.slug(name)}.json"
-        if not path.exists():
-            pytest.fail(f"{path} is missing; run `make ch4-results` to produce it.")
-        with np.load(path.with_suffix(".npz")) as npz:
-            out[name] = (json.loads(path.read_text()), {k: npz[k] for k in npz.files})
-    return out
+    """name -> (report, arrays) of every row of the script, the checkout's copies (tests never download)."""
+    return {name: (cl.load_results(f"ch4_jump_models/{script.slug(name)}.json"),
+                   cl.load_results(f"ch4_jump_models/{script.slug(name)}.npz")) for name in script.ROWS}
 
 
 def test_every_row_records_command_recipe_time_and_machine(script, rows):

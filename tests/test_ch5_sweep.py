@@ -4,28 +4,17 @@ The files are written by ``scripts/ch5_bottleneck_sweep.py`` (``make ch5-results
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
+import course_lib as cl
 from results_scripts import load_script
-
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "book" / "results"
-
 
 
 @pytest.fixture(scope="module")
 def results() -> dict:
-    out = {}
-    for depth in ("shallow", "deep"):
-        path = RESULTS / f"ch5_bottleneck_{depth}.json"
-        if not path.exists():
-            pytest.fail(f"{path} is missing; run `make ch5-results` to produce it.")
-        out[depth] = json.loads(path.read_text())
-    return out
+    # the checkout's copies (tests never download)
+    return {depth: cl.load_results(f"ch5_bottleneck_{depth}.json") for depth in ("shallow", "deep")}
 
 
 def test_every_network_of_the_script_is_in_the_files(results):
@@ -43,7 +32,7 @@ def test_every_network_of_the_script_is_in_the_files(results):
 
 def test_rows_are_internally_consistent(results):
     for depth, result in results.items():
-        arrays = np.load(RESULTS / f"ch5_bottleneck_{depth}.npz")
+        arrays = cl.load_results(f"ch5_bottleneck_{depth}.npz")
         for r in result["rows"]:
             assert r["sizes"] == ([100, r["p"], 60] if depth == "shallow" else [100, 25, r["p"], 25, 60])
             assert 0 <= r["best_epoch"] <= r["epochs_run"]

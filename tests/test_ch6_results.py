@@ -1,34 +1,26 @@
 """Chapter 6's full-scale results file, and one of its rows re-run from scratch.
 
-The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-full``); the chapter reads it.
+The file is written by ``scripts/ch6_memorize_full.py`` (``make ch6-results``); the chapter reads it.
 """
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
+import course_lib as cl
 from results_scripts import load_script
-
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
-
 
 
 @pytest.fixture(scope="module")
 def results() -> dict:
-    if not RESULTS.exists():
-        pytest.fail(f"{RESULTS} is missing; run `make ch6-full` to produce it.")
-    return json.loads(RESULTS.read_text())
+    return cl.load_results("ch6_full_scale.json")   # the checkout's copy (tests never download)
 
 
 def test_every_row_of_the_script_is_in_the_file(results):
     script = load_script("ch6_memorize_full")
     present = {(r["row"], r["seed"]) for r in results["rows"]}
     expected = {(name, seed) for name, recipe in script.ROWS.items() for seed in recipe["seeds"]}
-    assert expected <= present, f"rows missing from {RESULTS.name}: {sorted(expected - present)}"
+    assert expected <= present, f"rows missing from ch6_full_scale.json: {sorted(expected - present)}"
 
 
 def test_rows_record_command_recipe_seed_time_and_machine(results):

@@ -1,7 +1,8 @@
-"""`make student` removes every solution, and the student notebooks still run top to bottom."""
+"""`make student` removes every solution, and the student notebooks still run top to bottom where they are
+written (student/), finding the results files of book/results/ without downloading them."""
 from __future__ import annotations
 
-import subprocess
+import socket
 import sys
 from pathlib import Path
 
@@ -16,10 +17,10 @@ CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]*.ipynb"))
 
 
 @pytest.fixture(scope="module")
-def student_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("student")
-    make_student.main(str(out))
-    return out
+def student_dir():
+    """What a learner gets: `make student` writes the copies to the repository's student/ (gitignored)."""
+    make_student.main("student")
+    return ROOT / "student"
 
 
 def test_every_chapter_has_solutions_to_remove():
@@ -40,11 +41,19 @@ def test_no_solution_survives(student_dir):
 
 
 @pytest.mark.parametrize("name", [p.name for p in CHAPTERS])
-def test_student_notebook_runs_top_to_bottom(student_dir, name):
+def test_student_notebook_runs_where_it_is_written(student_dir, name, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
+    with socket.socket() as s:                  # a port on 127.0.0.1 where nothing listens
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/"
+    monkeypatch.setenv("COURSE_LIB_RESULTS_URL", closed)     # the kernel inherits both: no download can work,
+    monkeypatch.setenv("COURSE_LIB_CACHE", str(tmp_path))    # and no cached copy is there to use
     nb = nbformat.read(student_dir / name, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('import os; print(os.getcwd(), os.environ["COURSE_LIB_RESULTS_URL"])'))
     NotebookClient(nb, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(ROOT / "book")}}).execute()
+                   resources={"metadata": {"path": str(student_dir)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
-    assert not errors
+    assert not errors, errors[0].get("traceback", errors[0])[-1]
+    assert nb.cells[-1].outputs[0].text.split() == [str(student_dir), closed]
+    assert not (tmp_path / "results").exists()              # no results file was downloaded (or looked for)
