@@ -1,7 +1,10 @@
 """Open the built site in headless Chromium with the network off, as a reader would.
 
 Every page loads without console errors, every plotly figure draws, every static twin's slider
-moves its figure, every collapsible solution opens. Screenshots of every page in the light and the
+moves its figure and steps from the keyboard, every collapsible solution opens, every figure has
+alt text, every chapter page carries its Binder, Colab, repository, issues and edit links, and the
+footer the licence and the version. Every page also works at a phone's 390 x 844 without
+scrolling sideways. Screenshots of every page in the light and the
 dark theme land in ``_build/screenshots/``; the page weights in ``_build/page_weights.json``.
 """
 from __future__ import annotations
@@ -42,9 +45,12 @@ def page_files() -> list[str]:
     return toc_files()
 
 
-def open_page(browser, doc: str, theme: str = "light"):
+DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
+
+
+def open_page(browser, doc: str, theme: str = "light", viewport: dict = DESKTOP):
     """Open one page offline; returns (page, errors, bytes loaded)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
     context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
     page = context.new_page()
     errors, loaded = [], {}
@@ -94,6 +100,82 @@ def plotly_state(page):
         visible: (gd.data || []).map(t => t.visible), sliders: ((gd.layout || {}).sliders || []).length}))""")
 
 
+REPO = "how-nns-learn/how-neural-networks-learn"
+
+
+def expected_links(doc: str) -> dict[str, str]:
+    """The launch and repository links a chapter page must carry (from _config.yml's settings)."""
+    nb = f"{doc}.ipynb"
+    return {"binder": f"https://mybinder.org/v2/gh/{REPO}/main?urlpath=lab/tree/{nb}",
+            "colab": f"https://colab.research.google.com/github/{REPO}/blob/main/{nb}",
+            "repository": f"https://github.com/{REPO}",
+            "edit": f"https://github.com/{REPO}/edit/main/{nb}",
+            "issues": f"https://github.com/{REPO}/issues/new?"}
+
+
+def check_links_and_footer(page, doc: str) -> None:
+    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('.article-header-buttons a, "
+                          ".header-article-items a')).map(a => a.href)")
+    if (ROOT / f"{doc}.ipynb").exists():
+        for kind, url in expected_links(doc).items():
+            assert any(h == url or (kind == "issues" and h.startswith(url)) for h in hrefs), \
+                f"{doc}: no {kind} link {url}; links: {hrefs}"
+    footer = page.evaluate("() => (document.querySelector('footer') || document.body).innerText")
+    import tomllib
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert "CC BY 4.0" in footer and "MIT" in footer and f"Version {version}" in footer, f"{doc}: footer {footer!r}"
+
+
+def check_alt_text(page, doc: str) -> None:
+    missing = page.evaluate("""() => {
+        const bad = [];
+        for (const img of document.querySelectorAll('main img')) {
+            const alt = (img.getAttribute('alt') || '').trim();
+            if (!alt || /\\.(png|jpe?g|svg|gif)$/i.test(alt)) bad.push(img.getAttribute('src') + ' alt=' + alt);
+        }
+        for (const div of document.querySelectorAll('main .course-plotly'))
+            if (!(div.getAttribute('aria-label') || '').trim()) bad.push('plotly ' + div.id);
+        return bad; }""")
+    assert not missing, f"{doc}: figures without alt text: {missing[:5]}"
+
+
+def check_keyboard_stepping(page, doc: str) -> None:
+    """Every static twin steps forward with its Next button and back with the left arrow key."""
+    twins = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+        .filter(gd => ((gd.layout || {}).sliders || []).length).map(gd => gd.id)""")
+    for div_id in twins:
+        state = page.locator(f"#{div_id}-state")
+        before = state.inner_text()
+        page.focus(f"#{div_id}-next")
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(150)
+        after = state.inner_text()
+        assert after != before and after.startswith("State 2 of"), f"{doc}: Next did not step {div_id}: {before!r} -> {after!r}"
+        page.focus(f"#{div_id}")
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_timeout(150)
+        assert state.inner_text().startswith("State 1 of"), f"{doc}: ArrowLeft did not step {div_id} back"
+        active = page.evaluate(f"() => document.getElementById('{div_id}').layout.sliders[0].active")
+        assert active == 0, f"{doc}: the slider of {div_id} does not follow the buttons"
+
+
+@pytest.mark.parametrize("doc", page_files())
+def test_page_works_on_a_phone(browser, doc):
+    """At 390 x 844 the page loads offline, draws every figure and does not scroll sideways."""
+    page, errors, _ = open_page(browser, doc, viewport=PHONE)
+    try:
+        state = plotly_state(page)
+        assert all(f["drawn"] for f in state), f"undrawn plotly figures on {doc} (phone): {state}"
+        widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, body: document.body.scrollWidth, "
+                               "view: window.innerWidth})")
+        assert max(widths["page"], widths["body"]) <= widths["view"], f"{doc} scrolls sideways on a phone: {widths}"
+        assert not errors, f"{doc} (phone): {errors}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{doc.replace('/', '_')}-phone.png"), full_page=False)
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("doc", page_files())
 def test_page_works_offline(browser, doc):
     page, errors, loaded = open_page(browser, doc)
@@ -121,6 +203,9 @@ def test_page_works_offline(browser, doc):
             return {total: m.length, typeset: m.filter(el => el.querySelector('mjx-container')).length,
                     errors: document.querySelectorAll('mjx-merror').length}; }""")
         assert math["typeset"] == math["total"] and math["errors"] == 0, f"{doc}: formulas not typeset: {math}"
+        check_links_and_footer(page, doc)
+        check_alt_text(page, doc)
+        check_keyboard_stepping(page, doc)
         # every collapsible solution opens
         toggles = page.locator("details.dropdown summary, .dropdown .toggle-button, button.toggle-button")
         for k in range(toggles.count()):
