@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 COLAB_COMPAT := $(VENV)/colab-compat
 COLAB_STAMP  := $(COLAB_COMPAT)/.installed
 
-.PHONY: book test env clean student pdf results results-manifest ch2-results ch4-results ch5-results ch6-results
+.PHONY: book test env clean student pdf benchmark results results-manifest ch2-results ch4-results ch5-results ch6-results
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
@@ -39,6 +39,10 @@ $(COLAB_STAMP): $(STAMP) Makefile
 	    ipywidgets==7.7.1 widgetsnbextension==3.6.10 jupyterlab_widgets==1.1.11 ipython_genutils==0.2.0 \
 	    plotly==5.24.1 tenacity==9.0.0
 	touch $(COLAB_STAMP)
+
+# How close course_lib.train is to the hardware's floor (a benchmark, not a test): ratios measured in one run.
+benchmark: $(STAMP)
+	$(PY) scripts/benchmark_train.py
 
 # Hand-out copies of the chapters without solutions, in student/.
 student: $(STAMP)

@@ -19,7 +19,7 @@ from .record import Recorder, Recording, activations
 from .repro import available_cpus, get_device, set_seed, set_threads, setup
 from . import results
 from .results import load as load_results
-from .train import History, evaluate, predict, train
+from .train import History, Run, StopTraining, evaluate, predict, train, train_seeds
 
 try:  # the one version number lives in pyproject.toml; installed (also editable) copies carry it
     from importlib.metadata import version as _version
@@ -33,7 +33,8 @@ use_book_style()
 
 __all__ = [
     "Split", "load_mnist", "load_full_mnist", "load_jump_task", "make_jump_signals", "make_random_data",
-    "shuffle_labels", "MLP", "MLPEnsemble", "train", "evaluate", "predict", "History", "Recorder",
+    "shuffle_labels", "MLP", "MLPEnsemble", "train", "train_seeds", "Run", "StopTraining", "evaluate", "predict",
+    "History", "Recorder",
     "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
     "set_threads", "get_device", "available_cpus", "results", "load_results",
 ]

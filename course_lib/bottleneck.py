@@ -56,7 +56,7 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
 
     Introduced in chapter 5, where it trains the nine bottleneck widths of one depth at once.
 
-    Member ``m`` is ``MLP(sizes_list[m])`` as built after ``torch.manual_seed(seeds[m])``, padded
+    Member ``m`` is ``MLP(sizes_list[m], seed=seeds[m])``, padded
     with zeros to the largest width of every layer. A padded unit has zero weights in and out and
     zero bias, so its activation is 0 and every gradient that reaches its weights is exactly 0:
     plain SGD, momentum and Adam (without weight decay) never move it. Each member therefore
@@ -87,10 +87,9 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
     big = [int(max(col)) for col in zip(*sizes_list)]
     ensemble = MLPEnsemble(big, activation, seeds=list(seeds), weight_std=weight_std)
     params = dict(ensemble.named_parameters())
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
+    with torch.no_grad():
         for m, (sizes, seed) in enumerate(zip(sizes_list, seeds)):
-            torch.manual_seed(int(seed))
-            small = MLP(sizes, activation, weight_std)
+            small = MLP(sizes, activation, weight_std, seed=int(seed))
             for name, p in small.named_parameters():
                 params[name][m].zero_()
                 params[name][(m,) + tuple(slice(0, d) for d in p.shape)] = p
@@ -113,7 +112,7 @@ def unpad_member(ensemble: MLPEnsemble, m: int) -> MLP:
     if not 0 <= m < len(sizes_list):
         raise ValueError(f"unpad_member: m={m} is out of range; the ensemble has {len(sizes_list)} members.")
     padded = ensemble.member(m)
-    small = MLP(sizes_list[m], ensemble.activation)
+    small = MLP(sizes_list[m], ensemble.activation, seed=ensemble.seeds[m])   # weights overwritten below
     big = dict(padded.named_parameters())
     with torch.no_grad():
         for name, p in small.named_parameters():

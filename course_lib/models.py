@@ -5,13 +5,15 @@ Introduced in the introduction chapter (logistic regression is an MLP with no hi
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "MLP", "MLPEnsemble", "BatchedLinear", "make_activation"]
+__all__ = ["ACTIVATIONS", "MLP", "MLPEnsemble", "BatchedLinear", "make_activation", "seeded"]
 
 #: Activation names accepted everywhere in course_lib.
 ACTIVATIONS = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "identity": nn.Identity}
@@ -51,6 +53,19 @@ def _init_weight_(weight: torch.Tensor, bias: torch.Tensor, weight_std: float | 
     nn.init.zeros_(bias)
 
 
+@contextlib.contextmanager
+def seeded(seed: int | None):
+    """Draw from PyTorch's generator seeded with ``seed`` and restore it after; ``None``: as it is."""
+    if seed is None:
+        yield
+        return
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed={seed!r} must be a non-negative integer (or None for the global generator).")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(int(seed))
+        yield
+
+
 class MLP(nn.Module):
     """A multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
 
@@ -65,24 +80,29 @@ class MLP(nn.Module):
         activation: name of the hidden activation (see :data:`ACTIVATIONS`).
         weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2)
             weights with zero biases, or ``"fan_in"`` for N(0, 1/n_in).
+        seed: seed of the initial weights (the rule of :mod:`course_lib.repro`); the global random
+            generator is left as it was. ``None`` draws them from the global generator, which
+            :func:`~course_lib.repro.set_seed` (or ``cl.setup``) seeds.
 
     Shapes:
         input (n, sizes[0]) -> logits (n, sizes[-1]).
     """
 
-    def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None):
+    def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None,
+                 seed: int | None = None):
         super().__init__()
         self.sizes = _check_sizes(sizes)
-        self.activation = activation
+        self.activation, self.seed = activation, seed
         make_activation(activation)  # fail early on an unknown name
-        modules: list[nn.Module] = []
-        for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-            linear = nn.Linear(n_in, n_out)
-            _init_weight_(linear.weight.data, linear.bias.data, weight_std)
-            modules.append(linear)
-            if i < len(self.sizes) - 2:
-                modules.append(make_activation(activation))
-        self.layers = nn.Sequential(*modules)
+        with seeded(seed):
+            modules: list[nn.Module] = []
+            for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+                linear = nn.Linear(n_in, n_out)
+                _init_weight_(linear.weight.data, linear.bias.data, weight_std)
+                modules.append(linear)
+                if i < len(self.sizes) - 2:
+                    modules.append(make_activation(activation))
+            self.layers = nn.Sequential(*modules)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
@@ -110,25 +130,28 @@ class BatchedLinear(nn.Module):
             _init_weight_(self.weight.data[m], self.bias.data[m], weight_std)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim == 2:
-            X = X.unsqueeze(0).expand(self.weight.shape[0], -1, -1)
+        M, n_out, n_in = self.weight.shape
+        if X.ndim == 2:  # one input for every member: a single product with all members' weights side by side
+            out = X @ self.weight.reshape(M * n_out, n_in).T             # (n, M * out)
+            return out.reshape(len(X), M, n_out).transpose(0, 1) + self.bias.unsqueeze(1)
         return torch.baddbmm(self.bias.unsqueeze(1), X, self.weight.transpose(1, 2))
 
 
 class MLPEnsemble(nn.Module):
     """``n_models`` MLPs of the same shape trained side by side in one batched computation.
 
-    Member ``m`` starts from exactly the weights ``MLP(sizes, ...)`` gets after
-    ``torch.manual_seed(seeds[m])``, and since the loss is the sum of the members' losses,
-    training the ensemble with SGD, momentum or Adam gives every member the same
-    updates it would get alone (same batches). Use :meth:`member` to take one out.
+    Member ``m`` starts from exactly the weights of ``MLP(sizes, ..., seed=seeds[m])``, and since
+    the loss is the sum of the members' losses, training the ensemble with SGD, momentum or Adam
+    gives every member the updates it would get alone with the same batches (to rounding: the
+    batched products add up in another order). Use :meth:`member` to take one out.
 
     Args:
         sizes, activation, weight_std: as for :class:`MLP`.
         seeds: one initialisation seed per member.
 
     Shapes:
-        input (n, sizes[0]) -> logits (n_models, n, sizes[-1]).
+        input (n, sizes[0]) shared by the members, or (n_models, n, sizes[0]) one set per member
+        -> logits (n_models, n, sizes[-1]).
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
@@ -147,8 +170,7 @@ class MLPEnsemble(nn.Module):
             self.layers = nn.Sequential(*modules)
             params = dict(self.named_parameters())
             for m, seed in enumerate(self.seeds):
-                torch.manual_seed(seed)
-                single = MLP(self.sizes, activation, weight_std)
+                single = MLP(self.sizes, activation, weight_std, seed=seed)
                 for name, p in single.named_parameters():
                     params[name][m].copy_(p)
 
@@ -157,17 +179,19 @@ class MLPEnsemble(nn.Module):
         return len(self.seeds)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(f"MLPEnsemble expects X of shape (n, {self.sizes[0]}), got {tuple(X.shape)}.")
+        if X.ndim not in (2, 3) or X.shape[-1] != self.sizes[0] or (X.ndim == 3 and len(X) != self.n_models):
+            raise ValueError(f"MLPEnsemble expects X of shape (n, {self.sizes[0]}) shared by the members, or "
+                             f"({self.n_models}, n, {self.sizes[0]}) one set per member; got {tuple(X.shape)}.")
         return self.layers(X)
 
     def member(self, m: int) -> MLP:
-        """Return member ``m`` as a plain :class:`MLP` (a copy)."""
+        """Return member ``m`` as a plain :class:`MLP` (a copy; its ``seed`` is the member's)."""
         if not 0 <= m < self.n_models:
             raise ValueError(f"member: m={m} is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1}).")
         params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             single = MLP(self.sizes, self.activation)
+            single.seed = self.seeds[m]
             for name, p in single.named_parameters():
                 p.copy_(params[name][m].detach().cpu())
         return single

@@ -161,30 +161,30 @@ class Recorder:
     Args:
         model: the network being trained.
         probe: a fixed batch of inputs (n_probe, n_features) whose activations are recorded.
-        epochs: epochs after which to take a snapshot (0 = before training); None for none.
-        steps: global steps at which to take a snapshot after the backward pass, before the
-            update (gradients are recorded only there); None for none.
+        at_epochs: the epochs at whose end to take a snapshot (0 = before training); None for none.
+        at_steps: the global steps at which to take a snapshot after the backward pass, before
+            the update (gradients are recorded only there); None for none.
         weights, gradients: whether to record parameters and their gradients.
         layers: modules whose activations are recorded (default: every module of ``model.layers``);
             ignored when ``probe`` is None.
     """
 
-    def __init__(self, model: nn.Module, probe: torch.Tensor | None = None, epochs: Iterable[int] | None = None,
-                 steps: Iterable[int] | None = None, weights: bool = True, gradients: bool = False,
+    def __init__(self, model: nn.Module, probe: torch.Tensor | None = None, at_epochs: Iterable[int] | None = None,
+                 at_steps: Iterable[int] | None = None, weights: bool = True, gradients: bool = False,
                  layers: Sequence[str] | None = None) -> None:
         self.model, self.probe = model, probe
-        self.epochs = set(epochs or ())
-        self.steps = set(steps or ())
+        self.at_epochs = set(at_epochs or ())
+        self.at_steps = set(at_steps or ())
         self.record_weights, self.record_gradients = weights, gradients
         self.layers = _module_names(model, layers) if probe is not None else []
-        if not self.epochs and not self.steps:
-            raise ValueError("Recorder: pass epochs=[...] and/or steps=[...] to say when to take snapshots.")
+        if not self.at_epochs and not self.at_steps:
+            raise ValueError("Recorder: pass at_epochs=[...] and/or at_steps=[...] to say when to take snapshots.")
         self._rec = Recording()
 
     def __call__(self, event: Event) -> None:
-        if event.phase == "epoch" and event.epoch in self.epochs:
+        if event.phase == "epoch" and event.epoch in self.at_epochs:
             self._snapshot(event, with_grads=False)
-        elif event.phase == "step" and event.step in self.steps:
+        elif event.phase == "step" and event.step in self.at_steps:
             self._snapshot(event, with_grads=self.record_gradients)
 
     def _snapshot(self, event: Event, with_grads: bool) -> None:

@@ -1,6 +1,29 @@
 """Seeds, threads and devices: make every run of a chapter give the same numbers.
 
 Introduced in the introduction chapter (``book/00_introduction.ipynb``).
+
+**The seed rule of the book.** A training run has three sources of randomness, and each has a
+seed of its own name, so that a seed always means one thing:
+
+* ``seed`` — the **initial weights**: ``MLP(sizes, seed=s)``, ``conv.CNN(..., seed=s)``, and one
+  per member in ``MLPEnsemble(sizes, seeds=[...])`` / :func:`~course_lib.train.train_seeds`.
+  Member ``m`` of an ensemble starts from exactly ``MLP(sizes, seed=seeds[m])``.
+* ``batch_seed`` — the **order of the mini-batches**: ``train(..., batch_seed=b)`` (default 0).
+  Runs that differ only in ``seed`` see the same batches; an ensemble may give each member its
+  own order (``batch_seed=[...]``).
+* ``data_seed`` — the **data draw**: which digits form the train/test split
+  (``load_mnist(data_seed=...)``), which synthetic signals or random data are drawn
+  (``make_jump_signals``, ``load_jump_task``, ``make_random_data``), which labels are shuffled
+  (``shuffle_labels``), which subset is taken (``balanced_subset``), how images are shifted.
+
+None of these touch the global random generators: each draws from a generator of its own and
+leaves the global state as it was. :func:`set_seed` (called by :func:`setup`) seeds the global
+generators of Python, NumPy and PyTorch; in course_lib they matter only where a seed is left
+out (``MLP(sizes)`` with ``seed=None`` draws from PyTorch's global generator) and for the
+reader's own code (``torch.randn(...)``, a module written in a chapter). ``set_seed`` does not
+change batch orders, data draws, or models built with an explicit ``seed``. Helpers whose only
+randomness is something else (random flip orders, dot jitter in a plot, a random start for
+gradient ascent, Monte Carlo draws) name the seed after what it draws in their docstrings.
 """
 from __future__ import annotations
 
@@ -11,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["available_cpus", "set_threads", "set_seed", "get_device", "setup"]
+__all__ = ["DEFAULT_THREADS", "available_cpus", "set_threads", "set_seed", "get_device", "setup"]
 
 
 def _cgroup_cpu_quota(root: Path = Path("/sys/fs/cgroup")) -> float | None:
@@ -51,12 +74,20 @@ def available_cpus() -> int:
     return max(1, n)
 
 
+#: Threads used when neither the caller nor ``COURSE_LIB_THREADS`` says otherwise. The book's
+#: networks are small: a second thread costs more in synchronisation than it saves (measured on
+#: two cores inside a Jupyter kernel: chapter 2 in 23 s with one thread, 38 s with two), and one
+#: thread gives the same numbers on every machine, whatever its number of cores.
+DEFAULT_THREADS = 1
+
+
 def set_threads(n: int | None = None) -> int:
     """Set the number of CPU threads of PyTorch and of NumPy's/scikit-learn's BLAS and OpenMP pools.
 
     Args:
-        n: threads to use; ``None`` means the ``COURSE_LIB_THREADS`` environment variable
-            if set, else :func:`available_cpus`.
+        n: threads to use; ``None`` means the ``COURSE_LIB_THREADS`` environment variable if set,
+            else :data:`DEFAULT_THREADS` (1). Never more than :func:`available_cpus`: more threads
+            than usable CPUs was measured 30-100 times slower.
 
     Returns:
         int: the number of threads now in force.
@@ -69,9 +100,10 @@ def set_threads(n: int | None = None) -> int:
             except ValueError:
                 raise ValueError(f"COURSE_LIB_THREADS={env!r} is not an integer; unset it or set e.g. 1.") from None
         else:
-            n = available_cpus()
-    if not isinstance(n, int) or n < 1:
-        raise ValueError(f"set_threads: n={n!r} is not a positive integer; pass e.g. n=1 or n=None for all usable CPUs.")
+            n = DEFAULT_THREADS
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"set_threads: n={n!r} is not a positive integer; pass e.g. n=1 or n=None for the default.")
+    n = min(n, available_cpus())
     torch.set_num_threads(n)
     try:  # NumPy's and scikit-learn's BLAS/OpenMP pools oversubscribe a shared CPU just like torch
         from threadpoolctl import threadpool_limits
@@ -82,10 +114,12 @@ def set_threads(n: int | None = None) -> int:
 
 
 def set_seed(seed: int) -> None:
-    """Seed Python's ``random``, NumPy's global generator and PyTorch (CPU and CUDA).
+    """Seed the global generators: Python's ``random``, NumPy's and PyTorch's (CPU and CUDA).
 
-    Call it before building each model that the text compares, so the same seed
-    gives the same initial weights and the same batch order.
+    Under the book's seed rule (see the module docstring) it controls only what draws from the
+    global generators: a model built without ``seed=`` and the reader's own random calls. It
+    does not set batch orders (``batch_seed``), data draws (``data_seed``) or models built with
+    an explicit ``seed``; pass those instead.
 
     Args:
         seed: a non-negative integer.
@@ -124,11 +158,11 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
 
 
 def setup(seed: int = 0, threads: int | None = None, device: str | None = None) -> torch.device:
-    """The one call at the top of every chapter: seed everything, set threads, pick a device.
+    """The one call at the top of every chapter: seed the global generators, set threads, pick a device.
 
     Args:
-        seed: seed for Python, NumPy and PyTorch.
-        threads: PyTorch CPU threads (default: the CPUs this process may use).
+        seed: seed of the global generators of Python, NumPy and PyTorch (see :func:`set_seed`).
+        threads: CPU threads (default: ``COURSE_LIB_THREADS`` or 1; see :func:`set_threads`).
         device: see :func:`get_device`.
 
     Returns:

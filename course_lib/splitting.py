@@ -240,7 +240,7 @@ class StepUpdates:
 
 
 def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: float, momentum: float = 0.0,
-                   seed: int = 0) -> StepUpdates:
+                   batch_seed: int = 0) -> StepUpdates:
     """Train ``model`` one sample at a time on (X, y), one pass, and keep every weight change (chapter 3).
 
     Uses :func:`course_lib.train.train` with ``batch_size=1`` and SGD; the change of each
@@ -250,7 +250,7 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
         model: an :class:`~course_lib.models.MLP` (its ``layers`` alternate Linear and activation).
         X: inputs (steps, n_features); y: labels (steps,). One step per sample, in a seeded order.
         lr: learning rate; momentum: SGD momentum (0 = plain SGD).
-        seed: seed of the sample order.
+        batch_seed: seed of the sample order.
 
     Returns:
         StepUpdates: one entry per linear layer.
@@ -273,8 +273,8 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
         seen["inputs"].append({n: (acts["input"][0] if i == 0 else acts[f"layers.{i - 1}"][0])
                                for n, i in zip(names, linear)})
 
-    train(model, Split(X, y, X[:1], y[:1]), epochs=1, lr=lr, batch_size=1, momentum=momentum, seed=seed,
-          callback=observe, progress=False)
+    train(model, Split(X, y, X, y), epochs=1, lr=lr, batch_size=1, momentum=momentum, batch_seed=batch_seed,
+          eval_every=None, callback=observe, progress=False)
     after = seen["before"][1:] + [{n: dict(model.named_parameters())[n].detach().cpu().numpy() for n in names}]
     result = StepUpdates(np.stack(seen["X"]), np.asarray(seen["y"]))
     for n in names:

@@ -16,7 +16,6 @@ import torch
 from .data import Split
 from .models import MLP
 from .record import Recorder
-from .repro import set_seed
 from .train import History, train
 
 __all__ = ["Fit", "fit_templates", "class_means", "correlation_matrix", "count_diagonal_maxima", "Evidence",
@@ -42,26 +41,25 @@ class Fit:
 
 
 def fit_templates(data: Split, *, epochs: int = 15, lr: float = 0.1, weight_decay: float = 0.0,
-                  batch_size: int = 100, seed: int = 0) -> Fit:
-    """Seed, build and train logistic regression (no hidden layer), recording the weights every epoch.
+                  batch_size: int = 100, seed: int = 0, batch_seed: int = 0) -> Fit:
+    """Build and train logistic regression (no hidden layer), recording the weights every epoch.
 
-    The same as ``set_seed(seed); model = MLP([d, C]); train(model, data, ...)`` with plain SGD,
-    so it gives exactly the model of that recipe.
+    The same as ``model = MLP([d, C], seed=seed); train(model, data, ..., batch_seed=batch_seed)``
+    with plain SGD, so it gives exactly the model of that recipe.
 
     Args:
         data: a :class:`~course_lib.data.Split` with ``X_*`` of shape (n, d).
         epochs, lr, weight_decay, batch_size: the SGD recipe (weight decay is the L2 coefficient).
-        seed: seeds the initial weights and the batch order.
+        seed: seed of the initial weights; batch_seed: seed of the batch order.
 
     Returns:
         Fit: the model, its history and its templates after each epoch.
     """
     n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
-    set_seed(seed)
-    model = MLP([data.X_train.shape[1], n_classes])
-    recorder = Recorder(model, epochs=range(epochs + 1))
+    model = MLP([data.X_train.shape[1], n_classes], seed=seed)
+    recorder = Recorder(model, at_epochs=range(epochs + 1))
     history = train(model, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                    seed=seed, callback=recorder, progress=False)
+                    batch_seed=batch_seed, callback=recorder, progress=False)
     rec = recorder.recording
     return Fit(model, history, rec.weights["layers.0.weight"], rec.weights["layers.0.bias"])
 
@@ -214,7 +212,7 @@ def rank_mistakes(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return wrong[np.argsort(-p_true, kind="stable")]
 
 
-def shift_images(X: torch.Tensor, k: int, seed: int = 0, image_shape: tuple[int, int] = (28, 28)) -> torch.Tensor:
+def shift_images(X: torch.Tensor, k: int, data_seed: int = 0, image_shape: tuple[int, int] = (28, 28)) -> torch.Tensor:
     """Move every image by its own random whole-pixel offset of up to ``k`` pixels each way.
 
     The offsets (down, right) are drawn uniformly from {-k, ..., k} for each image; pixels
@@ -223,7 +221,7 @@ def shift_images(X: torch.Tensor, k: int, seed: int = 0, image_shape: tuple[int,
 
     Args:
         X: images of shape (n, h*w) (float tensor); k: largest shift, a non-negative integer.
-        seed: seed of the offsets; image_shape: (h, w).
+        data_seed: seed of the offsets; image_shape: (h, w).
 
     Returns:
         torch.Tensor: the shifted images, same shape and dtype as X (k = 0 returns a copy).
@@ -235,26 +233,26 @@ def shift_images(X: torch.Tensor, k: int, seed: int = 0, image_shape: tuple[int,
         raise ValueError(f"shift_images: X has shape {tuple(X.shape)}; "
                          f"expected (n, {h * w}) for image_shape={image_shape}.")
     n = len(X)
-    d = torch.from_numpy(np.random.default_rng(seed).integers(-k, k + 1, size=(n, 2)))
+    d = torch.from_numpy(np.random.default_rng(data_seed).integers(-k, k + 1, size=(n, 2)))
     padded = torch.nn.functional.pad(X.reshape(n, h, w), (k, k, k, k))
     rows = (k - d[:, 0])[:, None, None] + torch.arange(h)[None, :, None]   # out[i, j] = in[i - dy, j - dx]
     cols = (k - d[:, 1])[:, None, None] + torch.arange(w)[None, None, :]
     return padded[torch.arange(n)[:, None, None], rows, cols].reshape(n, h * w).clone()
 
 
-def shifted_split(data: Split, k: int, seed: int = 0) -> Split:
+def shifted_split(data: Split, k: int, data_seed: int = 0) -> Split:
     """A copy of ``data`` whose training and test images are shifted at random by up to ``k`` pixels.
 
     Args:
-        data: a Split of 28 x 28 images; k: largest shift; seed: training images use ``seed``,
-            test images ``seed + 1`` (validation images, if any, ``seed + 2``).
+        data: a Split of 28 x 28 images; k: largest shift; data_seed: training images use ``data_seed``,
+            test images ``data_seed + 1`` (validation images, if any, ``data_seed + 2``).
 
     Returns:
         Split: same labels, shifted images.
     """
-    out = replace(data, X_train=shift_images(data.X_train, k, seed), X_test=shift_images(data.X_test, k, seed + 1))
+    out = replace(data, X_train=shift_images(data.X_train, k, data_seed), X_test=shift_images(data.X_test, k, data_seed + 1))
     if data.X_val is not None:
-        out = replace(out, X_val=shift_images(data.X_val, k, seed + 2))
+        out = replace(out, X_val=shift_images(data.X_val, k, data_seed + 2))
     return out
 
 

@@ -65,7 +65,7 @@ def main(argv=None) -> None:
         "description": "Test accuracy of 784-k-10 networks on the 4,000/1,000 MNIST sample (load_mnist()) with the "
                        "batch size, epochs and learning rate of Nielsen's example: sigmoid hidden units, N(0,1) "
                        "weights, softmax cross-entropy (Nielsen: quadratic cost), plain SGD, one ensemble of seeds "
-                       "per hidden size, batch order train(seed=0).",
+                       "per hidden size, batch order train(batch_seed=0).",
         "command": COMMAND, "recipe": hidden.RECIPES[RECIPE], "data": "load_mnist(): 4,000 train / 1,000 test",
         "rows": [rows[k] for k in sorted(rows, reverse=True)],
     }

@@ -6,7 +6,7 @@ also run in parallel processes, one ``--rows`` each):
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py --rows "2-layer MLP" "1-conv-layer CNN (7)"
 
-Recipe (source 001, sections 3.3-3.4): ``cl.load_jump_task(sigma=1.0, seed=0)`` (12,000 / 6,000 /
+Recipe (source 001, sections 3.3-3.4): ``cl.load_jump_task(sigma=1.0, data_seed=0)`` (12,000 / 6,000 /
 6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100, cross-entropy,
 PyTorch's default initialisation; the weights kept are those of the epoch with the lowest
 validation loss. Training of a row stops once no seed has improved its validation loss for
@@ -35,7 +35,7 @@ import torch
 
 import course_lib as cl
 from course_lib import conv, jump
-from results_common import EarlyStopper, Stop, write_atomic
+from results_common import EarlyStopper, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
@@ -82,18 +82,13 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
     Returns:
         (result, weights): per-seed measures and best epochs; the kept parameters as NumPy arrays.
     """
-    cl.set_seed(seeds[0])
     model = build(name, list(seeds))
     stopper = EarlyStopper(data, patience)
-    # The stopper measures the validation loss itself; train() then only needs the training set
-    # (its per-epoch test evaluation is cut to one signal: the test errors are computed at the end).
-    train_only = cl.Split(data.X_train, data.y_train, data.X_test[:1], data.y_test[:1])
+    # The stopper measures the validation loss itself, so train() evaluates nothing (eval_every=None);
+    # the test errors are computed once, at the end.
     start = time.perf_counter()
-    try:
-        cl.train(model, train_only, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", seed=seeds[0],
-                 callback=stopper, progress=False)
-    except Stop:
-        pass
+    cl.train(model, data, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", batch_seed=seeds[0],
+             eval_every=None, callback=stopper, progress=False)
     seconds = time.perf_counter() - start
     model.load_state_dict(stopper.state)
     logits = cl.predict(model, data.X_test)
@@ -136,10 +131,10 @@ def main(argv=None) -> None:
         parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
     seeds = [int(s) for s in args.seeds.split(",")]
     threads = cl.set_threads()
-    data = cl.load_jump_task(sigma=1.0, seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py " + shlex.join(
         argv if argv is not None else sys.argv[1:])
-    recipe = {"data": "cl.load_jump_task(sigma=1.0, seed=0): 12000/6000/6000 signals", "optimizer": "sgd",
+    recipe = {"data": "cl.load_jump_task(sigma=1.0, data_seed=0): 12000/6000/6000 signals", "optimizer": "sgd",
               "momentum": 0.0, "lr": 0.01, "batch_size": 100, "loss": "cross-entropy", "init": "PyTorch default",
               "keep": "lowest validation loss", "patience": args.patience, "max_epochs": args.max_epochs,
               "seeds": seeds}

@@ -14,7 +14,7 @@ in parallel processes, one ``--groups`` each, and are merged into the files):
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --groups deep
 
-Recipe (source 001, section 4.2.1; digest section 1.3): ``cl.load_jump_task(sigma=1.0, seed=0)`` (12,000 /
+Recipe (source 001, section 4.2.1; digest section 1.3): ``cl.load_jump_task(sigma=1.0, data_seed=0)`` (12,000 /
 6,000 / 6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100 (one batch order,
 seed 0, for all networks), cross-entropy, PyTorch's default initialisation (as in chapter 4); each network
 keeps the weights of its epoch with the lowest validation loss. Training stops once no network has improved
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import bottleneck as bn  # noqa: E402
 from course_lib.jump import position_errors  # noqa: E402
-from results_common import EarlyStopper, Stop, machine, write_atomic  # noqa: E402
+from results_common import EarlyStopper, machine, write_atomic  # noqa: E402
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100
@@ -90,15 +90,11 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     ensemble = bn.pad_ensemble(sizes, seeds=[s for _, s in nets])
     snap = nets.index((2, 0)) if (2, 0) in nets else None
     stopper = Stopper(data, patience, snap)
-    # The stopper measures the validation loss itself; train() then only needs the training set
-    # (its per-epoch test evaluation is cut to one signal: the test errors are computed at the end).
-    train_only = cl.Split(data.X_train, data.y_train, data.X_test[:1], data.y_test[:1])
+    # The stopper measures the validation loss itself, so train() evaluates nothing (eval_every=None);
+    # the test errors are computed once, at the end.
     start = time.perf_counter()
-    try:
-        cl.train(ensemble, train_only, epochs=max_epochs, lr=LR, batch_size=BATCH_SIZE, optimizer="sgd",
-                 seed=BATCH_SEED, callback=stopper, progress=False)
-    except Stop:
-        pass
+    cl.train(ensemble, data, epochs=max_epochs, lr=LR, batch_size=BATCH_SIZE, optimizer="sgd",
+             batch_seed=BATCH_SEED, eval_every=None, callback=stopper, progress=False)
     seconds = time.perf_counter() - start
     epochs_run = len(stopper.val_loss) - 1
     ensemble.load_state_dict(stopper.state)
@@ -139,7 +135,7 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
         result["rows"] = sorted([r for r in result["rows"] if (r["p"], r["seed"]) not in mine] + rows,
                                 key=lambda r: (r["seed"], r["p"]))
         result["groups"][group] = header
-        result["data"] = "cl.load_jump_task(sigma=1.0, seed=0): 12,000 / 6,000 / 6,000 balanced signals"
+        result["data"] = "cl.load_jump_task(sigma=1.0, data_seed=0): 12,000 / 6,000 / 6,000 balanced signals"
         result["dead_units_measured_on"] = "the 12,000 training signals (a unit is dead if it is 0 on all of them)"
         if "snapshot_epochs" in arrays:
             old = {k: v for k, v in old.items() if not k.startswith("snapshot")}
@@ -156,7 +152,7 @@ def main(argv=None) -> None:
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     args = parser.parse_args(argv)
     cl.setup(seed=0)
-    data = cl.load_jump_task(sigma=1.0, seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py " + \
         " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     for group in args.groups:

@@ -28,7 +28,7 @@ from results_common import machine, write_json  # noqa: E402
 
 RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
 SIZES = [100, 100, 100, 100, 60]            # the thesis's "memorizing network" (digest section 6.2)
-DATA_SEED, SHUFFLE_SEED = 0, 1              # load_jump_task(sigma=1.0, seed=0); shuffle_labels(seed=1)
+DATA_SEED, SHUFFLE_SEED = 0, 1              # load_jump_task(sigma=1.0, data_seed=0); shuffle_labels(data_seed=1)
 
 #: name -> recipe. "sgd_shuffled" is the thesis's own recipe, capped: it does not finish in hours.
 ROWS = {
@@ -45,20 +45,20 @@ INIT = "fan_in"  # N(0, 1/n_in) weights, zero biases: close to Keras's 2017 defa
 def run_row(name: str, seed: int) -> dict:
     """Train one row's network from scratch and measure it; returns a JSON-ready dict."""
     recipe = ROWS[name]
-    data = cl.load_jump_task(sigma=1.0, seed=DATA_SEED)
+    data = cl.load_jump_task(sigma=1.0, data_seed=DATA_SEED)
     y_true = data.y_train
-    y = y_true if recipe["labels"] == "true" else cl.shuffle_labels(y_true, 1.0, seed=SHUFFLE_SEED)
+    y = y_true if recipe["labels"] == "true" else cl.shuffle_labels(y_true, 1.0, data_seed=SHUFFLE_SEED)
     model = cl.MLPEnsemble(SIZES, seeds=[seed], weight_std=INIT)
     start = time.perf_counter()
     hist = mem.train_label_sets(model, data.X_train, y[None], data.X_test, data.y_test,
                                 epochs=recipe["max_epochs"], lr=recipe["lr"], batch_size=recipe["batch_size"],
-                                optimizer=recipe["optimizer"], until_fit=True, seed=seed)
+                                optimizer=recipe["optimizer"], until_fit=True, batch_seed=seed)
     seconds = time.perf_counter() - start
     net = model.member(0)
     acts = cl.activations(net, data.X_train, layers=net.hidden_names())
     layers = {k: acts[k] for k in ["input"] + net.hidden_names()}
     measures = mem.deviation_measures(layers, y_true.numpy())
-    probe = mem.balanced_subset(y_true, 20, seed=0)          # 1,200 signals, as many as the chapter maps
+    probe = mem.balanced_subset(y_true, 20, data_seed=0)          # 1,200 signals, as many as the chapter maps
     gaps = [mem.neighbour_label_gap(A[probe], y_true.numpy()[probe], k=5) for A in layers.values()]
     train_acc, test_acc = hist["train_acc"][:, 0], hist["test_acc"][:, 0]
     return {
@@ -96,8 +96,8 @@ def main(argv: list[str] | None = None) -> None:
                   flush=True)
             payload["rows"] = [r for r in payload["rows"] if (r["row"], r["seed"]) != (name, seed)] + [row]
             payload["command"] = "make ch6-results  (= .venv/bin/python scripts/ch6_memorize_full.py)"
-            payload["data"] = ("load_jump_task(sigma=1.0, seed=0): 12,000 training / 6,000 test signals; "
-                               "shuffled labels: shuffle_labels(y_train, 1.0, seed=1)")
+            payload["data"] = ("load_jump_task(sigma=1.0, data_seed=0): 12,000 training / 6,000 test signals; "
+                               "shuffled labels: shuffle_labels(y_train, 1.0, data_seed=1)")
             write_json(out, payload)
 
 

@@ -53,13 +53,9 @@ def write_json(path: Path, payload: dict) -> None:
     write_atomic(path, lambda fh: fh.write((json.dumps(payload, indent=1) + "\n").encode()))
 
 
-class Stop(Exception):
-    """Raised by :class:`EarlyStopper` to end training; the script catches it around ``cl.train``."""
-
-
 class EarlyStopper:
     """Training callback: keep each member's weights of its lowest validation loss; stop after
-    ``patience`` epochs in which no member improved.
+    ``patience`` epochs in which no member improved (by raising :class:`course_lib.StopTraining`).
 
     Subclasses add per-epoch work (snapshots, memory trimming) in :meth:`on_epoch`, which runs after the
     validation loss is recorded and before the best weights are updated.
@@ -89,4 +85,4 @@ class EarlyStopper:
         for name, tensor in event.model.state_dict().items():
             self.state[name][mask] = tensor[mask].clone()
         if event.epoch - self.best_epoch.max() >= self.patience:
-            raise Stop
+            raise cl.StopTraining   # cl.train ends there and returns

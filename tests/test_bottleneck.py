@@ -42,14 +42,14 @@ def test_pad_ensemble_trains_like_the_small_networks(optimizer, lr):
     data = _toy_split()
     sizes_list = [[6, 4, 2, 4, 3], [6, 4, 5, 4, 3]]
     ens = bn.pad_ensemble(sizes_list, seeds=[0, 1])
-    cl.train(ens, data, epochs=3, lr=lr, batch_size=20, optimizer=optimizer, seed=3, progress=False)
+    cl.train(ens, data, epochs=3, lr=lr, batch_size=20, optimizer=optimizer, batch_seed=3, progress=False)
     # the padded units never moved away from zero
     assert torch.count_nonzero(ens.layers[2].weight.data[0, 2:, :]) == 0
     assert torch.count_nonzero(ens.layers[4].weight.data[0, :, 2:]) == 0
     for m, sizes in enumerate(sizes_list):
         torch.manual_seed(m)
         small = cl.MLP(sizes)
-        cl.train(small, data, epochs=3, lr=lr, batch_size=20, optimizer=optimizer, seed=3, progress=False)
+        cl.train(small, data, epochs=3, lr=lr, batch_size=20, optimizer=optimizer, batch_seed=3, progress=False)
         got = bn.unpad_member(ens, m)
         for (name, a), b in zip(small.named_parameters(), got.parameters()):
             assert torch.allclose(a, b, atol=1e-5), name

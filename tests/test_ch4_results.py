@@ -52,7 +52,7 @@ def test_saved_weights_reproduce_the_recorded_errors(script, rows):
     import course_lib as cl
     from course_lib import jump
 
-    data = cl.load_jump_task(sigma=1.0, seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
     truth = jump.labels_to_positions(data.y_test)
     for name, (report, arrays) in rows.items():
         model = script.build(name, [s["seed"] for s in report["seeds"]])
@@ -70,7 +70,7 @@ def test_rerun_of_one_row_agrees_within_seed_variation(script, rows):
     import course_lib as cl
 
     cl.setup(seed=0)
-    data = cl.load_jump_task(sigma=1.0, seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
     report, _ = rows[RERUN_ROW]
     fresh, _ = script.run_row(RERUN_ROW, data, seeds=[0], patience=report["recipe"]["patience"],
                               max_epochs=report["recipe"]["max_epochs"])

@@ -57,7 +57,7 @@ def test_rerun_of_one_network_agrees_within_seed_variation(results):
     import course_lib as cl
 
     cl.setup(seed=0, threads=1)
-    data = cl.load_jump_task(sigma=1.0, seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
     row = script.run_group("shallow", data, [(10, 0)])[0][0]
     recorded = [r for r in results["shallow"]["rows"] if r["p"] == 10]
     assert len(recorded) == 3

@@ -69,10 +69,10 @@ def test_ensemble_members_match_single_models_and_train_alone():
         torch.manual_seed(seed)
         single = conv.CNN([3], length=16, n_classes=4, activation="identity")
         assert torch.allclose(out[m], single(X), atol=1e-6)
-    train(ens, data, epochs=2, lr=0.1, batch_size=10, seed=3, progress=False)
+    train(ens, data, epochs=2, lr=0.1, batch_size=10, batch_seed=3, progress=False)
     torch.manual_seed(6)
     alone = conv.CNN([3], length=16, n_classes=4, activation="identity")
-    train(alone, data, epochs=2, lr=0.1, batch_size=10, seed=3, progress=False)
+    train(alone, data, epochs=2, lr=0.1, batch_size=10, batch_seed=3, progress=False)
     assert torch.allclose(ens.member(1)(X), alone(X), atol=1e-5)
 
 

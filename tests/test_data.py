@@ -21,7 +21,7 @@ def test_load_mnist_shapes_range_and_balance(cache):
 
 
 def test_load_mnist_is_deterministic_and_seed_changes_split(cache):
-    a, b, c = data.load_mnist(seed=0), data.load_mnist(seed=0), data.load_mnist(seed=1)
+    a, b, c = data.load_mnist(data_seed=0), data.load_mnist(data_seed=0), data.load_mnist(data_seed=1)
     assert torch.equal(a.X_train, b.X_train) and torch.equal(a.y_test, b.y_test)
     assert not torch.equal(a.y_train, c.y_train)
 
@@ -97,7 +97,7 @@ def test_full_mnist_rejects_malformed_download(cache):
 
 
 def test_jump_signals_without_noise_are_exact_steps():
-    X, y = data.make_jump_signals(120, sigma=0.0, seed=3)
+    X, y = data.make_jump_signals(120, sigma=0.0, data_seed=3)
     assert X.shape == (120, 100) and np.array_equal(np.bincount(y.numpy()), np.full(60, 2))
     for x, label in zip(X.numpy(), y.numpy()):
         t = label + 21
@@ -105,10 +105,10 @@ def test_jump_signals_without_noise_are_exact_steps():
 
 
 def test_jump_signals_noise_level_and_determinism():
-    X1, y1 = data.make_jump_signals(6000, sigma=1.0, seed=0)
-    X2, y2 = data.make_jump_signals(6000, sigma=1.0, seed=0)
+    X1, y1 = data.make_jump_signals(6000, sigma=1.0, data_seed=0)
+    X2, y2 = data.make_jump_signals(6000, sigma=1.0, data_seed=0)
     assert torch.equal(X1, X2) and torch.equal(y1, y2)
-    clean, _ = data.make_jump_signals(6000, sigma=0.0, seed=0)
+    clean, _ = data.make_jump_signals(6000, sigma=0.0, data_seed=0)
     assert float((X1 - clean).std()) == pytest.approx(1.0, abs=0.02)
 
 
@@ -129,16 +129,16 @@ def test_load_jump_task_sizes():
 def test_shuffle_labels_keeps_counts_and_fraction():
     y = torch.arange(1000) % 10
     assert torch.equal(data.shuffle_labels(y, 0.0), y)
-    s = data.shuffle_labels(y, 1.0, seed=1)
+    s = data.shuffle_labels(y, 1.0, data_seed=1)
     assert torch.equal(torch.bincount(s), torch.bincount(y)) and (s != y).float().mean() > 0.8
-    half = data.shuffle_labels(y, 0.5, seed=1)
+    half = data.shuffle_labels(y, 0.5, data_seed=1)
     assert 0.3 < (half != y).float().mean() < 0.5
     with pytest.raises(ValueError, match="fraction=2"):
         data.shuffle_labels(y, 2)
 
 
 def test_random_data():
-    X, y = data.make_random_data(50, 100, 2, seed=0)
+    X, y = data.make_random_data(50, 100, 2, data_seed=0)
     assert X.shape == (50, 100) and 0 <= float(X.min()) and float(X.max()) < 1 and set(y.tolist()) <= {0, 1}
     with pytest.raises(ValueError, match="n_features=0"):
         data.make_random_data(5, 0)

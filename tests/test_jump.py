@@ -6,12 +6,12 @@ from course_lib.data import make_jump_signals
 
 
 def test_detector_is_exact_without_noise():
-    X, y = make_jump_signals(120, sigma=0.0, seed=0)
+    X, y = make_jump_signals(120, sigma=0.0, data_seed=0)
     assert np.array_equal(jump.detect_jumps(X), jump.labels_to_positions(y))
 
 
 def test_detector_beats_chance_with_noise():
-    X, y = make_jump_signals(600, sigma=1.0, seed=0)
+    X, y = make_jump_signals(600, sigma=1.0, data_seed=0)
     err = jump.position_errors(jump.detect_jumps(X), jump.labels_to_positions(y))
     assert err["L1"] < 1.0
 

@@ -7,7 +7,7 @@ from course_lib.data import make_jump_signals
 
 
 def test_linear_scores_give_the_detectors_answers():
-    X, _ = make_jump_signals(600, sigma=1.0, seed=3)
+    X, _ = make_jump_signals(600, sigma=1.0, data_seed=3)
     K = jump.detector_weights()
     assert K.shape == (100, 60)
     pred = (X.numpy().astype(np.float64) @ K).argmax(1) + jump.FIRST_POSITION

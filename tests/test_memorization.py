@@ -116,10 +116,10 @@ def test_neighbour_label_gap_matches_brute_force():
 
 def test_balanced_subset_is_balanced_and_deterministic():
     y = torch.from_numpy(np.repeat(np.arange(6), 10))
-    idx = mem.balanced_subset(y, 4, seed=3)
+    idx = mem.balanced_subset(y, 4, data_seed=3)
     assert np.array_equal(np.bincount(y.numpy()[idx]), np.full(6, 4))
     assert len(set(idx.tolist())) == 24
-    np.testing.assert_array_equal(idx, mem.balanced_subset(y, 4, seed=3))
+    np.testing.assert_array_equal(idx, mem.balanced_subset(y, 4, data_seed=3))
     with pytest.raises(ValueError, match="n_per_class"):
         mem.balanced_subset(y, 11)
 
@@ -140,16 +140,16 @@ def _toy_data(n=60, d=5, classes=3, seed=0):
 @pytest.mark.parametrize("optimizer,lr", [("sgd", 0.1), ("adam", 0.01)])
 def test_train_label_sets_gives_each_member_its_solo_training(optimizer, lr):
     X, y = _toy_data()
-    y_shuffled = cl.shuffle_labels(y, 1.0, seed=1)
+    y_shuffled = cl.shuffle_labels(y, 1.0, data_seed=1)
     sizes = [5, 8, 3]
     ens = cl.MLPEnsemble(sizes, seeds=[0, 1])
     hist = mem.train_label_sets(ens, X, torch.stack([y, y_shuffled]), X[:20], y[:20], epochs=3, lr=lr,
-                                batch_size=16, optimizer=optimizer, seed=5)
+                                batch_size=16, optimizer=optimizer, batch_seed=5)
     for m, (seed, labels) in enumerate([(0, y), (1, y_shuffled)]):
         torch.manual_seed(seed)
         solo = cl.MLP(sizes)
         solo_hist = cl.train(solo, cl.Split(X, labels, X[:20], y[:20]), epochs=3, lr=lr, batch_size=16,
-                             optimizer=optimizer, seed=5, progress=False)
+                             optimizer=optimizer, batch_seed=5, progress=False)
         for (name, p), q in zip(ens.member(m).named_parameters(), solo.parameters()):
             torch.testing.assert_close(p, q, atol=1e-5, rtol=1e-4, msg=name)
         np.testing.assert_allclose(hist["train_acc"][:, m], solo_hist["train_acc"], atol=1e-6)

@@ -71,12 +71,12 @@ def test_ensemble_does_not_change_the_global_random_state():
 def test_ensemble_training_equals_training_each_model_alone(tiny_split, optimizer, lr, momentum):
     ens = MLPEnsemble([12, 8, 3], "tanh", seeds=[0, 1, 2])
     h_ens = train(ens, tiny_split, epochs=3, lr=lr, batch_size=16, optimizer=optimizer, momentum=momentum,
-                  weight_decay=1e-3, seed=9, progress=False)
+                  weight_decay=1e-3, batch_seed=9, progress=False)
     for m in range(3):
         torch.manual_seed(m)
         single = MLP([12, 8, 3], "tanh")
         h = train(single, tiny_split, epochs=3, lr=lr, batch_size=16, optimizer=optimizer, momentum=momentum,
-                  weight_decay=1e-3, seed=9, progress=False)
+                  weight_decay=1e-3, batch_seed=9, progress=False)
         for a, b in zip(single.parameters(), ens.member(m).parameters()):
             assert torch.allclose(a, b, atol=1e-5)
         assert h["test_acc"][-1] == pytest.approx(h_ens["test_acc"][-1, m])

@@ -39,7 +39,7 @@ def test_recorded_weights_and_gradients_match_direct_computation(tiny_split):
             states[4] = {k: v.detach().clone() for k, v in model.state_dict().items()}
             grads[4] = {k: p.grad.detach().clone() for k, p in model.named_parameters()}
 
-    rec = Recorder(model, probe=tiny_split.X_test[:5], epochs=[0, 2], steps=[4], gradients=True)
+    rec = Recorder(model, probe=tiny_split.X_test[:5], at_epochs=[0, 2], at_steps=[4], gradients=True)
 
     def both(event):
         spy(event)
@@ -60,9 +60,9 @@ def test_recorded_weights_and_gradients_match_direct_computation(tiny_split):
 
 def test_recording_does_not_change_training(tiny_split):
     plain, watched = fresh(), fresh()
-    train(plain, tiny_split, epochs=3, lr=0.1, batch_size=10, seed=1, progress=False)
-    rec = Recorder(watched, probe=tiny_split.X_test, epochs=range(4), steps=range(0, 20, 3), gradients=True)
-    train(watched, tiny_split, epochs=3, lr=0.1, batch_size=10, seed=1, callback=rec, progress=False)
+    train(plain, tiny_split, epochs=3, lr=0.1, batch_size=10, batch_seed=1, progress=False)
+    rec = Recorder(watched, probe=tiny_split.X_test, at_epochs=range(4), at_steps=range(0, 20, 3), gradients=True)
+    train(watched, tiny_split, epochs=3, lr=0.1, batch_size=10, batch_seed=1, callback=rec, progress=False)
     for a, b in zip(plain.parameters(), watched.parameters()):
         assert torch.equal(a, b)
     assert hooks_of(watched) == 0
@@ -70,7 +70,7 @@ def test_recording_does_not_change_training(tiny_split):
 
 def test_no_hooks_left_when_training_raises(tiny_split):
     model = fresh()
-    rec = Recorder(model, probe=tiny_split.X_test, epochs=[0, 1])
+    rec = Recorder(model, probe=tiny_split.X_test, at_epochs=[0, 1])
 
     def explode(event):
         rec(event)
@@ -89,7 +89,7 @@ def test_no_hooks_left_when_training_raises(tiny_split):
 
 def test_save_load_round_trip_without_pickle(tiny_split, tmp_path):
     model = fresh()
-    rec = Recorder(model, probe=tiny_split.X_test[:4], epochs=[0, 1], steps=[2], gradients=True)
+    rec = Recorder(model, probe=tiny_split.X_test[:4], at_epochs=[0, 1], at_steps=[2], gradients=True)
     train(model, tiny_split, epochs=1, lr=0.1, batch_size=20, callback=rec, progress=False)
     r = rec.recording
     path = r.save(tmp_path / "run.npz")

@@ -49,3 +49,11 @@ def test_bad_seed_and_device_are_explained():
             repro.get_device("cuda")
     assert repro.get_device() == torch.device("cpu")
     assert repro.setup(seed=0, threads=1).type in ("cpu", "cuda")
+
+
+def test_default_is_one_thread_and_never_more_than_the_usable_cpus(monkeypatch):
+    monkeypatch.delenv("COURSE_LIB_THREADS", raising=False)
+    assert repro.set_threads() == repro.DEFAULT_THREADS == 1 and torch.get_num_threads() == 1
+    monkeypatch.setattr(repro, "available_cpus", lambda: 2)
+    assert repro.set_threads(64) == 2 and torch.get_num_threads() == 2
+    repro.set_threads(1)

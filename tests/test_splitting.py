@@ -124,7 +124,7 @@ def test_record_updates_plain_sgd_is_minus_lr_times_outer_product():
     model = cl.MLP([12, 3, 3, 4], activation="tanh")
     start = {k: v.clone() for k, v in model.state_dict().items()}
     X, y = torch.rand(5, 12), torch.tensor([0, 1, 2, 3, 1])
-    steps = splitting.record_updates(model, X, y, lr=0.5, seed=0)
+    steps = splitting.record_updates(model, X, y, lr=0.5, batch_seed=0)
     assert steps.X.shape == (5, 12) and steps.updates["layers.0.weight"].shape == (5, 3, 12)
     assert steps.updates["layers.2.weight"].shape == (5, 3, 3) and steps.inputs["layers.2.weight"].shape == (5, 3)
     # first step, recomputed by hand from the starting weights
@@ -150,8 +150,8 @@ def test_record_updates_momentum_keeps_old_inputs():
     torch.manual_seed(0)
     model = cl.MLP([10, 2, 3], activation="tanh")
     X, y = torch.rand(4, 10), torch.tensor([0, 1, 2, 0])
-    plain = splitting.record_updates(cl.MLP([10, 2, 3], activation="tanh"), X, y, lr=0.1, seed=0)
-    steps = splitting.record_updates(model, X, y, lr=0.1, momentum=0.9, seed=0)
+    plain = splitting.record_updates(cl.MLP([10, 2, 3], activation="tanh"), X, y, lr=0.1, batch_seed=0)
+    steps = splitting.record_updates(model, X, y, lr=0.1, momentum=0.9, batch_seed=0)
     dW = steps.updates["layers.0.weight"]
     # the update of step 1 lies in the span of the inputs of steps 0 and 1, with weight 0.9 on the old gradient
     B = np.stack([steps.X[0], steps.X[1]], axis=1)

@@ -20,11 +20,10 @@ def _toy_split(n_train=60, n_test=30, d=16, C=3, seed=0):
 
 def test_fit_templates_matches_the_plain_recipe():
     data = _toy_split()
-    fit = templates.fit_templates(data, epochs=3, lr=0.1, batch_size=10, seed=4)
-    cl.set_seed(4)
-    model = cl.MLP([16, 3])
+    fit = templates.fit_templates(data, epochs=3, lr=0.1, batch_size=10, seed=4, batch_seed=4)
+    model = cl.MLP([16, 3], seed=4)
     start = model.layers[0].weight.detach().numpy().copy()
-    cl.train(model, data, epochs=3, lr=0.1, batch_size=10, seed=4, progress=False)
+    cl.train(model, data, epochs=3, lr=0.1, batch_size=10, batch_seed=4, progress=False)
     assert fit.weights.shape == (4, 3, 16) and fit.biases.shape == (4, 3)
     np.testing.assert_array_equal(fit.weights[0], start)
     np.testing.assert_array_equal(fit.weights[-1], model.layers[0].weight.detach().numpy())
@@ -133,7 +132,7 @@ def test_shift_images_moves_each_image_by_a_whole_offset_within_k():
     rng = np.random.default_rng(5)
     X = torch.tensor(rng.random((6, 8 * 8)), dtype=torch.float32)
     k = 2
-    out = templates.shift_images(X, k, seed=3, image_shape=(8, 8)).numpy()
+    out = templates.shift_images(X, k, data_seed=3, image_shape=(8, 8)).numpy()
     for img, shifted in zip(X.numpy().reshape(-1, 8, 8), out.reshape(-1, 8, 8)):
         matches = [(dy, dx) for dy in range(-k, k + 1) for dx in range(-k, k + 1)
                    if np.array_equal(_shift_reference(img, dy, dx), shifted)]
@@ -143,9 +142,9 @@ def test_shift_images_moves_each_image_by_a_whole_offset_within_k():
 def test_shift_images_is_deterministic_and_keeps_ink_inside_the_margin():
     X = torch.zeros(20, 10 * 10)
     X.view(20, 10, 10)[:, 3:7, 3:7] = torch.rand(20, 4, 4)         # ink 3 pixels from every edge
-    a = templates.shift_images(X, 3, seed=1, image_shape=(10, 10))
-    assert torch.equal(a, templates.shift_images(X, 3, seed=1, image_shape=(10, 10)))
-    assert not torch.equal(a, templates.shift_images(X, 3, seed=2, image_shape=(10, 10)))
+    a = templates.shift_images(X, 3, data_seed=1, image_shape=(10, 10))
+    assert torch.equal(a, templates.shift_images(X, 3, data_seed=1, image_shape=(10, 10)))
+    assert not torch.equal(a, templates.shift_images(X, 3, data_seed=2, image_shape=(10, 10)))
     torch.testing.assert_close(a.sum(1), X.sum(1))                  # no ink leaves the frame
     same = templates.shift_images(X, 0, image_shape=(10, 10))
     assert torch.equal(same, X) and same.data_ptr() != X.data_ptr()
@@ -160,7 +159,7 @@ def test_shift_images_errors():
 
 def test_shifted_split_shifts_train_and_test_differently_and_keeps_labels():
     data = Split(torch.rand(5, 784), torch.arange(5), torch.rand(5, 784), torch.arange(5), classes=(0,))
-    out = templates.shifted_split(data, 2, seed=7)
+    out = templates.shifted_split(data, 2, data_seed=7)
     assert torch.equal(out.y_train, data.y_train) and torch.equal(out.y_test, data.y_test)
     assert torch.equal(out.X_train, templates.shift_images(data.X_train, 2, 7))
     assert torch.equal(out.X_test, templates.shift_images(data.X_test, 2, 8))

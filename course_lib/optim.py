@@ -1,0 +1,84 @@
+"""The two optimizers of the book, written out: plain/momentum SGD and Adam.
+
+Introduced in the introduction chapter, beside the training loop. Each ``step`` is the update
+rule as a textbook writes it, and gives bit for bit the numbers of ``torch.optim.SGD`` and
+``torch.optim.Adam`` on the CPU (their single-tensor code paths; a test checks it), without
+their per-step bookkeeping or the compiler import that ``torch.optim`` triggers on first use.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+
+__all__ = ["SGD", "Adam", "make_optimizer"]
+
+
+class SGD:
+    """Stochastic gradient descent: ``w <- w - lr * g``, with optional L2 weight decay and momentum.
+
+    With weight decay ``g = grad + weight_decay * w``; with momentum the step follows the
+    velocity ``v <- momentum * v + g`` (``v = g`` on the first step).
+    """
+
+    def __init__(self, params: Sequence[torch.Tensor], lr: float, momentum: float = 0.0,
+                 weight_decay: float = 0.0) -> None:
+        self.params, self.lr, self.momentum, self.weight_decay = list(params), lr, momentum, weight_decay
+        self.velocity: list[torch.Tensor | None] = [None] * len(self.params)
+
+    @torch.no_grad()
+    def step(self) -> None:
+        for i, w in enumerate(self.params):
+            g = w.grad
+            if self.weight_decay != 0:
+                g = g.add(w, alpha=self.weight_decay)
+            if self.momentum != 0:
+                if self.velocity[i] is None:
+                    self.velocity[i] = g.clone()
+                else:
+                    self.velocity[i].mul_(self.momentum).add_(g)
+                g = self.velocity[i]
+            w.add_(g, alpha=-self.lr)
+
+
+class Adam:
+    """Adam (Kingma and Ba, 2015): steps scaled by running averages of the gradient and its square.
+
+    ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, then
+    ``w <- w - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``.
+    """
+
+    def __init__(self, params: Sequence[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        self.params, self.lr, self.betas, self.eps, self.weight_decay = list(params), lr, betas, eps, weight_decay
+        self.m = [torch.zeros_like(w) for w in self.params]
+        self.v = [torch.zeros_like(w) for w in self.params]
+        self.t = 0
+
+    @torch.no_grad()
+    def step(self) -> None:
+        self.t += 1
+        b1, b2 = self.betas
+        step_size = self.lr / (1 - b1 ** self.t)
+        correction2_sqrt = (1 - b2 ** self.t) ** 0.5
+        for w, m, v in zip(self.params, self.m, self.v):
+            g = w.grad
+            if self.weight_decay != 0:
+                g = g.add(w, alpha=self.weight_decay)
+            m.lerp_(g, 1 - b1)
+            v.mul_(b2).addcmul_(g, g, value=1 - b2)
+            denom = (v.sqrt() / correction2_sqrt).add_(self.eps)
+            w.addcdiv_(m, denom, value=-step_size)
+
+
+def make_optimizer(name: str, params: Sequence[torch.Tensor], *, lr: float, momentum: float = 0.0,
+                   weight_decay: float = 0.0) -> SGD | Adam:
+    """``"sgd"`` or ``"adam"`` over ``params``; Adam has no ``momentum`` argument (its betas play that role)."""
+    if name == "sgd":
+        return SGD(params, lr=lr, momentum=momentum, weight_decay=weight_decay)
+    if name == "adam":
+        if momentum != 0:
+            raise ValueError(f"optimizer='adam' with momentum={momentum!r}: Adam keeps its own running averages "
+                             "(betas); drop momentum, or use optimizer='sgd'.")
+        return Adam(params, lr=lr, weight_decay=weight_decay)
+    raise ValueError(f"optimizer={name!r} is unknown; choose 'sgd' or 'adam'.")
