@@ -17,7 +17,8 @@ from .models import MLP, MLPEnsemble
 from .plots import use_book_style
 from .record import Recorder, Recording, activations
 from .repro import available_cpus, get_device, set_seed, set_threads, setup
-from . import results
+from . import evidence, results
+from .evidence import chapter_seed, claim
 from .results import load as load_results
 from .train import History, Run, StopTraining, evaluate, predict, train, train_seeds
 
@@ -36,5 +37,5 @@ __all__ = [
     "shuffle_labels", "MLP", "MLPEnsemble", "train", "train_seeds", "Run", "StopTraining", "evaluate", "predict",
     "History", "Recorder",
     "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
-    "set_threads", "get_device", "available_cpus", "results", "load_results",
+    "set_threads", "get_device", "available_cpus", "results", "load_results", "evidence", "claim", "chapter_seed",
 ]

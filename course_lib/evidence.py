@@ -28,7 +28,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["chapter_seed", "claim", "collecting", "CLAIM_ID"]
+__all__ = ["chapter_seed", "claim", "collecting", "holds_in", "CLAIM_ID"]
 
 #: The form of a claim's id (the chapter prefix, then lowercase words joined by hyphens), e.g. ``ch1-digit-templates``.
 CLAIM_ID = re.compile(r"^(intro|ch[1-6]b?)-[a-z0-9]+(-[a-z0-9]+)*$")
@@ -109,3 +109,17 @@ def claim(claim_id: str, text: str, *, holds: bool, measured: Mapping[str, Any],
         raise AssertionError(f"claim {claim_id} does not hold: {text} (measured {_plain(measured)}, "
                              f"control {_plain(control or {})})")
     return held
+
+
+def holds_in(claim_id: str) -> str:
+    """How often a claim held in the committed ledger, for the prose: e.g. ``"4 of 5 runs"``.
+
+    A claim marked ``always=False`` glues this next to its sentence, so the reader sees how often
+    it holds. Reads ``book/results/evidence.json`` (written by ``make evidence``).
+    """
+    from .results import load
+
+    entry = load("evidence.json")["claims"].get(claim_id)
+    if entry is None:
+        raise KeyError(f"holds_in: claim {claim_id!r} is not in the ledger yet; run `make evidence`.")
+    return f"{entry['holds_in']} of {entry['seeds_run']} runs"
