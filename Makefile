@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 COLAB_COMPAT := $(VENV)/colab-compat
 COLAB_STAMP  := $(COLAB_COMPAT)/.installed
 
-.PHONY: book test env clean student pdf benchmark results results-manifest ch2-results ch4-results ch5-results ch6-results
+.PHONY: book test env clean student pdf benchmark evidence results results-manifest ch2-results ch4-results ch5-results ch6-results
 
 book: $(STAMP)
 	$(PY) scripts/build_book.py
@@ -43,6 +43,11 @@ $(COLAB_STAMP): $(STAMP) Makefile
 # How close course_lib.train is to the hardware's floor (a benchmark, not a test): ratios measured in one run.
 benchmark: $(STAMP)
 	$(PY) scripts/benchmark_train.py
+
+# Every chapter under the seeds 0-4, every marked claim's numbers: book/results/evidence.json (about 10 minutes).
+evidence: $(STAMP)
+	$(PY) scripts/collect_evidence.py
+	$(PY) scripts/update_results_manifest.py
 
 # Hand-out copies of the chapters without solutions, in student/.
 student: $(STAMP)

@@ -119,7 +119,10 @@ def holds_in(claim_id: str) -> str:
     """
     from .results import load
 
-    entry = load("evidence.json")["claims"].get(claim_id)
-    if entry is None:
-        raise KeyError(f"holds_in: claim {claim_id!r} is not in the ledger yet; run `make evidence`.")
+    try:
+        entry = load("evidence.json")["claims"].get(claim_id)
+    except (OSError, ValueError):   # no ledger yet (a new checkout before `make evidence`)
+        entry = None
+    if entry is None:  # the test suite fails on this (stale ledger), the page says it plainly
+        return "an unknown number of runs (the ledger predates this claim: run `make evidence`)"
     return f"{entry['holds_in']} of {entry['seeds_run']} runs"
