@@ -45,9 +45,10 @@ benchmark: $(STAMP)
 	$(PY) scripts/benchmark_train.py
 
 # Every chapter under the seeds 0-4, every marked claim's numbers: book/results/evidence.json (about 10 minutes).
+# Then commit it, run `make results-manifest` (which pins the commit that holds it) and commit the manifest.
 evidence: $(STAMP)
 	$(PY) scripts/collect_evidence.py
-	$(PY) scripts/update_results_manifest.py
+	@echo "Next: commit book/results/evidence.json, then make results-manifest and commit course_lib/results_manifest.json"
 
 # Hand-out copies of the chapters without solutions, in student/.
 student: $(STAMP)

@@ -49,3 +49,24 @@ def test_vendored_plotly_matches_the_plotly_package():
 
     head = (ROOT / "book" / "_vendor" / "plotly" / "plotly-cartesian.min.js").read_text()[:200]
     assert f"v{get_plotlyjs_version()}" in head, head
+
+
+def test_one_version_number_everywhere():
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    import course_lib
+    assert course_lib.__version__ == version
+    cff = re.search(r"^version:\s*(\S+)", (ROOT / "CITATION.cff").read_text(), re.M)
+    assert cff and cff.group(1) == version, "CITATION.cff and pyproject.toml disagree on the version"
+    assert f"## {version}" in (ROOT / "CHANGELOG.md").read_text(), f"CHANGELOG.md has no section for {version}"
+
+
+def test_course_lib_declares_what_the_chapters_import_and_accepts_colab():
+    from packaging.requirements import Requirement
+
+    deps = {Requirement(d).name.lower(): Requirement(d) for d in
+            tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]}
+    for name in ("pandas", "scipy", "threadpoolctl", "ipywidgets", "plotly", "torch", "numpy"):
+        assert name in deps, name
+    assert deps["ipywidgets"].specifier.contains("7.7.1") and deps["ipywidgets"].specifier.contains("8.1.9")
+    assert deps["plotly"].specifier.contains("5.24.1")
+    assert "jupyterlab-myst" in pins(ROOT / "binder" / "requirements.txt")
