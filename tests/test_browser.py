@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def check_links_and_footer(page, doc: str) -> None:
         for kind, url in expected_links(doc).items():
             assert any(h == url or (kind == "issues" and h.startswith(url)) for h in hrefs), \
                 f"{doc}: no {kind} link {url}; links: {hrefs}"
-    footer = page.evaluate("() => (document.querySelector('footer') || document.body).innerText")
+    footer = page.evaluate("() => Array.from(document.querySelectorAll('footer')).map(f => f.innerText).join(' ')")
     import tomllib
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert "CC BY 4.0" in footer and "MIT" in footer and f"Version {version}" in footer, f"{doc}: footer {footer!r}"
@@ -140,23 +141,28 @@ def check_alt_text(page, doc: str) -> None:
 
 
 def check_keyboard_stepping(page, doc: str) -> None:
-    """Every static twin steps forward with its Next button and back with the left arrow key."""
+    """Every static twin steps with its Previous/Next buttons and the arrow keys, and its slider follows."""
     twins = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
         .filter(gd => ((gd.layout || {}).sliders || []).length).map(gd => gd.id)""")
+
+    def state(div_id):
+        text = page.locator(f"#{div_id}-state").inner_text()
+        i, n = map(int, re.match(r"State (\d+) of (\d+)", text).groups())
+        return i, n
+
     for div_id in twins:
-        state = page.locator(f"#{div_id}-state")
-        before = state.inner_text()
-        page.focus(f"#{div_id}-next")
+        i, n = state(div_id)
+        button, key, step = ("next", "ArrowLeft", 1) if i < n else ("prev", "ArrowRight", -1)
+        page.focus(f"#{div_id}-{button}")
         page.keyboard.press("Enter")
         page.wait_for_timeout(150)
-        after = state.inner_text()
-        assert after != before and after.startswith("State 2 of"), f"{doc}: Next did not step {div_id}: {before!r} -> {after!r}"
+        assert state(div_id) == (i + step, n), f"{doc}: the {button} button did not step {div_id} from state {i}"
         page.focus(f"#{div_id}")
-        page.keyboard.press("ArrowLeft")
+        page.keyboard.press(key)
         page.wait_for_timeout(150)
-        assert state.inner_text().startswith("State 1 of"), f"{doc}: ArrowLeft did not step {div_id} back"
+        assert state(div_id) == (i, n), f"{doc}: {key} did not step {div_id} back to state {i}"
         active = page.evaluate(f"() => document.getElementById('{div_id}').layout.sliders[0].active")
-        assert active == 0, f"{doc}: the slider of {div_id} does not follow the buttons"
+        assert active == i - 1, f"{doc}: the slider of {div_id} does not follow the buttons ({active} != {i - 1})"
 
 
 @pytest.mark.parametrize("doc", page_files())

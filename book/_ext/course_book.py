@@ -185,12 +185,12 @@ def _alt_text_for_figures(app, doctree, docname) -> None:
         title = _section_title(node)
         return f"Figure of the section “{title}”" if title else "Figure"
 
-    for image in doctree.findall(nodes.image):
+    for image in list(doctree.findall(nodes.image)):
         alt = image.get("alt", "")
         if not alt or alt == image.get("uri") or re.fullmatch(r"[\w./-]+\.(png|jpe?g|svg|gif)", alt):
             image["alt"] = label(image)
-    for raw in doctree.findall(nodes.raw):
-        if "course-plotly" in raw.astext() and "aria-label" not in raw.astext():
+    for raw in list(doctree.findall(nodes.raw)):
+        if 'course-plotly"' in raw.astext() and 'course-plotly" role="img"' not in raw.astext():
             text = html.escape(label(raw), quote=True)
             new = raw.astext().replace('class="plotly-graph-div course-plotly"',
                                        f'class="plotly-graph-div course-plotly" role="img" aria-label="{text}"', 1)
