@@ -135,27 +135,37 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
     return float(np.sqrt(within / acts.size))
 
 
-def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200, seed: int = 0) -> np.ndarray:
+def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200, seed: int = 0,
+                orders: np.ndarray | None = None) -> np.ndarray:
     """Class probabilities of an output layer as the entries of a pattern flip sign one by one (chapter 3).
 
     The output layer computes ``softmax(W @ h + b)``. Flipping entry i adds ``-2 * W[:, i] * h[i]``
-    to the logits, so each random order of flips is one cumulative sum.
+    to the logits, so each order of flips is one cumulative sum.
 
     Args:
         h: activation pattern of the last hidden layer, shape (units,).
         W, b: output weights (C, units) and bias (C,).
         n_orders: number of random flip orders; seed: seed of the orders.
+        orders: chosen flip orders instead of random ones, shape (m, units), each row a permutation
+            of ``range(units)`` (e.g. the units sorted by their contribution); overrides ``n_orders``.
 
     Returns:
-        np.ndarray: float of shape (n_orders, units + 1, C); row k holds the probabilities after k flips.
+        np.ndarray: float of shape (n_orders or m, units + 1, C); row k holds the probabilities after k flips.
     """
     h, W, b = (np.asarray(a, dtype=np.float64) for a in (h, W, b))
     if h.ndim != 1 or W.ndim != 2 or W.shape[1] != len(h) or b.shape != (W.shape[0],):
         raise ValueError(f"flip_curves: h {h.shape}, W {W.shape}, b {b.shape}; expected (units,), (C, units), (C,).")
-    if not isinstance(n_orders, (int, np.integer)) or n_orders < 1:
+    if orders is not None:
+        orders = np.atleast_2d(np.asarray(orders))
+        if orders.shape[1] != len(h) or not (np.sort(orders, axis=1) == np.arange(len(h))).all():
+            raise ValueError(f"flip_curves: orders has shape {orders.shape}; expected rows that are permutations "
+                             f"of range({len(h)}), e.g. np.argsort(-contributions)[None].")
+        n_orders = len(orders)
+    elif not isinstance(n_orders, (int, np.integer)) or n_orders < 1:
         raise ValueError(f"flip_curves: n_orders={n_orders!r} must be a positive integer, e.g. 200.")
-    rng = np.random.default_rng(seed)
-    orders = np.stack([rng.permutation(len(h)) for _ in range(n_orders)])
+    else:
+        rng = np.random.default_rng(seed)
+        orders = np.stack([rng.permutation(len(h)) for _ in range(n_orders)])
     steps = (-2.0 * W * h).T                                # (units, C): change of the logits per flip
     logits = np.concatenate([np.zeros((n_orders, 1, W.shape[0])), np.cumsum(steps[orders], axis=1)], axis=1)
     logits += W @ h + b

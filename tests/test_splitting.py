@@ -91,6 +91,24 @@ def test_flip_curves_match_flipping_and_a_forward_pass():
     np.testing.assert_allclose(curves.sum(-1), 1.0)
 
 
+def test_flip_curves_with_chosen_orders():
+    rng = np.random.default_rng(4)
+    h, W, b = np.tanh(rng.standard_normal(6)), rng.standard_normal((2, 6)), rng.standard_normal(2)
+    order = rng.permutation(6)
+    random_run = splitting.flip_curves(h, W, b, n_orders=3, seed=5)
+    same = splitting.flip_curves(h, W, b, orders=np.stack([np.random.default_rng(5).permutation(6)]))
+    np.testing.assert_allclose(same[0], random_run[0])                  # a chosen order is just that order
+    chosen = splitting.flip_curves(h, W, b, orders=order[None])
+    assert chosen.shape == (1, 7, 2)
+    np.testing.assert_allclose(chosen[0, -1], splitting.flip_curves(-h, W, b, n_orders=1)[0, 0])  # all flipped = -h
+    # flipping the largest contributions to (score 0 - score 1) first makes P(class 0) fall fastest
+    c = (W[0] - W[1]) * h
+    first, last = splitting.flip_curves(h, W, b, orders=np.stack([np.argsort(-c), np.argsort(c)]))[..., 0]
+    assert np.all(first <= last + 1e-12)
+    with pytest.raises(ValueError, match="permutations"):
+        splitting.flip_curves(h, W, b, orders=np.zeros((1, 6), int))
+
+
 def test_crossing_interpolates_and_returns_nan_when_never():
     assert splitting.crossing(np.array([1.0, 0.8, 0.6, 0.4, 0.2])) == pytest.approx(2.5)
     assert splitting.crossing(np.array([0.9, 0.5, 0.1])) == pytest.approx(1.0)
