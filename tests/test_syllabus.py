@@ -2,7 +2,11 @@ import json
 
 import pytest
 
-from course_lib import syllabus
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "book" / "_ext"))
+import syllabus  # noqa: E402  (book tooling, outside the course_lib package)
 
 
 def notebook(tmp_path, cells, name="01_demo.ipynb"):
