@@ -10,6 +10,10 @@ of them; this module measures what those weights learned:
   times the hidden units' mean slope times ``W`` (the mean input-gradient of each logit);
 * :func:`joint_template_scores` and :func:`max_class_correlation`: how much a weight image
   looks like "class 1 minus class 0", or like any class at all;
+* :func:`class_contrast_share`: how much of a weight image is any mix of class contrasts (a
+  joint template scores as high as a single-class one);
+* :func:`quadratic_cost`, :class:`QuadraticCost` and :func:`train_quadratic_seeds`: Nielsen's
+  quadratic cost on sigmoid outputs, swapped into the one training loop;
 * :func:`sweep_hidden_sizes`: one :class:`~course_lib.models.MLPEnsemble` per hidden size.
 
 The chapter's figures live in :mod:`course_lib.hidden_plots`.
