@@ -10,6 +10,10 @@ of them; this module measures what those weights learned:
   times the hidden units' mean slope times ``W`` (the mean input-gradient of each logit);
 * :func:`joint_template_scores` and :func:`max_class_correlation`: how much a weight image
   looks like "class 1 minus class 0", or like any class at all;
+* :func:`class_contrast_share`: how much of a weight image is any mix of class contrasts (a
+  joint template scores as high as a single-class one);
+* :func:`quadratic_cost`, :class:`QuadraticCost` and :func:`train_quadratic_seeds`: Nielsen's
+  quadratic cost on sigmoid outputs, swapped into the one training loop;
 * :func:`sweep_hidden_sizes`: one :class:`~course_lib.models.MLPEnsemble` per hidden size.
 
 The chapter's figures live in :mod:`course_lib.hidden_plots`.
@@ -26,7 +30,8 @@ from .models import MLP, MLPEnsemble
 from .train import History, train
 
 __all__ = ["RECIPES", "ever_active", "relative_change", "row_correlations", "effective_templates",
-           "strongest_units", "joint_template_scores", "max_class_correlation", "sweep_hidden_sizes"]
+           "strongest_units", "joint_template_scores", "max_class_correlation", "class_contrast_share",
+           "quadratic_cost", "QuadraticCost", "train_quadratic_seeds", "sweep_hidden_sizes"]
 
 #: The 784-k-10 recipes of chapter 2. "nielsen" is the example of Nielsen's book, whose code
 #: Agarwal (2018) used (mini-batches of 10, 30 epochs); "chapter" is the shorter one the chapter runs.
@@ -206,12 +211,119 @@ def max_class_correlation(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Te
     return np.abs(row_correlations(W, means - overall)).max(1)
 
 
+def class_contrast_share(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Tensor,
+                         y: np.ndarray | torch.Tensor, columns: np.ndarray | None = None) -> np.ndarray:
+    """Share of each weight image's variance that lies in the span of all the class contrasts.
+
+    Unlike :func:`max_class_correlation`, which asks how much an image looks like *one* class, this
+    asks how much of it is *any* mix of classes, so a joint template ("3 minus 8") scores as high
+    as a single-class template. A random image scores about (classes - 1) / pixels.
+
+    Args:
+        W: weights of shape (units, n_features); X: inputs (n, n_features); y: labels, shape (n,).
+        columns: optional boolean mask of the features to use, shape (n_features,) (e.g. the
+            ever-active pixels from :func:`ever_active`).
+
+    Returns:
+        np.ndarray: shape (units,), values in [0, 1].
+    """
+    W = _numpy(W, "W", 2)
+    means, overall = _class_means(X, y)
+    B = means - overall                                     # (classes, n_features)
+    if columns is not None:
+        W, B = W[:, columns], B[:, columns]
+    W = W - W.mean(1, keepdims=True)
+    B = B - B.mean(1, keepdims=True)
+    coef, *_ = np.linalg.lstsq(B.T, W.T, rcond=None)        # least squares on the contrasts
+    fitted = (B.T @ coef).T
+    return (fitted ** 2).sum(1) / np.maximum((W ** 2).sum(1), 1e-30)
+
+
+def quadratic_cost(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Nielsen's quadratic cost: half the squared distance between sigmoid outputs and one-hot targets.
+
+    Mean over the images; for ensemble scores (M, n, C), the sum over members of each mean (as
+    :func:`~course_lib.train.loss_fn`), so each member gets its own gradient.
+
+    Args:
+        y_hat: scores (n, C) or (M, n, C), before the sigmoid; y: labels (n,) or (M, n).
+
+    Returns:
+        torch.Tensor: a scalar.
+    """
+    target = torch.nn.functional.one_hot(y, y_hat.shape[-1]).to(y_hat.dtype)
+    if y_hat.ndim == 3 and target.ndim == 2:
+        target = target.expand_as(y_hat)
+    return 0.5 * ((torch.sigmoid(y_hat) - target) ** 2).sum(-1).mean(-1).sum()
+
+
+class _CrossEntropyToQuadratic(torch.autograd.Function):
+    """Identity on the scores whose backward turns the gradient of the mean cross-entropy into
+    that of the mean quadratic cost: the target is recovered as ``softmax(z) - n * grad``."""
+
+    @staticmethod
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return z.view_as(z)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (z,) = ctx.saved_tensors
+        n = z.shape[-2]
+        target = torch.softmax(z, -1) - n * grad           # the one-hot labels of the batch
+        a = torch.sigmoid(z)
+        return (a - target) * a * (1 - a) / n
+
+
+class QuadraticCost(torch.nn.Module):
+    """Wrap a model so that :func:`~course_lib.train.train` trains it with :func:`quadratic_cost`.
+
+    The wrapped model returns the same scores; only during training the gradient that reaches them
+    is the quadratic cost's instead of cross-entropy's (same batches, same optimizer, no extra pass).
+    ``train`` still reports the cross-entropy as its loss. Works for an ``MLP`` and an ``MLPEnsemble``.
+
+    Args:
+        model: the network to train; it is trained in place and available as ``.model``.
+    """
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        z = self.model(X)
+        return _CrossEntropyToQuadratic.apply(z) if self.training and torch.is_grad_enabled() else z
+
+
+def train_quadratic_seeds(sizes: Sequence[int], data: Split, seeds: Sequence[int], *, activation: str,
+                          weight_std: float | str | None, batch_seed: int = 0, **recipe) -> np.ndarray:
+    """Train one network per seed, side by side, with the quadratic cost; return their test accuracies.
+
+    Member ``m`` starts where ``MLP(sizes, activation, weight_std, seed=seeds[m])`` starts and sees the
+    batches of ``batch_seed``, exactly as :func:`~course_lib.train.train_seeds` with cross-entropy.
+
+    Args:
+        sizes: layer sizes, e.g. ``[784, 2, 10]``; data: the split; seeds: one per network.
+        activation, weight_std: as for :class:`~course_lib.models.MLP`.
+        **recipe: ``epochs``, ``lr``, ``batch_size``, ... as for :func:`~course_lib.train.train`.
+
+    Returns:
+        np.ndarray: shape (len(seeds),), test accuracies.
+    """
+    ensemble = MLPEnsemble(list(sizes), activation, seeds=list(seeds), weight_std=weight_std)
+    train(QuadraticCost(ensemble), data, batch_seed=batch_seed, eval_every=None, progress=False, **recipe)
+    with torch.no_grad():
+        y_hat = ensemble(data.X_test)                                     # (seeds, n_test, classes)
+    return (y_hat.argmax(-1) == data.y_test).float().mean(-1).cpu().numpy()
+
+
 def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence[int], *, activation: str,
                        weight_std: float | str | None, lr: float, batch_size: int, epochs: int,
-                       weight_decay: float = 0.0, eval_every: int | None = None) -> dict[int, tuple[MLPEnsemble, History]]:
+                       weight_decay: float = 0.0, eval_every: int | None = None,
+                       batch_seed: int = 0) -> dict[int, tuple[MLPEnsemble, History]]:
     """Train ``[n_features, k, n_classes]`` networks for every hidden size ``k``, one ensemble of seeds each.
 
-    Every size uses the same recipe and batch order (``batch_seed=0``); member ``m`` of size ``k``
+    Every size uses the same recipe and batch order (``batch_seed``, 0 by default); member ``m`` of size ``k``
     starts exactly where ``MLP([n_features, k, n_classes], seed=seeds[m])`` starts.
 
     Args:
@@ -220,6 +332,7 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
         lr, batch_size, epochs, weight_decay: as for :func:`~course_lib.train.train` (plain SGD).
         eval_every: epochs between evaluations on the test set (default: only before and after
             training, which is all a sweep reports; evaluation costs a pass over the test set).
+        batch_seed: seed of the batch order, shared by every size and seed.
 
     Returns:
         dict: hidden size -> (trained ensemble, its History of test loss and accuracy);
@@ -233,6 +346,7 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
     for k in sizes:
         ensemble = MLPEnsemble([n_in, int(k), n_out], activation, seeds=list(seeds), weight_std=weight_std)
         history = train(ensemble, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                        eval_every=eval_every or max(epochs, 1), eval_on=("test",), progress=False)
+                        batch_seed=batch_seed, eval_every=eval_every or max(epochs, 1), eval_on=("test",),
+                        progress=False)
         result[int(k)] = (ensemble, history)
     return result

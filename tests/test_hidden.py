@@ -188,3 +188,52 @@ def test_plot_weight_rows_gives_each_row_its_own_scale():
         hidden_plots.plot_weight_rows({"a": np.ones((2, 4)), "b": np.ones((3, 4))}, image_shape=(2, 2))
     with pytest.raises(ValueError, match="empty"):
         hidden_plots.plot_weight_rows({})
+
+
+def test_class_contrast_share_scores_joint_templates_and_random_images():
+    rng = np.random.default_rng(0)
+    X = rng.random((300, 50))
+    y = np.repeat(np.arange(3), 100)
+    X[y == 0, :10] += 1.0
+    X[y == 1, 10:20] += 1.0                       # classes 0 and 1 each ink their own block of pixels
+    means = np.stack([X[y == c].mean(0) for c in range(3)])
+    joint = means[0] - means[1]                   # "0 minus 1": matches no single contrast perfectly
+    noise = rng.normal(size=(200, 50))
+    share = hidden.class_contrast_share(np.vstack([joint, noise]), X, y)
+    assert share[0] == pytest.approx(1.0, abs=1e-9)
+    assert hidden.max_class_correlation(joint[None], X, y)[0] < 0.99
+    assert abs(share[1:].mean() - 2 / 49) < 0.02  # random images: about (classes - 1) / (pixels - 1)
+    mask = np.zeros(50, bool)
+    mask[:20] = True
+    assert hidden.class_contrast_share(joint[None], X, y, columns=mask)[0] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_quadratic_cost_by_hand_and_its_gradient_through_train():
+    z = torch.tensor([[0.0, 2.0], [1.0, -1.0]])
+    y = torch.tensor([1, 0])
+    a = torch.sigmoid(z)
+    by_hand = 0.5 * (((a[0] - torch.tensor([0.0, 1.0])) ** 2).sum() + ((a[1] - torch.tensor([1.0, 0.0])) ** 2).sum()) / 2
+    assert hidden.quadratic_cost(z, y).item() == pytest.approx(by_hand.item())
+    # the wrapper gives the quadratic cost's gradient where train computes cross-entropy's
+    from course_lib.train import loss_fn
+    X = torch.randn(7, 5)
+    y = torch.randint(0, 3, (7,))
+    m1 = cl.MLP([5, 4, 3], activation="sigmoid", weight_std=1.0, seed=1)
+    m2 = cl.MLP([5, 4, 3], activation="sigmoid", weight_std=1.0, seed=1)
+    hidden.quadratic_cost(m1(X), y).backward()
+    wrapped = hidden.QuadraticCost(m2)
+    loss_fn(wrapped(X), y).backward()
+    for p, q in zip(m1.parameters(), m2.parameters()):
+        assert torch.allclose(p.grad, q.grad, atol=1e-6)
+    wrapped.eval()
+    assert torch.equal(wrapped(X), m2(X))
+
+
+def test_train_quadratic_seeds_members_equal_networks_trained_alone(tiny_split):
+    recipe = {"epochs": 2, "lr": 0.5, "batch_size": 8}
+    acc = hidden.train_quadratic_seeds([tiny_split.X_train.shape[1], 3, 3], tiny_split, [0, 1], activation="sigmoid",
+                                       weight_std=1.0, batch_seed=2, **recipe)
+    for m, seed in enumerate([0, 1]):
+        net = cl.MLP([tiny_split.X_train.shape[1], 3, 3], activation="sigmoid", weight_std=1.0, seed=seed)
+        cl.train(hidden.QuadraticCost(net), tiny_split, batch_seed=2, eval_every=None, progress=False, **recipe)
+        assert acc[m] == pytest.approx(cl.evaluate(net, tiny_split.X_test, tiny_split.y_test)[1], abs=1e-6)
