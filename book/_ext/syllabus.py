@@ -136,7 +136,8 @@ def find_exercises(path: str | Path) -> list[Exercise]:
             label = re.search(r":label:\s*(\S+)", m.group("options"))
             if not label:
                 raise ValueError(f"find_exercises: an exercise in {path.name} has no :label:; add one.")
-            following = cells[i + 1]["source"] if i + 1 < len(cells) else ""
+            # the solution is the next markdown cell (code that draws what the exercise asks about may come between)
+            following = next((c["source"] for c in cells[i + 1:] if c["type"] == "markdown"), "")
             has_solution = f"{{solution}} {label.group(1)}" in following or f"{{solution}} {label.group(1)}" in cell["source"]
             ex = Exercise(path.stem, label.group(1), m.group("title").strip(), m.group("body").strip(), "", has_solution)
             tags = set(cell["tags"])
