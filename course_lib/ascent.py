@@ -38,7 +38,7 @@ class Ascent:
 
 def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 100, step: float = 10.0,
                     init_range: float = 0.05, threshold: float = 0.999, max_steps: int = 10000,
-                    seed: int = 0) -> Ascent:
+                    seed: int = 0, objective: str = "probability") -> Ascent:
     """Generate one input per target class by gradient ascent on its softmax probability.
 
     The thesis's recipe (Chen 2017, chapter 5): every input component starts uniform in
@@ -54,10 +54,15 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
         n_features: input size; step: the ascent rate (10 in the thesis); init_range: half-width of
             the uniform start; threshold: stop when the target's probability exceeds it;
         max_steps: give up after this many updates; seed: seed of the random start.
+        objective: ``"probability"`` (the thesis: ascend the softmax probability ``p_target``, which
+            can also rise by pushing the other classes down) or ``"logit"`` (ascend the target's
+            logit ``z_target`` alone); the stopping rule is the same probability threshold.
 
     Returns:
         Ascent: the inputs (k, n_features) and, per row, its final probability and step count.
     """
+    if objective not in ("probability", "logit"):
+        raise ValueError(f"gradient_ascent: objective={objective!r} must be 'probability' or 'logit'.")
     targets_t = torch.as_tensor(np.asarray(targets), dtype=torch.long)
     if targets_t.ndim != 1 or len(targets_t) == 0:
         raise ValueError(f"gradient_ascent: targets={targets!r} must be a non-empty list of class labels, e.g. [0, 29].")
@@ -84,7 +89,8 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
             active = p.detach() <= threshold
             if not active.any() or int(steps.max()) >= max_steps:
                 break
-            (grad,) = torch.autograd.grad(p.sum(), X)   # row i's probability depends on row i only
+            goal = p if objective == "probability" else logits[rows, targets_t]
+            (grad,) = torch.autograd.grad(goal.sum(), X)   # row i's probability depends on row i only
             with torch.no_grad():
                 X = X + step * grad * active[:, None]
                 steps += active.long()

@@ -25,7 +25,6 @@ import argparse
 import shlex
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
@@ -35,7 +34,10 @@ import torch
 
 import course_lib as cl
 from course_lib import conv, jump
-from results_common import EarlyStopper, write_atomic
+import subprocess
+from datetime import datetime, timezone
+
+from results_common import EarlyStopper, machine, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
@@ -138,14 +140,19 @@ def main(argv=None) -> None:
               "momentum": 0.0, "lr": 0.01, "batch_size": 100, "loss": "cross-entropy", "init": "PyTorch default",
               "keep": "lowest validation loss", "patience": args.patience, "max_epochs": args.max_epochs,
               "seeds": seeds}
+    try:                                                        # the commit the results come from
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
     for name in rows:
-        load_start = os.getloadavg()
+        info = machine()                                        # the shared record, load average at the start
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         result, weights = run_row(name, data, seeds, args.patience, args.max_epochs)
-        report = {"row": name, **result, "command": command, "recipe": recipe,
-                  "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
-                              "cpus": os.cpu_count(), "torch_threads": threads, "torch": torch.__version__,
-                              "load_average_at_start": [round(x, 2) for x in load_start],
-                              "load_average_at_end": [round(x, 2) for x in os.getloadavg()]}}
+        info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        report = {"row": name, **result, "command": command, "commit": commit, "recipe": recipe,
+                  "started": started, "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                  "machine": info}
         path = Path(args.out) / f"{slug(name)}.json"
         write_atomic(path, lambda fh: fh.write(json.dumps(report, indent=1).encode()))
         write_atomic(path.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **weights))

@@ -41,3 +41,14 @@ def test_bad_input_is_explained():
     ensemble_like = nn.Sequential(nn.Linear(5, 2), nn.Unflatten(0, (1, -1)))
     with pytest.raises(ValueError, match="member"):
         gradient_ascent(ensemble_like, [0], n_features=5)
+
+
+def test_logit_objective_moves_along_the_target_row_alone():
+    torch.manual_seed(0)
+    model = nn.Linear(6, 3)
+    out = gradient_ascent(model, [2], n_features=6, step=0.5, max_steps=3, seed=1, objective="logit")
+    gen = torch.Generator().manual_seed(1)
+    x0 = ((torch.rand(1, 6, generator=gen) * 2 - 1) * 0.05)[0]
+    assert np.allclose(out.X[0], (x0 + 3 * 0.5 * model.weight[2].detach()).numpy(), atol=1e-6)   # d z_2 / d x = W[2]
+    with pytest.raises(ValueError, match="objective"):
+        gradient_ascent(model, [0], n_features=6, objective="loss")

@@ -5,6 +5,8 @@ The files in ``book/results/ch4_jump_models/`` are written by ``scripts/ch4_jump
 """
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -78,3 +80,11 @@ def test_rerun_of_one_row_agrees_within_seed_variation(script, rows):
         recorded = np.array([s[key] for s in report["seeds"]])
         spread = max(recorded.max() - recorded.min(), 0.02)
         assert recorded.min() - spread <= fresh["seeds"][0][key] <= recorded.max() + spread, (key, fresh, recorded)
+
+
+def test_script_records_the_shared_machine_commit_and_times(script, tmp_path):
+    script.main(["--rows", "1-layer NN", "--seeds", "0", "--patience", "1", "--max-epochs", "2", "--out", str(tmp_path)])
+    report = json.loads((tmp_path / "1-layer-nn.json").read_text())
+    assert report["commit"] and report["started"] <= report["ended"] and report["recipe"]["seeds"] == [0]
+    for key in ("platform", "cpu", "usable_cpus", "torch_threads", "torch", "load_average_at_start", "load_average_at_end"):
+        assert key in report["machine"], key
