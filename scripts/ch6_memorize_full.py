@@ -118,6 +118,7 @@ def main(argv: list[str] | None = None) -> None:
     out = Path(args.out)
     out_npz = out.with_suffix(".npz")
     command = " ".join(["python", "scripts/ch6_memorize_full.py", *(argv if argv is not None else sys.argv[1:])])
+    code_commit = commit()                       # the code that runs: read once, before training starts
     for name in names:
         seeds = [int(s) for s in args.seeds.split(",") if s] or ROWS[name]["seeds"]
         for seed in seeds:
@@ -126,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
             weights: dict = {}
             row = run_row(name, seed, weights=weights)
             ended = datetime.now(timezone.utc).isoformat(timespec="seconds")
-            row.update(started=started, ended=ended, machine=load, commit=commit(), command=command)
+            row.update(started=started, ended=ended, machine=load, commit=code_commit, command=command)
             # re-read both files just before writing: other runs of this script may have added rows meanwhile
             payload = json.loads(out.read_text()) if out.exists() else {"rows": []}
             old = dict(np.load(out_npz)) if out_npz.exists() else {}
