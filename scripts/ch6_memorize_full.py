@@ -8,7 +8,7 @@ which the chapter reads. Every row trains until it is right on every training la
 tests/test_ch6_results.py re-runs the start of the contested rows and checks their curves.
 
 Usage (``make ch6-results`` runs the first line):
-    .venv/bin/python scripts/ch6_memorize_full.py                      # every row (about 20 minutes, one core)
+    .venv/bin/python scripts/ch6_memorize_full.py                      # every row (about 40 minutes on one busy core)
     .venv/bin/python scripts/ch6_memorize_full.py --rows adam_true     # one row, merged into the file
 """
 from __future__ import annotations
