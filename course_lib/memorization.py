@@ -57,7 +57,8 @@ def balanced_subset(y, n_per_class: int, data_seed: int = 0) -> np.ndarray:
 
 def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_test: torch.Tensor,
                      y_test: torch.Tensor, *, epochs: int, lr: float, batch_size: int = 100,
-                     optimizer: str = "adam", until_fit: bool = False, batch_seed: int = 0) -> History:
+                     optimizer: str = "adam", until_fit: bool = False, batch_seed: int = 0,
+                     callback=None) -> History:
     """Train the members of an ensemble side by side, member ``m`` on its own labels ``Y[m]``.
 
     The book's one training loop (:func:`course_lib.train`) with one row of labels per member
@@ -75,6 +76,8 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
         until_fit: stop early after the first epoch at which every member is right on all of
             its training labels (the arrays are then shorter).
         batch_seed: seed of the batch order (shared by the members).
+        callback: optional, called like :func:`course_lib.train`'s ``callback`` (every step and at
+            the end of every epoch, epoch 0 included), before the ``until_fit`` check.
 
     Returns:
         History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
@@ -92,6 +95,8 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
         raise ValueError(f"train_label_sets: optimizer={optimizer!r} is unknown; choose 'adam' or 'sgd'.")
 
     def stop_when_fit(event) -> None:
+        if callback is not None:
+            callback(event)
         if until_fit and event.phase == "epoch" and (event.history["train_acc"][-1] >= 1.0).all():
             raise StopTraining
 

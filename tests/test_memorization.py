@@ -168,6 +168,16 @@ def test_train_label_sets_per_member_inputs_and_until_fit():
     assert not (hist["train_acc"][-2] == 1.0).all()
 
 
+def test_train_label_sets_passes_events_to_the_callback():
+    X, y = _toy_data(n=24)
+    ens = cl.MLPEnsemble([5, 8, 3], seeds=[0, 1])
+    seen = []
+    mem.train_label_sets(ens, X, torch.stack([y, y]), X, y, epochs=3, lr=0.02, batch_size=12,
+                         callback=lambda e: seen.append((e.phase, e.epoch)))
+    assert [e for phase, e in seen if phase == "epoch"] == [0, 1, 2, 3]
+    assert sum(phase == "step" for phase, _ in seen) == 3 * 2
+
+
 def test_train_label_sets_rejects_bad_shapes():
     X, y = _toy_data()
     ens = cl.MLPEnsemble([5, 4, 3], seeds=[0, 1])
