@@ -50,19 +50,22 @@ PATIENCE = 100
 LR, BATCH_SIZE, BATCH_SEED, DATA_SEED = 0.01, 100, 0, 0
 SNAPSHOT_EPOCHS = (0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000,
                    15000, 20000, 25000, 30000, 40000)
-#: The shallow networks with a cap of 3,000 or 6,000 epochs were still improving when they reached it (the first
-#: run of this script, 2026-11-23), so each shallow network now forms a group of its own and trains until its own
-#: validation loss has not improved for PATIENCE epochs (the thesis stops "when the validation loss starts to
-#: increase"), with a cap of SHALLOW_CAP epochs that no network is meant to reach. ``--time-limit`` ends a group
-#: early; the results then say so (``stopped_by``).
-SHALLOW_CAP = 100_000
-SHALLOW_NETS = [(p, 0) for p in range(2, 11)] + [(p, s) for p in (2, 4, 10) for s in (1, 2)]
 #: group -> (depth, [(p, seed), ...], most epochs). Every p = 2..10 has seed 0; the widths of the thesis's
-#: tables (2, 4, 10) also seeds 1 and 2. A group trains side by side until its slowest network stops.
+#: tables (2, 4, 10) also seeds 1 and 2. A group trains side by side until its slowest network stops, so the
+#: narrow shallow networks, which need by far the most epochs, form a group of their own.
 GROUPS = {
-    **{f"shallow_p{p}_seed{s}": ("shallow", [(p, s)], SHALLOW_CAP) for p, s in SHALLOW_NETS},
+    "shallow_narrow": ("shallow", [(2, 0), (3, 0), (2, 1), (2, 2)], 6000),
+    "shallow_wide": ("shallow", [(p, 0) for p in range(4, 11)] + [(4, 1), (4, 2), (10, 1), (10, 2)], 3000),
     "deep": ("deep", [(p, 0) for p in range(2, 11)] + [(p, s) for p in (2, 4, 10) for s in (1, 2)], 3000),
 }
+#: The shallow networks that were still improving at their group's limit (best epoch in its last 300 epochs).
+#: ``--continue-shallow`` trains each of them on, alone, from the weights the files kept, with the same recipe
+#: (plain SGD has no state besides the weights; the batch order restarts at the continuation's epoch 0) and a
+#: patience of CONTINUE_PATIENCE epochs: the validation loss of these networks has plateaus longer than 100 epochs
+#: and then falls again (trained alone with patience 100 they stop earlier and worse). Written to
+#: ``ch5_bottleneck_shallow_continued.json``.
+CONTINUE_NETS = [(2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (2, 1), (4, 1), (2, 2), (4, 2)]
+CONTINUE_PATIENCE = 1000
 MAX_EPOCHS = 3000
 
 
@@ -95,7 +98,8 @@ class Stopper(EarlyStopper):
 
 
 def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
-              max_epochs: int = MAX_EPOCHS, time_limit: float | None = None) -> tuple[list[dict], dict]:
+              max_epochs: int = MAX_EPOCHS, time_limit: float | None = None,
+              start_from: dict | None = None) -> tuple[list[dict], dict]:
     """Train the networks ``nets`` ((p, seed) pairs) of one depth side by side with the thesis's recipe.
 
     Returns:
@@ -103,6 +107,14 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     """
     sizes = [bn.bottleneck_sizes(p, depth) for p, _ in nets]
     ensemble = bn.pad_ensemble(sizes, seeds=[s for _, s in nets])
+    if start_from is not None:   # continue from kept weights: {"p2_seed0/layers.0.weight": array, ...}
+        import torch
+
+        with torch.no_grad():
+            for m, (p, seed) in enumerate(nets):
+                for name, t in ensemble.state_dict().items():
+                    w = torch.from_numpy(start_from[f"p{p}_seed{seed}/{name}"])
+                    t[m][tuple(slice(0, d) for d in w.shape)] = w
     snap = nets.index((2, 0)) if (2, 0) in nets else None
     stopper = Stopper(data, patience, snap, time_limit=time_limit)
     # The stopper measures the validation loss itself, so train() evaluates nothing (eval_every=None);
@@ -164,6 +176,26 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
     return json_path
 
 
+def _merge_continued(out_dir: Path, row: dict, arrays: dict) -> None:
+    """Add one continued network to ``ch5_bottleneck_shallow_continued.json`` / ``.npz`` (locked)."""
+    import fcntl
+
+    json_path, npz_path = out_dir / "ch5_bottleneck_shallow_continued.json", out_dir / "ch5_bottleneck_shallow_continued.npz"
+    with open(Path(tempfile.gettempdir()) / "ch5_bottleneck_continued.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = json.loads(json_path.read_text()) if json_path.exists() else {"rows": []}
+        result["rows"] = sorted([r for r in result["rows"] if (r["p"], r["seed"]) != (row["p"], row["seed"])] + [row],
+                                key=lambda r: (r["seed"], r["p"]))
+        result["what"] = ("shallow networks of ch5_bottleneck_shallow.json that were still improving at their epoch "
+                          "limit, trained on alone from their kept weights; best_epoch counts from the continuation's "
+                          "start, total_epochs from the very start")
+        old = dict(np.load(npz_path)) if npz_path.exists() else {}
+        old.update({k: v for k, v in arrays.items() if not k.startswith("snapshot")})
+        old[f"val_loss/p{row['p']}_seed{row['seed']}"] = old.pop("val_loss")
+        write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
+        write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+
+
 def _commit() -> str:
     """The checked-out commit, with "+changes" when the tree differs from it ("unknown" without git)."""
     import subprocess
@@ -184,12 +216,36 @@ def main(argv=None) -> None:
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
     parser.add_argument("--time-limit", type=float, default=None,
                         help="seconds after which a group stops training (recorded as stopped_by)")
+    parser.add_argument("--continue-shallow", nargs="+", default=None, metavar="P:SEED",
+                        help="continue these shallow networks (or 'all' for CONTINUE_NETS) from the kept weights")
     parser.add_argument("--commit", default=None, help="the commit this tree was checked out from, where git is absent")
     args = parser.parse_args(argv)
     cl.setup(seed=0)
     data = cl.load_jump_task(sigma=1.0, data_seed=DATA_SEED)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py " + \
         " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    if args.continue_shallow:
+        nets = CONTINUE_NETS if args.continue_shallow == ["all"] else \
+            [tuple(int(x) for x in a.split(":")) for a in args.continue_shallow]
+        kept = dict(np.load(args.out_dir / "ch5_bottleneck_shallow.npz"))
+        before = {(r["p"], r["seed"]): r for r in json.loads((args.out_dir / "ch5_bottleneck_shallow.json").read_text())["rows"]}
+        for net in nets:
+            header = {"command": command.strip(), "commit": args.commit or _commit(),
+                      "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+                      "continued_from": {"file": "ch5_bottleneck_shallow.npz", "best_epoch": before[net]["best_epoch"],
+                                         "group": before[net]["group"]},
+                      "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
+                                 "batch_order_seed": BATCH_SEED, "patience": CONTINUE_PATIENCE,
+                                 "max_epochs": args.max_epochs or 100_000, "time_limit_s": args.time_limit},
+                      "seeds": {"weights": net[1], "batch_order": BATCH_SEED, "data": DATA_SEED}}
+            rows, arrays = run_group("shallow", data, [net], patience=CONTINUE_PATIENCE,
+                                     max_epochs=args.max_epochs or 100_000, time_limit=args.time_limit, start_from=kept)
+            row = dict(rows[0], **header, total_epochs=before[net]["best_epoch"] + rows[0]["best_epoch"],
+                       finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            _merge_continued(args.out_dir, row, arrays)
+            print(f"continued p{net[0]} seed {net[1]}: {row['epochs_run']} epochs, best {row['best_epoch']} "
+                  f"({row['stopped_by']}), L1 {before[net]['L1']:.3f} -> {row['L1']:.3f}", flush=True)
+        return
     for group in args.groups:
         depth, nets, group_max = GROUPS[group]
         max_epochs = args.max_epochs or group_max
