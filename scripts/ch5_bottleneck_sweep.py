@@ -62,8 +62,8 @@ GROUPS = {
 #: ``--continue-shallow`` trains each of them on, alone, from the weights the files kept, with the same recipe
 #: (plain SGD has no state besides the weights; the batch order restarts at the continuation's epoch 0) and a
 #: patience of CONTINUE_PATIENCE epochs: the validation loss of these networks has plateaus longer than 100 epochs
-#: and then falls again (trained alone with patience 100 they stop earlier and worse). Written to
-#: ``ch5_bottleneck_shallow_continued.json``.
+#: and then falls again (trained alone with patience 100 they stop earlier and worse). Written to the "continued"
+#: part of ``ch5_bottleneck_shallow.json``.
 CONTINUE_NETS = [(2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (2, 1), (4, 1), (2, 2), (4, 2)]
 CONTINUE_PATIENCE = 1000
 MAX_EPOCHS = 3000
@@ -177,22 +177,20 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
 
 
 def _merge_continued(out_dir: Path, row: dict, arrays: dict) -> None:
-    """Add one continued network to ``ch5_bottleneck_shallow_continued.json`` / ``.npz`` (locked)."""
+    """Add one continued network to the "continued" part of ``ch5_bottleneck_shallow.json`` (locked; the
+    continued weights are not kept)."""
     import fcntl
 
-    json_path, npz_path = out_dir / "ch5_bottleneck_shallow_continued.json", out_dir / "ch5_bottleneck_shallow_continued.npz"
-    with open(Path(tempfile.gettempdir()) / "ch5_bottleneck_continued.lock", "w") as lock:
+    json_path = out_dir / "ch5_bottleneck_shallow.json"
+    with open(Path(tempfile.gettempdir()) / "ch5_bottleneck_shallow.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = json.loads(json_path.read_text()) if json_path.exists() else {"rows": []}
-        result["rows"] = sorted([r for r in result["rows"] if (r["p"], r["seed"]) != (row["p"], row["seed"])] + [row],
-                                key=lambda r: (r["seed"], r["p"]))
-        result["what"] = ("shallow networks of ch5_bottleneck_shallow.json that were still improving at their epoch "
-                          "limit, trained on alone from their kept weights; best_epoch counts from the continuation's "
-                          "start, total_epochs from the very start")
-        old = dict(np.load(npz_path)) if npz_path.exists() else {}
-        old.update({k: v for k, v in arrays.items() if not k.startswith("snapshot")})
-        old[f"val_loss/p{row['p']}_seed{row['seed']}"] = old.pop("val_loss")
-        write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
+        result = json.loads(json_path.read_text())
+        part = result.setdefault("continued", {"rows": []})
+        part["rows"] = sorted([r for r in part["rows"] if (r["p"], r["seed"]) != (row["p"], row["seed"])] + [row],
+                              key=lambda r: (r["seed"], r["p"]))
+        part["what"] = ("shallow networks of this file that were still improving at their epoch limit, trained on "
+                        "alone from their kept weights; best_epoch counts from the continuation's start, "
+                        "total_epochs from the very start")
         write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
 
 
