@@ -14,6 +14,11 @@ in parallel processes, one ``--groups`` each, and are merged into the files):
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --groups deep
 
+Then the shallow networks that were still improving at their limit are trained on (one process each; the recorded
+run used 16 cores, ``--time-limit 420``; see CONTINUE_NETS):
+
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --continue-shallow 2:0 --time-limit 420
+
 Recipe (source 001, section 4.2.1; digest section 1.3): ``cl.load_jump_task(sigma=1.0, data_seed=0)`` (12,000 /
 6,000 / 6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100 (one batch order,
 seed 0, for all networks), cross-entropy, PyTorch's default initialisation (as in chapter 4); each network
