@@ -14,6 +14,11 @@ in parallel processes, one ``--groups`` each, and are merged into the files):
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --groups deep
 
+Then the shallow networks that were still improving at their limit are trained on (one process each; the recorded
+run used 16 cores, ``--time-limit 420``; see CONTINUE_NETS):
+
+    COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py --continue-shallow 2:0 --time-limit 420
+
 Recipe (source 001, section 4.2.1; digest section 1.3): ``cl.load_jump_task(sigma=1.0, data_seed=0)`` (12,000 /
 6,000 / 6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100 (one batch order,
 seed 0, for all networks), cross-entropy, PyTorch's default initialisation (as in chapter 4); each network
@@ -47,8 +52,9 @@ from results_common import EarlyStopper, machine, write_atomic  # noqa: E402
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100
-LR, BATCH_SIZE, BATCH_SEED = 0.01, 100, 0
-SNAPSHOT_EPOCHS = (0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000, 4000, 6000)
+LR, BATCH_SIZE, BATCH_SEED, DATA_SEED = 0.01, 100, 0, 0
+SNAPSHOT_EPOCHS = (0, 1, 2, 3, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000, 12000,
+                   15000, 20000, 25000, 30000, 40000)
 #: group -> (depth, [(p, seed), ...], most epochs). Every p = 2..10 has seed 0; the widths of the thesis's
 #: tables (2, 4, 10) also seeds 1 and 2. A group trains side by side until its slowest network stops, so the
 #: narrow shallow networks, which need by far the most epochs, form a group of their own.
@@ -57,6 +63,14 @@ GROUPS = {
     "shallow_wide": ("shallow", [(p, 0) for p in range(4, 11)] + [(4, 1), (4, 2), (10, 1), (10, 2)], 3000),
     "deep": ("deep", [(p, 0) for p in range(2, 11)] + [(p, s) for p in (2, 4, 10) for s in (1, 2)], 3000),
 }
+#: The shallow networks that were still improving at their group's limit (best epoch in its last 300 epochs).
+#: ``--continue-shallow`` trains each of them on, alone, from the weights the files kept, with the same recipe
+#: (plain SGD has no state besides the weights; the batch order restarts at the continuation's epoch 0) and a
+#: patience of CONTINUE_PATIENCE epochs: the validation loss of these networks has plateaus longer than 100 epochs
+#: and then falls again (trained alone with patience 100 they stop earlier and worse). Written to the "continued"
+#: part of ``ch5_bottleneck_shallow.json``.
+CONTINUE_NETS = [(2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (2, 1), (4, 1), (2, 2), (4, 2)]
+CONTINUE_PATIENCE = 1000
 MAX_EPOCHS = 3000
 
 
@@ -64,10 +78,13 @@ class Stopper(EarlyStopper):
     """:class:`EarlyStopper` that also snapshots one member at ``snapshot_epochs`` and gives freed memory
     back to the system every epoch (glibc keeps it otherwise, and the longest groups run for hours)."""
 
-    def __init__(self, data: cl.Split, patience: int, snapshot_member: int | None, snapshot_epochs=SNAPSHOT_EPOCHS):
+    def __init__(self, data: cl.Split, patience: int, snapshot_member: int | None, snapshot_epochs=SNAPSHOT_EPOCHS,
+                 time_limit: float | None = None):
         super().__init__(data, patience)
         self.snapshot_member, self.snapshot_epochs = snapshot_member, set(snapshot_epochs)
         self.snapshots, self.snapshot_at = {}, []
+        self.deadline = None if time_limit is None else time.perf_counter() + time_limit
+        self.timed_out = False
         self._libc = ctypes.CDLL("libc.so.6") if sys.platform.startswith("linux") else None
 
     def on_epoch(self, event) -> None:
@@ -78,9 +95,16 @@ class Stopper(EarlyStopper):
             for name, t in event.model.state_dict().items():
                 self.snapshots.setdefault(name, []).append(t[self.snapshot_member].detach().cpu().numpy().copy())
 
+    def __call__(self, event) -> None:
+        super().__call__(event)
+        if event.phase == "epoch" and self.deadline is not None and time.perf_counter() > self.deadline:
+            self.timed_out = True
+            raise cl.StopTraining
+
 
 def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
-              max_epochs: int = MAX_EPOCHS) -> tuple[list[dict], dict]:
+              max_epochs: int = MAX_EPOCHS, time_limit: float | None = None,
+              start_from: dict | None = None) -> tuple[list[dict], dict]:
     """Train the networks ``nets`` ((p, seed) pairs) of one depth side by side with the thesis's recipe.
 
     Returns:
@@ -88,8 +112,16 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     """
     sizes = [bn.bottleneck_sizes(p, depth) for p, _ in nets]
     ensemble = bn.pad_ensemble(sizes, seeds=[s for _, s in nets])
+    if start_from is not None:   # continue from kept weights: {"p2_seed0/layers.0.weight": array, ...}
+        import torch
+
+        with torch.no_grad():
+            for m, (p, seed) in enumerate(nets):
+                for name, t in ensemble.state_dict().items():
+                    w = torch.from_numpy(start_from[f"p{p}_seed{seed}/{name}"])
+                    t[m][tuple(slice(0, d) for d in w.shape)] = w
     snap = nets.index((2, 0)) if (2, 0) in nets else None
-    stopper = Stopper(data, patience, snap)
+    stopper = Stopper(data, patience, snap, time_limit=time_limit)
     # The stopper measures the validation loss itself, so train() evaluates nothing (eval_every=None);
     # the test errors are computed once, at the end.
     start = time.perf_counter()
@@ -116,7 +148,9 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
         for name, values in stopper.snapshots.items():
             width_slices = tuple(slice(0, d) for d in bn.unpad_member(ensemble, snap).state_dict()[name].shape)
             arrays[f"snapshots/{name}"] = np.stack([v[width_slices] for v in values])
-    info = {"epochs_run": epochs_run, "seconds": round(seconds, 1)}
+    stopped_by = ("time limit" if stopper.timed_out else "epoch cap" if epochs_run >= max_epochs
+                  else f"patience ({patience} epochs without improvement)")
+    info = {"epochs_run": epochs_run, "seconds": round(seconds, 1), "stopped_by": stopped_by}
     return [dict(r, **info) for r in rows], arrays
 
 
@@ -134,7 +168,9 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
         mine = {(r["p"], r["seed"]) for r in rows}
         result["rows"] = sorted([r for r in result["rows"] if (r["p"], r["seed"]) not in mine] + rows,
                                 key=lambda r: (r["seed"], r["p"]))
+        result["groups"] = {g: h for g, h in result["groups"].items() if g in GROUPS}   # groups of older layouts go
         result["groups"][group] = header
+        old = {k: v for k, v in old.items() if not k.startswith("val_loss/") or k.split("/", 1)[1] in GROUPS}
         result["data"] = "cl.load_jump_task(sigma=1.0, data_seed=0): 12,000 / 6,000 / 6,000 balanced signals"
         result["dead_units_measured_on"] = "the 12,000 training signals (a unit is dead if it is 0 on all of them)"
         if "snapshot_epochs" in arrays:
@@ -145,27 +181,88 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
     return json_path
 
 
+def _merge_continued(out_dir: Path, row: dict, arrays: dict) -> None:
+    """Add one continued network to the "continued" part of ``ch5_bottleneck_shallow.json`` (locked; the
+    continued weights are not kept)."""
+    import fcntl
+
+    json_path = out_dir / "ch5_bottleneck_shallow.json"
+    with open(Path(tempfile.gettempdir()) / "ch5_bottleneck_shallow.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = json.loads(json_path.read_text())
+        part = result.setdefault("continued", {"rows": []})
+        part["rows"] = sorted([r for r in part["rows"] if (r["p"], r["seed"]) != (row["p"], row["seed"])] + [row],
+                              key=lambda r: (r["seed"], r["p"]))
+        part["what"] = ("shallow networks of this file that were still improving at their epoch limit, trained on "
+                        "alone from their kept weights; best_epoch counts from the continuation's start, "
+                        "total_epochs from the very start")
+        write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+
+
+def _commit() -> str:
+    """The checked-out commit, with "+changes" when the tree differs from it ("unknown" without git)."""
+    import subprocess
+
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return head + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=list(GROUPS))
     parser.add_argument("--max-epochs", type=int, default=None, help="override every group's limit (for quick tests)")
     parser.add_argument("--out-dir", type=Path, default=OUT_DIR)
+    parser.add_argument("--time-limit", type=float, default=None,
+                        help="seconds after which a group stops training (recorded as stopped_by)")
+    parser.add_argument("--continue-shallow", nargs="+", default=None, metavar="P:SEED",
+                        help="continue these shallow networks (or 'all' for CONTINUE_NETS) from the kept weights")
+    parser.add_argument("--commit", default=None, help="the commit this tree was checked out from, where git is absent")
     args = parser.parse_args(argv)
     cl.setup(seed=0)
-    data = cl.load_jump_task(sigma=1.0, data_seed=0)
+    data = cl.load_jump_task(sigma=1.0, data_seed=DATA_SEED)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py " + \
         " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    if args.continue_shallow:
+        nets = CONTINUE_NETS if args.continue_shallow == ["all"] else \
+            [tuple(int(x) for x in a.split(":")) for a in args.continue_shallow]
+        kept = dict(np.load(args.out_dir / "ch5_bottleneck_shallow.npz"))
+        before = {(r["p"], r["seed"]): r for r in json.loads((args.out_dir / "ch5_bottleneck_shallow.json").read_text())["rows"]}
+        for net in nets:
+            header = {"command": command.strip(), "commit": args.commit or _commit(),
+                      "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
+                      "continued_from": {"file": "ch5_bottleneck_shallow.npz", "best_epoch": before[net]["best_epoch"],
+                                         "group": before[net]["group"]},
+                      "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
+                                 "batch_order_seed": BATCH_SEED, "patience": CONTINUE_PATIENCE,
+                                 "max_epochs": args.max_epochs or 100_000, "time_limit_s": args.time_limit},
+                      "seeds": {"weights": net[1], "batch_order": BATCH_SEED, "data": DATA_SEED}}
+            rows, arrays = run_group("shallow", data, [net], patience=CONTINUE_PATIENCE,
+                                     max_epochs=args.max_epochs or 100_000, time_limit=args.time_limit, start_from=kept)
+            row = dict(rows[0], **header, total_epochs=before[net]["best_epoch"] + rows[0]["best_epoch"],
+                       finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+            _merge_continued(args.out_dir, row, arrays)
+            print(f"continued p{net[0]} seed {net[1]}: {row['epochs_run']} epochs, best {row['best_epoch']} "
+                  f"({row['stopped_by']}), L1 {before[net]['L1']:.3f} -> {row['L1']:.3f}", flush=True)
+        return
     for group in args.groups:
         depth, nets, group_max = GROUPS[group]
         max_epochs = args.max_epochs or group_max
-        header = {"command": command.strip(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        header = {"command": command.strip(), "commit": args.commit or _commit(),
+                  "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "machine": machine(), "networks": [list(n) for n in nets],
                   "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
                              "batch_order_seed": BATCH_SEED, "init": "PyTorch default (nn.Linear)",
                              "loss": "cross-entropy", "early_stopping": "weights of the lowest validation loss",
-                             "patience": PATIENCE, "max_epochs": max_epochs}}
-        rows, arrays = run_group(depth, data, nets, max_epochs=max_epochs)
-        header.update(epochs_run=rows[0]["epochs_run"], seconds=rows[0]["seconds"])
+                             "patience": PATIENCE, "max_epochs": max_epochs, "time_limit_s": args.time_limit},
+                  "seeds": {"weights": sorted({s for _, s in nets}), "batch_order": BATCH_SEED, "data": DATA_SEED}}
+        rows, arrays = run_group(depth, data, nets, max_epochs=max_epochs, time_limit=args.time_limit)
+        header.update(epochs_run=rows[0]["epochs_run"], seconds=rows[0]["seconds"], stopped_by=rows[0]["stopped_by"],
+                      finished=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         arrays = {(k if k.startswith(("p", "snapshot")) else f"{k}/{group}"): v for k, v in arrays.items()}
         path = _merge(depth, args.out_dir, group, header, [dict(r, group=group) for r in rows], arrays)
         print(f"{group}: {header['epochs_run']} epochs in {header['seconds'] / 60:.1f} min -> {path}", flush=True)

@@ -50,6 +50,40 @@ def test_rows_show_the_thesis_trends(results):
         assert seed0[10] < seed0[4] < seed0[2], (depth, seed0)
 
 
+def test_continued_rows_record_their_provenance(results):
+    part = results["shallow"]["continued"]
+    before = {(r["p"], r["seed"]): r for r in results["shallow"]["rows"]}
+    script = load_script("ch5_bottleneck_sweep")
+    assert {(r["p"], r["seed"]) for r in part["rows"]} == set(map(tuple, script.CONTINUE_NETS))
+    for r in part["rows"]:
+        assert r["commit"] and r["command"].startswith("COURSE_LIB_THREADS=1") and "--continue-shallow" in r["command"]
+        assert r["started"] <= r["finished"] and r["machine"]["cpu"] and r["seeds"]["weights"] == r["seed"]
+        assert r["recipe"]["patience"] == script.CONTINUE_PATIENCE and r["recipe"]["lr"] == 0.01
+        assert r["continued_from"]["best_epoch"] == before[r["p"], r["seed"]]["best_epoch"]
+        assert r["total_epochs"] == r["continued_from"]["best_epoch"] + r["best_epoch"]
+        assert r["stopped_by"] == "time limit" or r["stopped_by"].startswith("patience")
+        assert r["L1_99"] <= r["L1"] <= r["L2"]
+
+
+@pytest.mark.slow
+def test_rerun_of_the_contested_shallow_row_matches_the_file(results):
+    """Re-train 100-4-60, seed 0 (a network the epoch limit stopped while it still improved) alone, from scratch,
+    to the limit of its group: it must reproduce the recorded row (a network trains alone exactly as in its padded
+    group). About 3 minutes on one quiet core."""
+    script = load_script("ch5_bottleneck_sweep")
+    import course_lib as cl
+
+    cl.setup(seed=0, threads=1)
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
+    row = script.run_group("shallow", data, [(4, 0)], patience=10**6,   # its group ran to the limit
+                           max_epochs=script.GROUPS["shallow_wide"][2])[0][0]
+    recorded = next(r for r in results["shallow"]["rows"] if (r["p"], r["seed"]) == (4, 0))
+    assert row["best_epoch"] == recorded["best_epoch"]
+    for measure in ("L1", "L2", "L1_99", "L2_99"):
+        assert abs(row[measure] - recorded[measure]) < 1e-3, (measure, row[measure], recorded[measure])
+    assert row["dead_units"] == recorded["dead_units"]
+
+
 @pytest.mark.slow
 def test_rerun_of_one_network_agrees_within_seed_variation(results):
     """Re-train 100-10-60 with seed 0 from scratch, alone (several minutes on one busy core, about one quiet)."""
