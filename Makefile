@@ -79,6 +79,8 @@ ch4-results: $(STAMP)
 
 ch5-results: $(STAMP)
 	COURSE_LIB_THREADS=1 $(PY) scripts/ch5_bottleneck_sweep.py
+	# the narrow shallow networks, trained on from their kept weights (one after another; hours on two cores)
+	COURSE_LIB_THREADS=1 $(PY) scripts/ch5_bottleneck_sweep.py --continue-shallow all
 
 ch6-results: $(STAMP)
 	COURSE_LIB_THREADS=1 $(PY) scripts/ch6_memorize_full.py
