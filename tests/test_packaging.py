@@ -39,7 +39,7 @@ def test_binder_installs_the_cpu_torch_and_the_same_versions():
     assert "download.pytorch.org/whl/cpu" in binder and "torch==2.13.0+cpu" in binder
     req, bind = pins(ROOT / "requirements.txt"), pins(ROOT / "binder" / "requirements.txt")
     for name, version in bind.items():
-        if name != "torch":
+        if name not in ("torch", "jupyterlab-myst"):   # Binder-only: renders MyST in its JupyterLab
             assert req.get(name) == version, f"{name}: binder {version} vs requirements {req.get(name)}"
     assert "pip install --no-deps -e ." in (ROOT / "binder" / "postBuild").read_text()
 
