@@ -34,10 +34,9 @@ import torch
 
 import course_lib as cl
 from course_lib import conv, jump
-import subprocess
 from datetime import datetime, timezone
 
-from results_common import EarlyStopper, machine, write_atomic
+from results_common import EarlyStopper, commit, machine, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
@@ -140,17 +139,13 @@ def main(argv=None) -> None:
               "momentum": 0.0, "lr": 0.01, "batch_size": 100, "loss": "cross-entropy", "init": "PyTorch default",
               "keep": "lowest validation loss", "patience": args.patience, "max_epochs": args.max_epochs,
               "seeds": seeds}
-    try:                                                        # the commit the results come from
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    code_commit = commit()                                      # the commit the results come from
     for name in rows:
         info = machine()                                        # the shared record, load average at the start
         started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         result, weights = run_row(name, data, seeds, args.patience, args.max_epochs)
         info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        report = {"row": name, **result, "command": command, "commit": commit, "recipe": recipe,
+        report = {"row": name, **result, "command": command, "commit": code_commit, "recipe": recipe,
                   "started": started, "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "machine": info}
         path = Path(args.out) / f"{slug(name)}.json"

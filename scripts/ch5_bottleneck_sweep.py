@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import bottleneck as bn  # noqa: E402
 from course_lib.jump import position_errors  # noqa: E402
-from results_common import EarlyStopper, machine, write_atomic  # noqa: E402
+from results_common import EarlyStopper, commit, machine, write_atomic  # noqa: E402
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100
@@ -199,19 +199,6 @@ def _merge_continued(out_dir: Path, row: dict, arrays: dict) -> None:
         write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
 
 
-def _commit() -> str:
-    """The checked-out commit, with "+changes" when the tree differs from it ("unknown" without git)."""
-    import subprocess
-
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
-        return head + ("+changes" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--groups", nargs="+", default=list(GROUPS), choices=list(GROUPS))
@@ -233,7 +220,7 @@ def main(argv=None) -> None:
         kept = dict(np.load(args.out_dir / "ch5_bottleneck_shallow.npz"))
         before = {(r["p"], r["seed"]): r for r in json.loads((args.out_dir / "ch5_bottleneck_shallow.json").read_text())["rows"]}
         for net in nets:
-            header = {"command": command.strip(), "commit": args.commit or _commit(),
+            header = {"command": command.strip(), "commit": args.commit or commit(),
                       "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
                       "continued_from": {"file": "ch5_bottleneck_shallow.npz", "best_epoch": before[net]["best_epoch"],
                                          "group": before[net]["group"]},
@@ -252,7 +239,7 @@ def main(argv=None) -> None:
     for group in args.groups:
         depth, nets, group_max = GROUPS[group]
         max_epochs = args.max_epochs or group_max
-        header = {"command": command.strip(), "commit": args.commit or _commit(),
+        header = {"command": command.strip(), "commit": args.commit or commit(),
                   "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "machine": machine(), "networks": [list(n) for n in nets],
                   "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,

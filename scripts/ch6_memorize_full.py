@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import memorization as mem  # noqa: E402
-from results_common import machine, write_atomic, write_json  # noqa: E402
+from results_common import commit, machine, write_atomic, write_json  # noqa: E402
 
 RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
 WEIGHTS = RESULTS.with_suffix(".npz")
@@ -48,18 +47,6 @@ ROWS = {
                  "max_epochs": 5000, "seeds": [0]},
 }
 INIT = "fan_in"  # N(0, 1/n_in) weights, zero biases: close to Keras's 2017 default (Glorot), see chapter 6
-
-
-def commit() -> str:
-    """The checkout's commit (with "+dirty" when tracked files differ from it)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return head + ("+dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def run_row(name: str, seed: int, max_epochs: int | None = None, weights: dict | None = None) -> dict:

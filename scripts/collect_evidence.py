@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
 from book_build import notebooks  # noqa: E402
-from results_common import machine, write_atomic  # noqa: E402
+from results_common import commit, machine, write_atomic  # noqa: E402
 
 OUT = ROOT / "book" / "results" / "evidence.json"
 SEEDS = (0, 1, 2, 3, 4)
@@ -110,7 +110,7 @@ def main(argv=None) -> int:
     payload = {
         "about": "Every claim of the chapters under several seeds; written by `make evidence` "
                  "(scripts/collect_evidence.py). Do not edit by hand.",
-        "command": "make evidence", "seeds": args.seeds, "started": started.isoformat(timespec="seconds"),
+        "command": "make evidence", "commit": commit(), "seeds": args.seeds, "started": started.isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - t0, 1), "machine": machine(),
         "notebooks": {doc: code_hash(ROOT / f"{doc}.ipynb") for doc in docs}, "library": library_hash(),
         "runs": {doc: {str(s): {"seconds": r["seconds"], "error": r["error"], "claims": len(r["claims"])}

@@ -13,6 +13,7 @@ import copy
 import json
 import os
 import platform
+import subprocess
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -32,6 +33,19 @@ def machine() -> dict:
     return {"platform": platform.platform(), "cpu": model, "usable_cpus": cl.available_cpus(),
             "torch_threads": torch.get_num_threads(), "torch": torch.__version__,
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+
+
+def commit() -> str:
+    """The checkout's commit, with "+dirty" when tracked files differ from it ("unknown" without git)."""
+    root = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
 
 
 def write_atomic(path: Path, write: Callable) -> None:
