@@ -130,7 +130,8 @@ class CNNEnsemble(nn.Module):
         seeds: one initialisation seed per member.
 
     Shapes:
-        input (n, length) -> logits (n_models, n, n_classes).
+        input (n, length), shared by the members, or (n_models, n, length), one data draw per member
+        -> logits (n_models, n, n_classes).
     """
 
     def __init__(self, kernel_sizes: Sequence[int], length: int = 100, n_classes: int = 60,
@@ -160,9 +161,14 @@ class CNNEnsemble(nn.Module):
         return len(self.seeds)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim != 2 or X.shape[1] != self.length:
-            raise ValueError(f"CNNEnsemble expects X of shape (n, {self.length}), got {tuple(X.shape)}.")
-        h = self.features(X.unsqueeze(1).expand(-1, self.n_models, -1))   # (n, M, length)
+        M = self.n_models
+        if X.ndim == 3 and X.shape[0] == M and X.shape[2] == self.length:
+            h = self.features(X.transpose(0, 1))                           # (n, M, length), member m on X[m]
+        elif X.ndim == 2 and X.shape[1] == self.length:
+            h = self.features(X.unsqueeze(1).expand(-1, M, -1))            # (n, M, length)
+        else:
+            raise ValueError(f"CNNEnsemble expects X of shape (n, {self.length}) or ({M}, n, {self.length}), "
+                             f"got {tuple(X.shape)}.")
         return self.readout(h.transpose(0, 1))                             # (M, n, n_classes)
 
     def member(self, m: int) -> CNN:

@@ -6,8 +6,8 @@ also run in parallel processes, one ``--rows`` each):
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py --rows "2-layer MLP" "1-conv-layer CNN (7)"
 
-Recipe (source 001, sections 3.3-3.4): ``cl.load_jump_task(sigma=1.0, data_seed=0)`` (12,000 / 6,000 /
-6,000 signals), plain SGD without momentum, learning rate 0.01, batches of 100, cross-entropy,
+Recipe (source 001, sections 3.3-3.4): ``cl.load_jump_task(sigma=1.0, data_seed=seed)`` (12,000 / 6,000 /
+6,000 signals; seed ``s`` draws its own data, its own batch order and its own initial weights), plain SGD without momentum, learning rate 0.01, batches of 100, cross-entropy,
 PyTorch's default initialisation; the weights kept are those of the epoch with the lowest
 validation loss. Training of a row stops once no seed has improved its validation loss for
 ``PATIENCE`` epochs (or at ``MAX_EPOCHS``). The seeds of a row are trained side by side in one
@@ -15,9 +15,10 @@ batched computation (``MLPEnsemble`` / ``CNNEnsemble``), which gives each the up
 alone.
 
 Writes two files per row into ``book/results/ch4_jump_models/`` (named by :func:`slug`):
-``<row>.json`` (per seed: the four error measures, the largest error and the kept epoch; the
-time taken, the machine and the command) and ``<row>.npz`` (the kept weights of every seed,
-PyTorch's names with the seed first, and the validation-loss curves, shape (epochs run + 1, seeds)).
+``<row>.json`` (per seed: the four error measures on its own test set, the largest error and the kept
+epoch; the time taken, the machine, the commit and the command) and ``<row>.npz`` (the kept weights of
+every seed, PyTorch's names with the seed first, and the training- and validation-loss curves,
+``train_loss`` and ``val_loss``, shape (epochs run + 1, seeds)).
 """
 from __future__ import annotations
 
@@ -34,13 +35,14 @@ import torch
 
 import course_lib as cl
 from course_lib import conv, jump
+from course_lib.train import evaluate, stack_splits
 from datetime import datetime, timezone
 
 from results_common import EarlyStopper, commit, machine, write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
-SEEDS = (0, 1, 2)
+SEEDS = (0, 1, 2, 3, 4)
 PATIENCE = 100
 MAX_EPOCHS = 3000
 #: name -> (kind, sizes or kernel sizes[, activation after each convolution]); the names are the thesis's
@@ -76,19 +78,35 @@ def build(name: str, seeds) -> torch.nn.Module:
     return conv.CNNEnsemble(sizes, activation=activation_of(name), seeds=seeds)
 
 
+class LossCurves(EarlyStopper):
+    """The thesis's stopping rule, also recording each member's mean training loss every epoch."""
+
+    def __init__(self, data: cl.Split, patience: int):
+        super().__init__(data, patience)
+        self.train_loss = []
+
+    def on_epoch(self, event) -> None:
+        self.train_loss.append(np.atleast_1d(evaluate(event.model, self.data.X_train, self.data.y_train)[0]))
+
+
+def draws(seeds) -> cl.Split:
+    """One jump-task data draw per seed, stacked for the ensemble (member m trains on draw ``seeds[m]``)."""
+    return stack_splits([cl.load_jump_task(sigma=1.0, data_seed=s) for s in seeds])
+
+
 def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
             max_epochs: int = MAX_EPOCHS) -> tuple[dict, dict]:
-    """Train one row's seeds side by side with the thesis's recipe.
+    """Train one row's seeds side by side with the thesis's recipe (``data`` from :func:`draws`).
 
     Returns:
         (result, weights): per-seed measures and best epochs; the kept parameters as NumPy arrays.
     """
     model = build(name, list(seeds))
-    stopper = EarlyStopper(data, patience)
+    stopper = LossCurves(data, patience)
     # The stopper measures the validation loss itself, so train() evaluates nothing (eval_every=None);
     # the test errors are computed once, at the end.
     start = time.perf_counter()
-    cl.train(model, data, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", batch_seed=seeds[0],
+    cl.train(model, data, epochs=max_epochs, lr=0.01, batch_size=100, optimizer="sgd", batch_seed=list(seeds),
              eval_every=None, callback=stopper, progress=False)
     seconds = time.perf_counter() - start
     model.load_state_dict(stopper.state)
@@ -97,7 +115,7 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
     curves = np.stack(stopper.val_loss)              # (epochs run + 1, n_seeds)
     for m, seed in enumerate(seeds):
         pred = jump.labels_to_positions(logits[m].argmax(-1))
-        errors = jump.position_errors(pred, jump.labels_to_positions(data.y_test))
+        errors = jump.position_errors(pred, jump.labels_to_positions(data.y_test[m]))
         per_seed.append({"seed": int(seed), **{k: round(v, 4) for k, v in errors.items()},
                          "best_epoch": int(stopper.best_epoch[m])})
     summary = {k: {"mean": round(float(np.mean([s[k] for s in per_seed])), 4),
@@ -109,6 +127,7 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
         result["activation"] = activation_of(name)
     weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     weights["val_loss"] = curves.astype(np.float32)
+    weights["train_loss"] = np.stack(stopper.train_loss).astype(np.float32)
     return result, weights
 
 
@@ -132,10 +151,10 @@ def main(argv=None) -> None:
         parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
     seeds = [int(s) for s in args.seeds.split(",")]
     threads = cl.set_threads()
-    data = cl.load_jump_task(sigma=1.0, data_seed=0)
+    data = draws(seeds)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py " + shlex.join(
         argv if argv is not None else sys.argv[1:])
-    recipe = {"data": "cl.load_jump_task(sigma=1.0, data_seed=0): 12000/6000/6000 signals", "optimizer": "sgd",
+    recipe = {"data": "cl.load_jump_task(sigma=1.0, data_seed=seed): 12000/6000/6000 signals per seed", "optimizer": "sgd",
               "momentum": 0.0, "lr": 0.01, "batch_size": 100, "loss": "cross-entropy", "init": "PyTorch default",
               "keep": "lowest validation loss", "patience": args.patience, "max_epochs": args.max_epochs,
               "seeds": seeds}
