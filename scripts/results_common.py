@@ -36,12 +36,15 @@ def machine() -> dict:
 
 
 def commit() -> str:
-    """The checkout's commit, with "+dirty" when tracked files differ from it ("unknown" without git)."""
+    """The checkout's commit, with "+dirty" when tracked files other than the results differ from it
+    ("unknown" without git)."""
     root = Path(__file__).resolve().parents[1]
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True,
                               check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+        # results being written (by this run or a parallel one) are outputs, not the code that made them
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":!book/results", ":!course_lib/results_manifest.json"], cwd=root,
                                capture_output=True, text=True, check=True).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
