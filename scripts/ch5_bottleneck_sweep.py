@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import os
 import json
 import shlex
 import sys
@@ -42,6 +43,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -100,6 +102,69 @@ class Stopper(EarlyStopper):
         if event.phase == "epoch" and self.deadline is not None and time.perf_counter() > self.deadline:
             self.timed_out = True
             raise cl.StopTraining
+
+
+class FirstStop(EarlyStopper):
+    """The thesis's own rule, per network: a network stops at the first time its validation loss has not
+    improved for ``patience`` epochs, and keeps the weights of its lowest validation loss until then.
+
+    The networks train side by side; a stopped network's kept weights are frozen (the others go on), and
+    training ends when every network has stopped. ``stop_epoch`` holds each network's stopping epoch.
+    """
+
+    def __init__(self, data: cl.Split, patience: int):
+        super().__init__(data, patience)
+        self.stop_epoch, self.frozen = None, None
+
+    def __call__(self, event) -> None:
+        if event.phase != "epoch":
+            return
+        try:
+            super().__call__(event)
+        except cl.StopTraining:
+            pass                                    # the group rule; this class decides below
+        if self.stop_epoch is None:
+            self.stop_epoch = np.full(len(self.best_epoch), -1)
+            self.frozen = {k: v.clone() for k, v in self.state.items()}
+        newly = (self.stop_epoch < 0) & (event.epoch - self.best_epoch >= self.patience)
+        if newly.any():
+            mask = torch.from_numpy(newly)
+            for name in self.frozen:
+                self.frozen[name][mask] = self.state[name][mask].clone()
+            self.stop_epoch[newly] = event.epoch
+            self.kept_epoch = getattr(self, "kept_epoch", np.full(len(newly), -1))
+            self.kept_epoch[newly] = self.best_epoch[newly]
+        if (self.stop_epoch >= 0).all():
+            raise cl.StopTraining
+
+
+def run_first_stop(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
+                   max_epochs: int = 20_000) -> tuple[list[dict], dict]:
+    """Train ``nets`` of one depth side by side, each stopped by :class:`FirstStop`; rows and arrays as in
+    :func:`run_group`, with each network's stopping epoch."""
+    sizes = [bn.bottleneck_sizes(p, depth) for p, _ in nets]
+    ensemble = bn.pad_ensemble(sizes, seeds=[s for _, s in nets])
+    stopper = FirstStop(data, patience)
+    start = time.perf_counter()
+    cl.train(ensemble, data, epochs=max_epochs, lr=LR, batch_size=BATCH_SIZE, optimizer="sgd",
+             batch_seed=BATCH_SEED, eval_every=None, callback=stopper, progress=False)
+    seconds = time.perf_counter() - start
+    if stopper.stop_epoch is None or (stopper.stop_epoch < 0).any():
+        raise RuntimeError(f"run_first_stop: not every network stopped within max_epochs={max_epochs}; raise it.")
+    ensemble.load_state_dict(stopper.frozen)
+    y_hat = cl.predict(ensemble, data.X_test).argmax(-1).numpy()
+    acts = cl.activations(ensemble, data.X_train, layers=ensemble.hidden_names())
+    rows, arrays = [], {f"val_loss/{depth}": np.stack(stopper.val_loss)}
+    for m, ((p, seed), net_sizes) in enumerate(zip(nets, sizes)):
+        errors = position_errors(y_hat[m], data.y_test.numpy())
+        dead = [bn.count_dead_units(acts[name][m][:, :width])
+                for name, width in zip(ensemble.hidden_names(), net_sizes[1:-1])]
+        rows.append({"depth": depth, "p": p, "seed": seed, "sizes": net_sizes, **errors,
+                     "best_epoch": int(stopper.kept_epoch[m]), "stop_epoch": int(stopper.stop_epoch[m]),
+                     "dead_units": dead, "dead_in_bottleneck": dead[len(dead) // 2]})
+        for name, t in bn.unpad_member(ensemble, m).state_dict().items():
+            arrays[f"{depth}/p{p}_seed{seed}/{name}"] = t.numpy()
+    return rows, dict(arrays, **{f"seconds/{depth}": np.array(seconds)})
 
 
 def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
@@ -208,12 +273,37 @@ def main(argv=None) -> None:
                         help="seconds after which a group stops training (recorded as stopped_by)")
     parser.add_argument("--continue-shallow", nargs="+", default=None, metavar="P:SEED",
                         help="continue these shallow networks (or 'all' for CONTINUE_NETS) from the kept weights")
+    parser.add_argument("--first-stop", action="store_true",
+                        help="train every network under the thesis's stopping rule, each network alone "
+                             "(writes ch5_bottleneck_first_stop.json/.npz)")
     parser.add_argument("--commit", default=None, help="the commit this tree was checked out from, where git is absent")
     args = parser.parse_args(argv)
     cl.setup(seed=0)
     data = cl.load_jump_task(sigma=1.0, data_seed=DATA_SEED)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch5_bottleneck_sweep.py " + \
         " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    if args.first_stop:
+        payload, arrays = {"what": ("every network of both sweeps under the thesis's own stopping rule, applied to each "
+                                    "network alone: stop the first time the validation loss has not improved for "
+                                    f"{PATIENCE} epochs, keep the weights of its lowest validation loss"),
+                           "command": command.strip(), "commit": args.commit or commit(), "machine": machine(),
+                           "started": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                           "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
+                                      "batch_order_seed": BATCH_SEED, "patience": PATIENCE},
+                           "seeds": {"weights": [0, 1, 2], "batch_order": BATCH_SEED, "data": DATA_SEED},
+                           "rows": []}, {}
+        for depth in ("shallow", "deep"):
+            nets = sorted({n for g, (d, ns, _) in GROUPS.items() if d == depth for n in ns}, key=lambda n: (n[1], n[0]))
+            rows, more = run_first_stop(depth, data, nets)
+            payload["rows"] += rows
+            arrays.update(more)
+            print(f"first stop, {depth}: stopping epochs {[r['stop_epoch'] for r in rows]}", flush=True)
+        payload["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        payload["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        stem = args.out_dir / "ch5_bottleneck_first_stop"
+        write_atomic(stem.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **arrays))
+        write_atomic(stem.with_suffix(".json"), lambda fh: fh.write(json.dumps(payload, indent=1).encode()))
+        return
     if args.continue_shallow:
         nets = CONTINUE_NETS if args.continue_shallow == ["all"] else \
             [tuple(int(x) for x in a.split(":")) for a in args.continue_shallow]
