@@ -17,8 +17,8 @@ alone.
 Writes two files per row into ``book/results/ch4_jump_models/`` (named by :func:`slug`):
 ``<row>.json`` (per seed: the four error measures on its own test set, the largest error and the kept
 epoch; the time taken, the machine, the commit and the command) and ``<row>.npz`` (the kept weights of
-every seed, PyTorch's names with the seed first, and the training- and validation-loss curves,
-``train_loss`` and ``val_loss``, shape (epochs run + 1, seeds)).
+every seed, PyTorch's names with the seed first, and the training and validation curves of the loss
+and the error rate, ``train_loss``, ``val_loss``, ``train_error``, ``val_error``, shape (epochs run + 1, seeds)).
 """
 from __future__ import annotations
 
@@ -79,14 +79,18 @@ def build(name: str, seeds) -> torch.nn.Module:
 
 
 class LossCurves(EarlyStopper):
-    """The thesis's stopping rule, also recording each member's mean training loss every epoch."""
+    """The thesis's stopping rule, also recording each member's training loss and the training and
+    validation error rates every epoch (the thesis's Figure 3.9)."""
 
     def __init__(self, data: cl.Split, patience: int):
         super().__init__(data, patience)
-        self.train_loss = []
+        self.train_loss, self.train_error, self.val_error = [], [], []
 
     def on_epoch(self, event) -> None:
-        self.train_loss.append(np.atleast_1d(evaluate(event.model, self.data.X_train, self.data.y_train)[0]))
+        loss, acc = evaluate(event.model, self.data.X_train, self.data.y_train)
+        self.train_loss.append(np.atleast_1d(loss))
+        self.train_error.append(1 - np.atleast_1d(acc))
+        self.val_error.append(1 - np.atleast_1d(evaluate(event.model, self.data.X_val, self.data.y_val)[1]))
 
 
 def draws(seeds) -> cl.Split:
@@ -127,7 +131,8 @@ def run_row(name: str, data: cl.Split, seeds=SEEDS, patience: int = PATIENCE,
         result["activation"] = activation_of(name)
     weights = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
     weights["val_loss"] = curves.astype(np.float32)
-    weights["train_loss"] = np.stack(stopper.train_loss).astype(np.float32)
+    for curve in ("train_loss", "train_error", "val_error"):
+        weights[curve] = np.stack(getattr(stopper, curve)).astype(np.float32)
     return result, weights
 
 
