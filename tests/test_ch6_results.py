@@ -31,8 +31,7 @@ def test_rows_record_command_recipe_seed_time_and_machine(results):
             assert key in r, (r["row"], key)
         assert r["machine"]["cpu"] and r["machine"]["torch"] and r["machine"]["torch_threads"] >= 1
         assert r["n_train"] == 12000 and r["sizes"] == [100, 100, 100, 100, 60]
-        if "provenance" in r:                     # a row kept from a run before commits and end times were recorded
-            continue
+        assert "provenance" not in r, r["row"]     # every row comes from a recorded run of the script
         assert r["started"] <= r["ended"] and "ch6_memorize_full.py" in r["command"] and len(r["commit"]) >= 40
 
 
@@ -73,8 +72,6 @@ def test_weights_file_holds_every_row_and_reproduces_its_accuracies(results):
     data = cl.load_jump_task(sigma=1.0, data_seed=script.DATA_SEED)
     shuffled = cl.shuffle_labels(data.y_train, 1.0, data_seed=script.SHUFFLE_SEED)
     for r in results["rows"]:
-        if "provenance" in r:                     # kept from an earlier run that saved no weights
-            continue
         net = _network(weights, r["row"], r["seed"])
         labels = shuffled if r["labels"] == "shuffled" else data.y_train
         with torch.no_grad():
