@@ -87,3 +87,8 @@ ch6-results: $(STAMP)
 
 clean:
 	rm -rf _build student
+
+# Pin the whole course (launch buttons, Colab install lines) to one branch or tag: make pin-release REV=v1.0
+.PHONY: pin-release
+pin-release: $(STAMP)
+	$(PY) scripts/pin_release.py $(REV)
