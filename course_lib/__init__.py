@@ -20,6 +20,7 @@ from .repro import available_cpus, get_device, set_seed, set_threads, setup
 from . import evidence, results
 from .evidence import chapter_seed, claim
 from .results import load as load_results
+from .selfcheck import self_check
 from .train import History, Run, StopTraining, evaluate, predict, train, train_seeds
 
 try:  # the one version number lives in pyproject.toml; installed (also editable) copies carry it
@@ -38,4 +39,5 @@ __all__ = [
     "History", "Recorder",
     "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
     "set_threads", "get_device", "available_cpus", "results", "load_results", "evidence", "claim", "chapter_seed",
+    "self_check",
 ]
