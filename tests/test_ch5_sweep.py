@@ -101,3 +101,39 @@ def test_rerun_of_one_network_agrees_within_seed_variation(results):
         low, high = min(values) - spread - 0.05, max(values) + spread + 0.05
         assert low <= row[measure] <= high, (measure, row[measure], values)
     assert row["dead_in_bottleneck"] <= 2
+
+
+def test_first_stop_rows_are_internally_consistent():
+    """The thesis's stopping rule, each network alone (``--first-stop``): every network of both sweeps is there,
+    each stopped exactly ``patience`` epochs after its kept epoch, and its kept weights, loaded into a plain MLP,
+    reproduce the recorded test errors on the script's data draw (a few seconds)."""
+    import torch
+
+    from course_lib import bottleneck as bn
+    from course_lib.jump import position_errors
+
+    script = load_script("ch5_bottleneck_sweep")
+    result = cl.load_results("ch5_bottleneck_first_stop.json")
+    arrays = cl.load_results("ch5_bottleneck_first_stop.npz")
+    patience = result["recipe"]["patience"]
+    assert patience == script.PATIENCE and result["recipe"]["lr"] == 0.01 and result["recipe"]["momentum"] == 0.0
+    expected = {(depth, p, s) for depth, nets, _ in script.GROUPS.values() for p, s in nets}
+    got = [(r["depth"], r["p"], r["seed"]) for r in result["rows"]]
+    assert len(got) == len(set(got)) == len(expected) == 30 and set(got) == expected
+    data = cl.load_jump_task(sigma=1.0, data_seed=0)
+    for r in result["rows"]:
+        assert r["stop_epoch"] == r["best_epoch"] + patience, r
+        assert r["sizes"] == bn.bottleneck_sizes(r["p"], r["depth"])
+        assert all(0 <= d <= w for d, w in zip(r["dead_units"], r["sizes"][1:-1]))
+        assert r["dead_in_bottleneck"] == r["dead_units"][len(r["dead_units"]) // 2]
+        assert r["L1_99"] <= r["L1"] <= r["L2"] and r["L1_99"] <= r["L2_99"] <= r["L2"]
+        net = cl.MLP(r["sizes"])
+        key = f"{r['depth']}/p{r['p']}_seed{r['seed']}"
+        net.load_state_dict({name: torch.from_numpy(arrays[f"{key}/{name}"]) for name in net.state_dict()})
+        errors = position_errors(cl.predict(net, data.X_test).argmax(-1).numpy(), data.y_test.numpy())
+        for measure in ("L1", "L2", "L1_99", "L2_99"):   # one flipped prediction moves L1 by 1/6000
+            assert abs(errors[measure] - r[measure]) < 1e-3, (key, measure, errors[measure], r[measure])
+    for depth in ("shallow", "deep"):           # one validation-loss curve per network, up to the last stop
+        curves = arrays[f"val_loss/{depth}"]
+        stops = [r["stop_epoch"] for r in result["rows"] if r["depth"] == depth]
+        assert curves.shape == (max(stops) + 1, len(stops))
