@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
+SITE = ROOT / "_build" / "html"
 TIMEOUT = 300  # seconds per notebook, as execute.timeout in _config.yml
 
 
@@ -37,25 +39,69 @@ def _execute(path: str) -> tuple[str, str | None, float, str | None]:
     return path, nbformat.writes(nb), result.time, None
 
 
-def prefill_cache() -> None:
-    """Execute the notebooks missing from the execution cache in parallel and cache them."""
-    import nbformat
+def open_cache(path: Path = CACHE):
+    """Jupyter-cache's cache at ``path``; a damaged one (unreadable database) is reported and recreated."""
     from jupyter_cache import get_cache
+
+    try:
+        cache = get_cache(str(path))
+        cache.list_cache_records()                 # reads the database: fails if it is corrupt
+        return cache
+    except Exception as err:  # sqlite3 / SQLAlchemy errors, a truncated file: all mean the same here
+        print(f"The execution cache at {path} is damaged ({type(err).__name__}: {str(err).splitlines()[0][:200]}); "
+              "deleting it and executing every chapter again.", file=sys.stderr, flush=True)
+        shutil.rmtree(path, ignore_errors=True)
+        return get_cache(str(path))
+
+
+def stale_notebooks(cache, paths: list[Path]) -> list[Path]:
+    """The notebooks without a readable cached execution of their current code; cached executions that
+    cannot be read back (truncated, corrupt) are reported and dropped."""
+    import nbformat
+
+    stale = []
+    for path in paths:
+        try:
+            record = cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            stale.append(path)
+            continue
+        try:
+            cache.get_cache_bundle(record.pk).nb           # read the cached notebook back
+        except Exception as err:
+            print(f"The cached execution of {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path} "
+                  f"(record {record.pk} in {cache.path}) is damaged ({type(err).__name__}); executing it again.",
+                  file=sys.stderr, flush=True)
+            cache.remove_cache(record.pk)
+            stale.append(path)
+    return stale
+
+
+def failure_report(name: str, error: str, seconds: float) -> str:
+    """What the terminal shows for a chapter that failed: its name, the failing cell and the traceback
+    (nbclient's message holds both), between FAILED rules."""
+    rule = "=" * 78
+    return f"\n{rule}\nFAILED: {name} (after {seconds:.1f} s)\n{rule}\n{error.rstrip()}\n{rule}\n"
+
+
+def prefill_cache() -> list[str]:
+    """Execute the notebooks missing from the execution cache in parallel and cache them.
+
+    Returns:
+        the notebooks that failed (empty when all ran).
+    """
+    import nbformat
     from jupyter_cache.base import CacheBundleIn
 
     sys.path.insert(0, str(ROOT / "tests"))
     from book_build import notebooks
 
-    cache = get_cache(str(CACHE))
-    stale, docs = [], notebooks()
-    for doc in docs:
-        path = ROOT / f"{doc}.ipynb"
-        try:
-            cache.match_cache_notebook(nbformat.read(path, as_version=4))
-        except KeyError:
-            stale.append(str(path))
+    cache = open_cache()
+    docs = notebooks()
+    stale = [str(p) for p in stale_notebooks(cache, [ROOT / f"{doc}.ipynb" for doc in docs])]
+    failed: list[str] = []
     if not stale:
-        return
+        return failed
     workers = max(1, min(len(stale), len(os.sched_getaffinity(0))))
     print(f"Executing {len(stale)} notebook(s), {workers} at a time...", flush=True)
     os.environ["COURSE_LIB_PROGRESS"] = "0"   # no progress bars in the pages (the kernels inherit it)
@@ -64,8 +110,9 @@ def prefill_cache() -> None:
     with ProcessPoolExecutor(workers) as pool:
         for path, text, seconds, error in pool.map(_execute, stale):
             name = Path(path).relative_to(ROOT)
-            if error is not None:   # left uncached: the Sphinx build runs it again and reports the failure
-                print(f"  {name}: FAILED after {seconds:.1f} s\n{error}", file=sys.stderr, flush=True)
+            if error is not None:   # left uncached; the build stops before Sphinx (see main)
+                print(failure_report(str(name), error, seconds), file=sys.stderr, flush=True)
+                failed.append(str(name))
                 continue
             stage = cache.add_nb_to_project(path)
             cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), stage.uri,
@@ -78,17 +125,38 @@ def prefill_cache() -> None:
     tmp = out.with_suffix(".tmp")
     tmp.write_text(json.dumps(record, indent=1))
     os.replace(tmp, out)
+    return failed
+
+
+def publish(build) -> int:
+    """Run ``build()`` (returns an exit code) so that ``_build/html`` changes only if it succeeds: the
+    previous site is kept aside during the build and put back if the build fails."""
+    keep = SITE.with_name("html.previous")
+    shutil.rmtree(keep, ignore_errors=True)
+    if SITE.exists():
+        shutil.copytree(SITE, keep, symlinks=True)
+    rc = build()
+    if rc != 0 and keep.exists():
+        shutil.rmtree(SITE, ignore_errors=True)
+        os.replace(keep, SITE)
+        print(f"The build failed; the previous site in {SITE} is left as it was.", file=sys.stderr)
+    shutil.rmtree(keep, ignore_errors=True)
+    return rc
 
 
 def main() -> int:
     start, started_at = time.perf_counter(), time.time()
-    prefill_cache()
+    failed = prefill_cache()
+    if failed:
+        print(f"make book: {len(failed)} chapter(s) FAILED to execute: {', '.join(failed)} (cells and tracebacks "
+              f"above). The site in {SITE} was not changed.", file=sys.stderr)
+        return 1
     executed = time.perf_counter() - start
     cmd = [sys.executable, "-m", "jupyter_book", "build", str(ROOT), "-n", "-W", "--keep-going"]
     jb = Path(sys.executable).with_name("jupyter-book")
     if jb.exists():
         cmd = [str(jb), "build", str(ROOT), "-n", "-W", "--keep-going"]
-    rc = subprocess.call(cmd)
+    rc = publish(lambda: subprocess.call(cmd))
     total = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     times_file = ROOT / "_build" / "exec_times.json"
