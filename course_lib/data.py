@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
 import socket
 import tempfile
@@ -192,12 +193,54 @@ def load_mnist(classes: Sequence[int] | None = None, scale: float = 1.0, test_fr
     return Split(Xf[tr], yt[tr], Xf[te], yt[te], classes=classes)
 
 
+#: Seconds any one network operation of the optional loaders may take (connect, or one read).
+NETWORK_TIMEOUT_S = 20.0
+
+
 def _network_available(host: str = "api.openml.org", port: int = 443, timeout: float = 3.0) -> bool:
+    """Whether ``host:port`` accepts a connection within ``timeout`` seconds, name lookup included
+    (``getaddrinfo`` has no timeout of its own, so it runs in a daemon thread that is given up on)."""
+    import threading
+
+    found: list = []
+    lookup = threading.Thread(target=lambda: found.append(_resolve(host, port)), daemon=True)
+    lookup.start()
+    lookup.join(timeout)
+    if not found or found[0] is None:
+        return False
     try:
-        with socket.create_connection((host, port), timeout=timeout):
+        with socket.create_connection(found[0], timeout=timeout):
             return True
     except OSError:
         return False
+
+
+def _resolve(host: str, port: int):
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        return info[0][4][:2] if info else None
+    except OSError:
+        return None
+
+
+def _fetch_openml(fetcher: Callable, what: str, data_home: Path, **kwargs):
+    """Call ``fetcher`` (scikit-learn's ``fetch_openml`` or a stand-in) so that no network operation
+    waits longer than :data:`NETWORK_TIMEOUT_S`; a failed or stalled download is a ``ConnectionError``
+    that says what to do. scikit-learn writes its cache files itself, after a complete download."""
+    previous = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(NETWORK_TIMEOUT_S)   # urllib's urlopen without a timeout uses this
+    try:
+        return fetcher(data_home=str(data_home), **kwargs)
+    except (OSError, EOFError, ValueError, http.client.HTTPException) as e:
+        # URLError, HTTPError and timeouts are OSErrors; a cut-off response is an HTTPException or EOFError,
+        # a tampered one a ValueError (JSON, gzip)
+        raise ConnectionError(
+            f"{what}: downloading from openml.org failed, stalled or gave unreadable data "
+            f"({type(e).__name__}: {str(e)[:200]}); each network "
+            f"step may take at most {NETWORK_TIMEOUT_S:.0f} s. Check the connection and run the cell again; if it "
+            f"keeps failing, delete {str(data_home)!r} (a partial cache) and retry.") from e
+    finally:
+        socket.setdefaulttimeout(previous)
 
 
 def load_full_mnist(test_size: int = 10000, fetcher: Callable | None = None,
@@ -228,8 +271,8 @@ def load_full_mnist(test_size: int = 10000, fetcher: Callable | None = None,
                 f"{str(data_home)!r} and openml.org cannot be reached (no network). "
                 "Use load_mnist() for the bundled 5,000-digit sample, or run this once with internet access."
             )
-    X, y = fetcher("mnist_784", version=1, as_frame=False, parser="liac-arff", data_home=str(data_home),
-                   return_X_y=True)
+    X, y = _fetch_openml(fetcher, "load_full_mnist", data_home, name="mnist_784", version=1, as_frame=False,
+                         parser="liac-arff", return_X_y=True)
     X = np.asarray(X, dtype=np.float32) / 255.0
     y = np.asarray(y).astype(np.int64)
     if X.ndim != 2 or X.shape[1] != 784 or len(X) != len(y) or len(X) <= test_size:

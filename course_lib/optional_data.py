@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .data import Split, _network_available, cache_dir
+from .data import Split, _fetch_openml, _network_available, cache_dir
 
 __all__ = ["CIFAR10_CLASSES", "load_cifar10"]
 
@@ -55,8 +55,8 @@ def load_cifar10(fetcher: Callable | None = None, data_home: str | Path | None =
                 "Run this cell once on a machine with internet access (Colab, Binder or your laptop); "
                 "the chapter itself uses shifted digits instead and needs no download."
             )
-    X, y = fetcher("CIFAR_10", version=1, as_frame=False, parser="auto", data_home=str(data_home),
-                   return_X_y=True)
+    X, y = _fetch_openml(fetcher, "load_cifar10", data_home, name="CIFAR_10", version=1, as_frame=False,
+                         parser="auto", return_X_y=True)
     X = np.asarray(X, dtype=np.float32) / 255.0
     y = np.asarray(y).astype(np.int64)
     if X.ndim != 2 or X.shape[1] != 3072 or len(X) != len(y) or len(X) <= test_size:
