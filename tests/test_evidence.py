@@ -90,8 +90,10 @@ def test_a_chapter_rerun_under_a_second_seed_gives_the_recorded_numbers(ledger):
         want = recorded[c["id"]]
         assert c["holds"] == want["holds"], c["id"]
         for name, value in c["measured"].items():
+            # Same machine: identical. Another CPU (CI, a laptop) takes other BLAS code paths: measured
+            # here, the ledger of one AMD EPYC host and a rerun on another differ by up to 4e-6 relative.
             np.testing.assert_allclose(np.asarray(value, float), np.asarray(want["measured"][name], float),
-                                       rtol=1e-6, atol=1e-9, err_msg=f"{c['id']}: {name}")
+                                       rtol=1e-4, atol=1e-9, err_msg=f"{c['id']}: {name}")
 
 
 def test_claim_marks_and_checks(monkeypatch, tmp_path):
