@@ -62,3 +62,14 @@ def test_progress_bars_stay_out_of_the_pages(built):
     for doc in notebooks():
         text = (HTML / f"{doc}.html").read_text(errors="ignore")
         assert not re.search(r"epochs:\s+\d+%\|", text) and "it/s]" not in text, doc
+
+
+def test_mathjax_only_on_pages_with_mathematics(built):
+    with_math = 0
+    for page in HTML.rglob("*.html"):
+        text = page.read_text(errors="ignore")
+        loads = bool(re.search(r'<script[^>]+mathjax/startup\.js', text))
+        has_math = 'class="math' in text
+        assert loads == has_math, (page, loads, has_math)
+        with_math += has_math
+    assert with_math >= 8                      # the chapters and the primer have formulas

@@ -106,10 +106,19 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
             unique.append(js)
     scripts[:] = unique
     body = context.get("body", "")
+    if 'class="math' not in body:   # MyST-NB asks for MathJax on every page; only pages with math need it
+        scripts[:] = [js for js in scripts if not _is_mathjax(js)]
     if "plotly-graph-div" in body:
         from sphinx.builders.html._assets import _JavaScript
 
         scripts.insert(0, _JavaScript(f"_static/{PLOTLY_JS}"))  # the theme's template adds the relative path
+
+
+def _is_mathjax(js) -> bool:
+    """Whether a page script is MathJax's loader or its configuration."""
+    name = getattr(js, "filename", None) or ""
+    body = str(getattr(js, "attributes", {}).get("body", ""))
+    return f"{MATHJAX_DIR}/" in name or "mathjax" in name.lower() or body.lstrip().startswith("window.MathJax")
 
 
 FONTAWESOME_JS = re.compile(r'\s*<script[^>]*src="[^"]*scripts/fontawesome\.js[^"]*"[^>]*></script>')
