@@ -64,7 +64,8 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     serves its own copy) and loads the matching plotly.js otherwise (Colab).
 
     A figure with a slider (a static twin) also gets previous/next buttons and arrow-key
-    stepping, so it can be used without a mouse.
+    stepping, so it can be used without a mouse. Figures do not zoom on a drag or a swipe (a swipe
+    scrolls the page on a phone) and show no mode bar; hover still works.
     """
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
     fig_json = pio.to_json(fig_dict, validate=False)
@@ -85,8 +86,11 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
         f'<div id="{div_id}" class="plotly-graph-div course-plotly"{focus} style="height:{height}px; width:100%;"></div>\n'
         '<script type="text/javascript">(function () {\n'
         f'  var fig = {fig_json};\n'
+        # A swipe over a figure scrolls the page (no drag-zoom); hover still works; no mode bar.
+        '  fig.layout.dragmode = false;\n'
         f'  function draw() {{ Plotly.newPlot("{div_id}", fig.data, fig.layout, '
-        '{responsive: true, displaylogo: false}).then(function () {' + stepper + '}); }\n'
+        '{responsive: true, displaylogo: false, displayModeBar: false, scrollZoom: false})'
+        '.then(function () {' + stepper + '}); }\n'
         '  if (window.Plotly) { draw(); } else {\n'
         '    var s = document.createElement("script");\n'
         f'    s.src = "https://cdn.plot.ly/plotly-{version}.min.js"; s.onload = draw;\n'

@@ -172,6 +172,10 @@ def test_page_works_on_a_phone(browser, doc):
     try:
         state = plotly_state(page)
         assert all(f["drawn"] for f in state), f"undrawn plotly figures on {doc} (phone): {state}"
+        touch = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd =>
+            ({drag: gd._fullLayout.dragmode, modebar: !!gd.querySelector('.modebar-btn')}))""")
+        assert all(t["drag"] is False and not t["modebar"] for t in touch), \
+            f"{doc}: plotly figures that would capture a swipe or show a mode bar: {touch}"
         widths = page.evaluate("() => ({page: document.documentElement.scrollWidth, body: document.body.scrollWidth, "
                                "view: window.innerWidth})")
         assert max(widths["page"], widths["body"]) <= widths["view"], f"{doc} scrolls sideways on a phone: {widths}"
