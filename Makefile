@@ -54,6 +54,11 @@ evidence: $(STAMP)
 student: $(STAMP)
 	$(PY) scripts/make_student.py student
 
+# The site without the exercise solutions (sphinx-exercise's hide_solutions), in _build/student-html.
+.PHONY: student-site
+student-site: $(STAMP)
+	$(PY) scripts/make_student.py --site
+
 # A printable version: the whole book on one HTML page, printed to PDF by headless Chromium.
 pdf: $(STAMP)
 	$(PY) scripts/build_pdf.py
