@@ -2,6 +2,8 @@
 
 * :func:`machine`: what ran a script, recorded beside its timings;
 * :func:`write_atomic` and :func:`write_json`: results files are replaced whole or not at all;
+* :func:`write_set`: files that belong together (a report and its weights) live in one folder, which is
+  replaced in one step, so a reader sees the old set or the new one, never half of each;
 * :class:`EarlyStopper`: the thesis's stopping rule for an ensemble trained side by side.
 
 The scripts import this module as a sibling (``scripts/`` is on ``sys.path`` when a script runs, and
@@ -13,6 +15,7 @@ import copy
 import json
 import os
 import platform
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -68,6 +71,59 @@ def write_atomic(path: Path, write: Callable) -> None:
 def write_json(path: Path, payload: dict) -> None:
     """:func:`write_atomic` for a JSON document (indent 1, final newline)."""
     write_atomic(path, lambda fh: fh.write((json.dumps(payload, indent=1) + "\n").encode()))
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    AT_FDCWD, RENAME_EXCHANGE = -100, 2
+    return renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0
+
+
+def write_set(folder: Path, files: dict[str, Callable]) -> None:
+    """Write the files of one results set (name -> ``write(binary file)``) into ``folder``, replacing
+    the folder's previous contents in one step.
+
+    The new set is written beside it (``.<folder>.new-*``) and swapped in with an atomic exchange of
+    the two folders, so a process killed at any point leaves either the old set or the new one, whole;
+    leftovers of a killed run (``.*.new-*``, ``.*.old-*``, ``*.tmp``) are removed by the next call.
+    """
+    folder = Path(folder)
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(parent)
+    new = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.new-"))
+    try:
+        for name, write in files.items():
+            with open(new / name, "wb") as fh:
+                write(fh)
+            os.chmod(new / name, 0o644)
+        os.chmod(new, 0o755)
+        if folder.exists():
+            if not _exchange(new, folder):                       # not Linux: two renames, "absent" between
+                old = parent / f".{folder.name}.old-{os.getpid()}"
+                os.replace(folder, old)
+                os.replace(new, folder)
+                new = old
+        else:
+            os.replace(new, folder)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)                  # after the exchange: the old set
+
+
+def clean_leftovers(parent: Path) -> list[Path]:
+    """Remove what killed writers left in ``parent``: half-written sets and ``*.tmp`` files."""
+    gone = [p for p in Path(parent).glob(".*.new-*")] + [p for p in Path(parent).glob(".*.old-*")] \
+        + [p for p in Path(parent).glob("*.tmp")]
+    for p in gone:
+        shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
+    return gone
 
 
 class EarlyStopper:
