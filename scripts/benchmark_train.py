@@ -20,7 +20,6 @@ import time
 import warnings
 
 os.environ.setdefault("COURSE_LIB_THREADS", "1")
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 

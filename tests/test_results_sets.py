@@ -3,7 +3,6 @@ leaves the old set whole, and its leftovers are cleaned by the next run."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

@@ -184,7 +184,6 @@ def test_checker_finds_wrong_order_and_unknown_names(book):
 
 
 def test_checker_finds_unplaced_sections_and_chapters_without_homework(book):
-    one = syllabus.RUN_SHEETS[0]
     found = _problems(book, _with(1, after=(), homework=()))
     assert "'01_templates#how-good-is-it-and-how-does-it-fail' is in no run sheet" in found
     assert "chapter '01_templates' has no exercise set for home" in found
