@@ -59,9 +59,13 @@ student: $(STAMP)
 student-site: $(STAMP)
 	$(PY) scripts/make_student.py --site
 
-# A printable version: the whole book on one HTML page, printed to PDF by headless Chromium.
+# The print edition: the whole book on one HTML page, printed to PDF by headless Chromium, with a title
+# page, contents, page numbers and the visible code. EDITION=instructor (default: the solutions at the
+# end) or EDITION=student (no solutions). The page numbers in the contents need pdftotext
+# (sudo apt-get install poppler-utils); without it the contents have none.
+EDITION ?= instructor
 pdf: $(STAMP)
-	$(PY) scripts/build_pdf.py
+	$(PY) scripts/build_pdf.py --edition $(EDITION)
 
 # Full-scale results that do not fit a chapter's 60 s budget. Each writes its file(s) in book/results/,
 # with the command, recipe, seeds, time taken and machine recorded; the chapters print them beside
