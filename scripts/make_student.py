@@ -613,21 +613,10 @@ def executed_values(paths: list[Path]) -> dict[str, dict | None]:
 
 def toc_documents() -> list[Path]:
     """Every document of ``_toc.yml``, root first, in the book's order (``.ipynb`` or ``.md``)."""
-    import yaml
+    sys.path.insert(0, str(ROOT / "tests"))
+    from book_build import toc_files       # the one reader of the table of contents
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                files.append(entry["file"])
-            walk(entry.get("sections"))
-            walk(entry.get("chapters"))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters"))
-    walk(toc.get("chapters"))
+    files = toc_files()
     found = []
     for f in files:
         path = next((ROOT / f"{f}{suffix}" for suffix in (".ipynb", ".md") if (ROOT / f"{f}{suffix}").exists()), None)

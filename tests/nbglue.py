@@ -14,3 +14,14 @@ def glued_number(out) -> tuple[str | None, str | None]:
         return None, None
     text = data["text/plain"]
     return scrap["name"], "".join(text) if isinstance(text, list) else text
+
+
+def glued_values(nb) -> dict[str, str]:
+    """Every glued number of an executed notebook: name -> text (the last value wins)."""
+    values = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name, value = glued_number(out)
+            if name is not None:
+                values[name] = value
+    return values

@@ -6,7 +6,7 @@ import pytest
 
 from book_build import ROOT, build, notebooks
 
-from nbglue import glued_number
+from nbglue import glued_values
 
 
 def built_glue(doc: str) -> dict[str, str]:
@@ -15,14 +15,7 @@ def built_glue(doc: str) -> dict[str, str]:
 
     cache = get_cache(str(ROOT / "_build" / ".jupyter_cache"))
     record = cache.match_cache_file(str(ROOT / f"{doc}.ipynb"))
-    nb = cache.get_cache_bundle(record.pk).nb
-    values = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name, value = glued_number(out)
-            if name is not None:
-                values[name] = value
-    return values
+    return glued_values(cache.get_cache_bundle(record.pk).nb)
 
 
 @pytest.mark.after_notebooks

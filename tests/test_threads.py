@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from book_build import ROOT, build
-from nbglue import glued_number
+from nbglue import glued_values
 from test_determinism import built_glue
 
 DOC = "book/01_templates"
@@ -50,12 +50,7 @@ def test_two_threads_print_the_same_numbers_as_one():
     env = {**os.environ, "COURSE_LIB_THREADS": "2", "COURSE_LIB_PROGRESS": "0"}
     NotebookClient(nb, timeout=600, kernel_name="python3",
                    resources={"metadata": {"path": str(ROOT / "book")}}).execute(env=env)
-    two = {}
-    for cell in nb.cells:
-        for out in cell.get("outputs", []):
-            name, value = glued_number(out)
-            if name is not None:
-                two[name] = value
+    two = glued_values(nb)
     one = built_glue(DOC)                                        # the build: one thread per kernel
     a, b = shown(one, formats), shown(two, formats)
     assert len(a) > 40 and a.keys() == b.keys()
