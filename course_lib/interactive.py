@@ -25,13 +25,18 @@ import plotly.io as pio
 from plotly.subplots import make_subplots
 
 __all__ = ["Panel", "live", "static_twin", "glue", "controls_from_grid", "weight_grid_figure", "figure_html",
-           "register_renderer", "LIVE_NOTE"]
+           "register_renderer", "LIVE_NOTE", "LIVE_NOTE_NO_TWIN"]
 
 #: What a live panel shows on the static site (where no kernel can recompute it).
 LIVE_NOTE = ("<div class='course-live-note admonition note'><p class='admonition-title'>Live panel</p>"
              "<p>This panel recomputes in a running kernel. Open the page in Binder or Colab "
              "(rocket button at the top) or run the notebook locally to use it; the static "
              "version with a slider is right next to it.</p></div>")
+#: The same note for a panel that has no static twin (``live(..., twin=False)``).
+LIVE_NOTE_NO_TWIN = ("<div class='course-live-note admonition note'><p class='admonition-title'>Live panel</p>"
+                     "<p>This panel recomputes in a running kernel. Open the page in Binder or Colab "
+                     "(rocket button at the top) or run the notebook locally to use it; it has no static "
+                     "version on this page.</p></div>")
 
 
 #: Keyboard access to a static twin: previous/next buttons beside its slider, the arrow keys on the
@@ -145,10 +150,11 @@ class Panel:
         widget: the ipywidgets box to display.
     """
 
-    def __init__(self, fn: Callable[..., Any], controls: Mapping[str, Any]):
+    def __init__(self, fn: Callable[..., Any], controls: Mapping[str, Any], twin: bool = True):
         import ipywidgets as widgets
 
         self.fn, self.controls, self.calls, self.figure = fn, dict(controls), 0, None
+        self.note = LIVE_NOTE if twin else LIVE_NOTE_NO_TWIN
         self.output = widgets.Output()
         self.widget = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
         for control in self.controls.values():
@@ -179,7 +185,7 @@ class Panel:
             plt.close(self.figure)
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
-        """The widget's view for a kernel, and :data:`LIVE_NOTE` as HTML for the static site.
+        """The widget's view for a kernel, and its note (:data:`LIVE_NOTE`) as HTML for the static site.
 
         Built here rather than taken from the widget: ipywidgets 8 widgets have
         ``_repr_mimebundle_``, but 7.x widgets (Colab ships 7.7.1) display themselves through
@@ -192,23 +198,26 @@ class Panel:
         names = ", ".join(self.controls)
         return {
             "application/vnd.jupyter.widget-view+json": self.widget.get_view_spec(),
-            "text/html": LIVE_NOTE,
+            "text/html": self.note,
             "text/plain": f"Live panel ({names}): needs a running kernel with ipywidgets.",
         }
 
 
-def live(fn: Callable[..., Any], grid: Mapping[str, Sequence | Any]) -> Panel:
+def live(fn: Callable[..., Any], grid: Mapping[str, Sequence | Any], twin: bool = True) -> Panel:
     """A live ipywidgets panel for ``fn``: one control per entry of ``grid``.
 
     Args:
         fn: draws a figure (plotly or matplotlib) from keyword arguments.
         grid: parameter name -> the values it may take, or a ready ipywidgets control
             (for example an ``IntSlider`` that allows more values than the static twin).
+        twin: whether a static twin of the panel sits next to it on the page; the note the static
+            site shows in the panel's place says so (:data:`LIVE_NOTE`) or says that there is none
+            (:data:`LIVE_NOTE_NO_TWIN`).
 
     Returns:
         Panel: display it as a cell's last expression.
     """
-    return Panel(fn, controls_from_grid(grid))
+    return Panel(fn, controls_from_grid(grid), twin=twin)
 
 
 def _combos(grid: Mapping[str, Sequence]) -> list[dict]:

@@ -77,6 +77,16 @@ def test_live_panel_mimebundle_is_the_widget_view_of_the_installed_ipywidgets():
     json.dumps(bundle)  # a display_data message must be JSON
 
 
+def test_live_panel_without_a_twin_says_so_on_the_site():
+    """A panel with no static twin must not promise one (issue 17: the block workbench's note did)."""
+    with_twin = interactive.live(scatter, {"a": [1, 2]})
+    without = interactive.live(scatter, {"a": [1, 2]}, twin=False)
+    assert with_twin._repr_mimebundle_()["text/html"] == interactive.LIVE_NOTE
+    note = without._repr_mimebundle_()["text/html"]
+    assert note == interactive.LIVE_NOTE_NO_TWIN and "course-live-note" in note and "Binder" in note
+    assert "static version with a slider" not in note and "no static version" in note
+
+
 def test_live_panel_accepts_a_ready_widget():
     import ipywidgets as widgets
 
