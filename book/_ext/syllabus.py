@@ -101,7 +101,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          dict(sections=("01_templates#regularization-smoother-templates",), exercises=("ch1-ex-decay",))),
         (5, "site", _WRAP),
     ], reading=("primer", "00_introduction"), before=("intro-ex-predict", "intro-ex-loops", "intro-ex-lr"),
-        after=("01_templates#how-good-is-it-and-how-does-it-fail",), homework=("ch1-ex-ones-sevens", "ch1-ex-blunder")),
+        after=("01_templates#how-good-is-it-and-how-does-it-fail",), homework=("ch1-ex-ones-sevens", "ch1-ex-blunder", "ch1-ex-means")),
 
     _sheet(2, ["02_hidden_layers"], [
         (10, "site", _START.format(ch="chapter 2") + "Questions on the homework of session 1.", dict(startup=True)),
@@ -125,7 +125,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          "how many blocks until the partial template correlates 0.9 with all 30?",
          dict(sections=("02_hidden_layers#try-it-yourself",), exercises=("ch2-ex-init", "ch2-ex-rebuild"))),
         (5, "site", _WRAP),
-    ], review=("01_templates#the-weights-are-images",), homework=("ch2-ex-shuffle", "ch2-ex-silent")),
+    ], review=("01_templates#the-weights-are-images",), homework=("ch2-ex-shuffle", "ch2-ex-silent", "ch2-ex-relu")),
 
     _sheet(3, ["03_class_splitting"], [
         (10, "site", _START.format(ch="chapter 3") + "Each student writes down which hidden layer will separate 0s "
@@ -169,15 +169,16 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
                         "04b_convolution#weight-sharing-one-filter-many-copies"))),
         (5, "site", "Output length from kernel, stride and padding: one exercise in pairs.",
          dict(sections=("04b_convolution#output-length-stride-and-padding",), exercises=("ch4b-ex-length",))),
-        (10, "site", "One-filter CNNs beat the detector; what their filters learned (smoothing or differentiating); "
-         "the comparison with the thesis.", dict(sections=("04b_convolution#single-filter-cnns-on-the-jump-task",))),
-        (5, "site", "Predict what a filter of 3 learns, then move the static twin's slider to 3.",
-         dict(sections=("04b_convolution#kernel-length-interactively",), exercises=("ch4b-ex-kernel3",))),
+        (10, "site", "First everyone predicts what a filter of 3 learns (one minute); then: one-filter CNNs beat "
+         "the detector, what their filters learned (smoothing or differentiating), the comparison with the thesis.",
+         dict(sections=("04b_convolution#single-filter-cnns-on-the-jump-task",), exercises=("ch4b-ex-kernel3",))),
+        (5, "site", "Check the prediction: move the static twin's slider to a filter of 3, and through the seeds.",
+         dict(sections=("04b_convolution#kernel-length-interactively",))),
         (5, "site", _WRAP),
     ], after=("04_edges#how-good-could-a-detector-be", "04_edges#what-do-the-networks-look-for",
               "04_edges#noise-level-and-filter-width",
               "04b_convolution#motif-detection-telling-c-from-d", "04b_convolution#what-do-the-cnns-look-for"),
-        homework=("ch4-ex-width", "ch4-ex-height", "ch4b-ex-smallest")),
+        homework=("ch4-ex-width", "ch4-ex-height", "ch4-ex-bayes", "ch4b-ex-smallest")),
 
     _sheet(5, ["05_bottleneck"], [
         (10, "site", _START.format(ch="chapter 5") + "The jump task squeezed through a layer of $p$ units: what could "
@@ -202,7 +203,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
         (5, "site", _WRAP),
     ], review=("04_edges#the-signal-processing-answer-smooth-differentiate-take-the-largest-rise",
                "04_edges#networks-beat-the-detector"),
-        homework=("ch5-ex-ends", "ch5-ex-fifty")),
+        homework=("ch5-ex-ends",)),
 
     _sheet(6, ["06_memorization"], [
         (10, "site", _START.format(ch="chapter 6") + "Everyone predicts: will layers of 50 units store shuffled labels "
@@ -222,7 +223,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          "group states the answer of one chapter in one sentence."),
     ], review=("03_class_splitting#not-an-artefact-of-mnist", "04_edges#a-hidden-layer-spreads-the-position-out"),
         after=("06_memorization#what-the-weights-look-like-when-there-is-nothing-to-learn",),
-        homework=("ch6-ex-stripes", "ch6-ex-tsne")),
+        homework=("ch6-ex-stripes", "ch6-ex-tsne", "ch6-ex-level")),
 )
 
 #: Section -> the sections it builds on (what a reader must have met first). Only teaching sections (``##``).
