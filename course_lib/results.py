@@ -127,7 +127,7 @@ def path(name: str) -> Path:
 
     Args:
         name: the file's path relative to ``book/results/``, e.g. ``"ch2_hidden_sizes.json"`` or
-            ``"ch4_jump_models/1-layer-nn.npz"`` (all names: :func:`names`).
+            ``"ch4_jump_models/1-layer-nn/weights.npz"`` (all names: :func:`names`).
 
     Returns:
         The path of a readable copy of the file.

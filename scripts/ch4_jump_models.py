@@ -14,9 +14,9 @@ validation loss. Training of a row stops once no seed has improved its validatio
 batched computation (``MLPEnsemble`` / ``CNNEnsemble``), which gives each the updates it would get
 alone.
 
-Writes two files per row into ``book/results/ch4_jump_models/`` (named by :func:`slug`):
-``<row>.json`` (per seed: the four error measures on its own test set, the largest error and the kept
-epoch; the time taken, the machine, the commit and the command) and ``<row>.npz`` (the kept weights of
+Writes one folder per row, ``book/results/ch4_jump_models/<row>/`` (named by :func:`slug`), replaced
+in one step (``results_common.write_set``), with two files: ``report.json`` (per seed: the four error measures on its own test set, the largest error and the kept
+epoch; the time taken, the machine, the commit and the command) and ``weights.npz`` (the kept weights of
 every seed, PyTorch's names with the seed first, and the training and validation curves of the loss
 and the error rate, ``train_loss``, ``val_loss``, ``train_error``, ``val_error``, shape (epochs run + 1, seeds)).
 """
@@ -38,7 +38,7 @@ from course_lib import conv, jump
 from course_lib.train import evaluate, stack_splits
 from datetime import datetime, timezone
 
-from results_common import EarlyStopper, commit, machine, write_atomic
+from results_common import EarlyStopper, commit, machine, write_set
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"
@@ -155,7 +155,7 @@ def main(argv=None) -> None:
     if unknown:
         parser.error(f"unknown rows {unknown}; choose from {list(ROWS)}")
     seeds = [int(s) for s in args.seeds.split(",")]
-    threads = cl.set_threads()
+    cl.set_threads()
     data = draws(seeds)
     command = "COURSE_LIB_THREADS=1 .venv/bin/python scripts/ch4_jump_models.py " + shlex.join(
         argv if argv is not None else sys.argv[1:])
@@ -172,9 +172,9 @@ def main(argv=None) -> None:
         report = {"row": name, **result, "command": command, "commit": code_commit, "recipe": recipe,
                   "started": started, "ended": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                   "machine": info}
-        path = Path(args.out) / f"{slug(name)}.json"
-        write_atomic(path, lambda fh: fh.write(json.dumps(report, indent=1).encode()))
-        write_atomic(path.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **weights))
+        path = Path(args.out) / slug(name)
+        write_set(path, {"report.json": lambda fh: fh.write(json.dumps(report, indent=1).encode()),
+                         "weights.npz": lambda fh: np.savez_compressed(fh, **weights)})
         s = result["summary"]
         print(f"{name:28s} L1 {s['L1']['mean']:.4f}  L2 {s['L2']['mean']:.4f}  L1_99 {s['L1_99']['mean']:.4f}  "
               f"L2_99 {s['L2_99']['mean']:.4f}  best epochs {[x['best_epoch'] for x in result['seeds']]}  "

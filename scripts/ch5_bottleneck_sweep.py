@@ -1,9 +1,10 @@
 """Chapter 5's full bottleneck sweep: the thesis's recipe on 100-p-60 and 100-25-p-25-60, p = 2..10.
 
 The chapter trains every width for a few epochs only (its time budget); this script trains them until
-early stopping and writes, per depth (shallow, deep), ``book/results/ch5_bottleneck_<depth>.json`` (per network: the four
+early stopping and writes, per depth (shallow, deep), a folder ``book/results/ch5_bottleneck_<depth>/``
+replaced in one step (``results_common.write_set``) with ``report.json`` (per network: the four
 error measures, the largest error, the kept epoch, the dead units of every hidden layer; the command, the
-recipe, the seeds, the time taken and the machine) and ``book/results/ch5_bottleneck_<depth>.npz`` (the
+recipe, the seeds, the time taken and the machine) and ``weights.npz`` (the
 kept weights of every network, the validation-loss curves, and the weights of the p = 2, seed 0 network
 at the epochs in ``SNAPSHOT_EPOCHS``, for the chapter's epoch slider). tests/test_ch5_sweep.py re-runs one
 network from scratch.
@@ -50,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import bottleneck as bn  # noqa: E402
 from course_lib.jump import position_errors  # noqa: E402
-from results_common import EarlyStopper, commit, machine, write_atomic  # noqa: E402
+from results_common import EarlyStopper, commit, machine, write_set  # noqa: E402
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100
@@ -70,7 +71,7 @@ GROUPS = {
 #: (plain SGD has no state besides the weights; the batch order restarts at the continuation's epoch 0) and a
 #: patience of CONTINUE_PATIENCE epochs: the validation loss of these networks has plateaus longer than 100 epochs
 #: and then falls again (trained alone with patience 100 they stop earlier and worse). Written to the "continued"
-#: part of ``ch5_bottleneck_shallow.json``.
+#: part of ``ch5_bottleneck_shallow/report.json``.
 CONTINUE_NETS = [(2, 0), (3, 0), (4, 0), (5, 0), (6, 0), (7, 0), (8, 0), (2, 1), (4, 1), (2, 2), (4, 2)]
 CONTINUE_PATIENCE = 1000
 MAX_EPOCHS = 3000
@@ -138,6 +139,23 @@ class FirstStop(EarlyStopper):
             raise cl.StopTraining
 
 
+def _measure(ensemble, data: cl.Split, depth: str, nets, sizes, per_net) -> tuple[list[dict], dict]:
+    """Rows (errors on the test set, dead units on the training set, plus ``per_net(m)``) and each
+    network's weights (``p{p}_seed{seed}/{name}``) of a trained ``ensemble``."""
+    y_hat = cl.predict(ensemble, data.X_test).argmax(-1).numpy()
+    acts = cl.activations(ensemble, data.X_train, layers=ensemble.hidden_names())
+    rows, arrays = [], {}
+    for m, ((p, seed), net_sizes) in enumerate(zip(nets, sizes)):
+        errors = position_errors(y_hat[m], data.y_test.numpy())
+        dead = [bn.count_dead_units(acts[name][m][:, :width])
+                for name, width in zip(ensemble.hidden_names(), net_sizes[1:-1])]
+        rows.append({"depth": depth, "p": p, "seed": seed, "sizes": net_sizes, **errors, **per_net(m),
+                     "dead_units": dead, "dead_in_bottleneck": dead[len(dead) // 2]})
+        for name, t in bn.unpad_member(ensemble, m).state_dict().items():
+            arrays[f"p{p}_seed{seed}/{name}"] = t.numpy()
+    return rows, arrays
+
+
 def run_first_stop(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
                    max_epochs: int = 20_000) -> tuple[list[dict], dict]:
     """Train ``nets`` of one depth side by side, each stopped by :class:`FirstStop`; rows and arrays as in
@@ -152,19 +170,10 @@ def run_first_stop(depth: str, data: cl.Split, nets: list[tuple[int, int]], pati
     if stopper.stop_epoch is None or (stopper.stop_epoch < 0).any():
         raise RuntimeError(f"run_first_stop: not every network stopped within max_epochs={max_epochs}; raise it.")
     ensemble.load_state_dict(stopper.frozen)
-    y_hat = cl.predict(ensemble, data.X_test).argmax(-1).numpy()
-    acts = cl.activations(ensemble, data.X_train, layers=ensemble.hidden_names())
-    rows, arrays = [], {f"val_loss/{depth}": np.stack(stopper.val_loss)}
-    for m, ((p, seed), net_sizes) in enumerate(zip(nets, sizes)):
-        errors = position_errors(y_hat[m], data.y_test.numpy())
-        dead = [bn.count_dead_units(acts[name][m][:, :width])
-                for name, width in zip(ensemble.hidden_names(), net_sizes[1:-1])]
-        rows.append({"depth": depth, "p": p, "seed": seed, "sizes": net_sizes, **errors,
-                     "best_epoch": int(stopper.kept_epoch[m]), "stop_epoch": int(stopper.stop_epoch[m]),
-                     "dead_units": dead, "dead_in_bottleneck": dead[len(dead) // 2]})
-        for name, t in bn.unpad_member(ensemble, m).state_dict().items():
-            arrays[f"{depth}/p{p}_seed{seed}/{name}"] = t.numpy()
-    return rows, dict(arrays, **{f"seconds/{depth}": np.array(seconds)})
+    rows, weights = _measure(ensemble, data, depth, nets, sizes, lambda m: {
+        "best_epoch": int(stopper.kept_epoch[m]), "stop_epoch": int(stopper.stop_epoch[m])})
+    return rows, {f"val_loss/{depth}": np.stack(stopper.val_loss), f"seconds/{depth}": np.array(seconds),
+                  **{f"{depth}/{k}": v for k, v in weights.items()}}
 
 
 def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience: int = PATIENCE,
@@ -195,19 +204,9 @@ def run_group(depth: str, data: cl.Split, nets: list[tuple[int, int]], patience:
     seconds = time.perf_counter() - start
     epochs_run = len(stopper.val_loss) - 1
     ensemble.load_state_dict(stopper.state)
-    y_hat = cl.predict(ensemble, data.X_test).argmax(-1).numpy()
-    acts = cl.activations(ensemble, data.X_train, layers=ensemble.hidden_names())
-    rows, arrays = [], {"val_loss": np.stack(stopper.val_loss)}
-    for m, ((p, seed), net_sizes) in enumerate(zip(nets, sizes)):
-        errors = position_errors(y_hat[m], data.y_test.numpy())
-        dead = [bn.count_dead_units(acts[name][m][:, :width])
-                for name, width in zip(ensemble.hidden_names(), net_sizes[1:-1])]
-        rows.append({"depth": depth, "p": p, "seed": seed, "sizes": net_sizes, **errors,
-                     "best_epoch": int(stopper.best_epoch[m]), "best_val_loss": float(stopper.best_loss[m]),
-                     "dead_units": dead, "dead_in_bottleneck": dead[len(dead) // 2]})
-        small = bn.unpad_member(ensemble, m)
-        for name, t in small.state_dict().items():
-            arrays[f"p{p}_seed{seed}/{name}"] = t.numpy()
+    rows, weights = _measure(ensemble, data, depth, nets, sizes, lambda m: {
+        "best_epoch": int(stopper.best_epoch[m]), "best_val_loss": float(stopper.best_loss[m])})
+    arrays = {"val_loss": np.stack(stopper.val_loss), **weights}
     if snap is not None:
         arrays["snapshot_epochs"] = np.array(stopper.snapshot_at)
         for name, values in stopper.snapshots.items():
@@ -223,11 +222,11 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
     """Replace ``group``'s rows and arrays in the depth's files (locked: groups may run in parallel)."""
     import fcntl
 
-    stem = out_dir / f"ch5_bottleneck_{depth}"
+    stem = out_dir / f"ch5_bottleneck_{depth}"             # the set's folder: report.json, weights.npz
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(Path(tempfile.gettempdir()) / f"ch5_bottleneck_{depth}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
+        json_path, npz_path = stem / "report.json", stem / "weights.npz"
         result = json.loads(json_path.read_text()) if json_path.exists() else {"rows": [], "groups": {}}
         old = dict(np.load(npz_path)) if npz_path.exists() else {}
         mine = {(r["p"], r["seed"]) for r in rows}
@@ -241,27 +240,29 @@ def _merge(depth: str, out_dir: Path, group: str, header: dict, rows: list[dict]
         if "snapshot_epochs" in arrays:
             old = {k: v for k, v in old.items() if not k.startswith("snapshot")}
         old.update(arrays)
-        write_atomic(npz_path, lambda fh: np.savez_compressed(fh, **old))
-        write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+        write_set(stem, {"report.json": lambda fh: fh.write(json.dumps(result, indent=1).encode()),
+                         "weights.npz": lambda fh: np.savez_compressed(fh, **old)})
     return json_path
 
 
 def _merge_continued(out_dir: Path, row: dict, arrays: dict) -> None:
-    """Add one continued network to the "continued" part of ``ch5_bottleneck_shallow.json`` (locked; the
+    """Add one continued network to the "continued" part of ``ch5_bottleneck_shallow/report.json`` (locked; the
     continued weights are not kept)."""
     import fcntl
 
-    json_path = out_dir / "ch5_bottleneck_shallow.json"
+    folder = out_dir / "ch5_bottleneck_shallow"
     with open(Path(tempfile.gettempdir()) / "ch5_bottleneck_shallow.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        result = json.loads(json_path.read_text())
+        result = json.loads((folder / "report.json").read_text())
+        weights = (folder / "weights.npz").read_bytes()
         part = result.setdefault("continued", {"rows": []})
         part["rows"] = sorted([r for r in part["rows"] if (r["p"], r["seed"]) != (row["p"], row["seed"])] + [row],
                               key=lambda r: (r["seed"], r["p"]))
         part["what"] = ("shallow networks of this file that were still improving at their epoch limit, trained on "
                         "alone from their kept weights; best_epoch counts from the continuation's start, "
                         "total_epochs from the very start")
-        write_atomic(json_path, lambda fh: fh.write(json.dumps(result, indent=1).encode()))
+        write_set(folder, {"report.json": lambda fh: fh.write(json.dumps(result, indent=1).encode()),
+                           "weights.npz": lambda fh: fh.write(weights)})
 
 
 def main(argv=None) -> None:
@@ -275,7 +276,7 @@ def main(argv=None) -> None:
                         help="continue these shallow networks (or 'all' for CONTINUE_NETS) from the kept weights")
     parser.add_argument("--first-stop", action="store_true",
                         help="train every network under the thesis's stopping rule, each network alone "
-                             "(writes ch5_bottleneck_first_stop.json/.npz)")
+                             "(writes the folder ch5_bottleneck_first_stop/)")
     parser.add_argument("--commit", default=None, help="the commit this tree was checked out from, where git is absent")
     args = parser.parse_args(argv)
     cl.setup(seed=0)
@@ -300,19 +301,20 @@ def main(argv=None) -> None:
             print(f"first stop, {depth}: stopping epochs {[r['stop_epoch'] for r in rows]}", flush=True)
         payload["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         payload["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-        stem = args.out_dir / "ch5_bottleneck_first_stop"
-        write_atomic(stem.with_suffix(".npz"), lambda fh: np.savez_compressed(fh, **arrays))
-        write_atomic(stem.with_suffix(".json"), lambda fh: fh.write(json.dumps(payload, indent=1).encode()))
+        write_set(args.out_dir / "ch5_bottleneck_first_stop",
+                  {"report.json": lambda fh: fh.write(json.dumps(payload, indent=1).encode()),
+                   "weights.npz": lambda fh: np.savez_compressed(fh, **arrays)})
         return
     if args.continue_shallow:
         nets = CONTINUE_NETS if args.continue_shallow == ["all"] else \
             [tuple(int(x) for x in a.split(":")) for a in args.continue_shallow]
-        kept = dict(np.load(args.out_dir / "ch5_bottleneck_shallow.npz"))
-        before = {(r["p"], r["seed"]): r for r in json.loads((args.out_dir / "ch5_bottleneck_shallow.json").read_text())["rows"]}
+        kept = dict(np.load(args.out_dir / "ch5_bottleneck_shallow" / "weights.npz"))
+        before = {(r["p"], r["seed"]): r
+                  for r in json.loads((args.out_dir / "ch5_bottleneck_shallow" / "report.json").read_text())["rows"]}
         for net in nets:
             header = {"command": command.strip(), "commit": args.commit or commit(),
                       "started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-                      "continued_from": {"file": "ch5_bottleneck_shallow.npz", "best_epoch": before[net]["best_epoch"],
+                      "continued_from": {"file": "ch5_bottleneck_shallow/weights.npz", "best_epoch": before[net]["best_epoch"],
                                          "group": before[net]["group"]},
                       "recipe": {"optimizer": "sgd", "momentum": 0.0, "lr": LR, "batch_size": BATCH_SIZE,
                                  "batch_order_seed": BATCH_SEED, "patience": CONTINUE_PATIENCE,

@@ -1,10 +1,10 @@
 """Chapter 6 at the thesis's scale: memorize 12,000 shuffled jump labels (source 001, section 6.2).
 
 The chapter memorizes a balanced tenth of the training set with Adam so that it runs in its
-time budget. This script runs the full-size version and writes book/results/ch6_full_scale.json
-(curves, measures and provenance: commit, command, recipe, seeds, machine, start and end times)
-and book/results/ch6_full_scale.npz (the trained weights of every row, ``{row}_s{seed}/{param}``),
-which the chapter reads. Every row trains until it is right on every training label (or its cap).
+time budget. This script runs the full-size version and writes the folder book/results/ch6_full_scale/,
+replaced in one step (``results_common.write_set``): report.json (curves, measures and provenance:
+commit, command, recipe, seeds, machine, start and end times) and weights.npz (the trained weights of
+every row, ``{row}_s{seed}/{param}``), which the chapter reads. Every row trains until it is right on every training label (or its cap).
 tests/test_ch6_results.py re-runs the start of the contested rows and checks their curves.
 
 Usage (``make ch6-results`` runs the first line):
@@ -26,10 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 import course_lib as cl  # noqa: E402
 from course_lib import memorization as mem  # noqa: E402
-from results_common import commit, machine, write_atomic, write_json  # noqa: E402
+from results_common import commit, machine, write_set  # noqa: E402
 
-RESULTS = ROOT / "book" / "results" / "ch6_full_scale.json"
-WEIGHTS = RESULTS.with_suffix(".npz")
+RESULTS = ROOT / "book" / "results" / "ch6_full_scale"       # report.json and weights.npz
 SIZES = [100, 100, 100, 100, 60]            # the thesis's "memorizing network" (digest section 6.2)
 DATA_SEED, SHUFFLE_SEED = 0, 1              # load_jump_task(sigma=1.0, data_seed=0); shuffle_labels(data_seed=1)
 
@@ -94,16 +93,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", default=",".join(ROWS), help=f"comma-separated subset of {list(ROWS)}")
     parser.add_argument("--seeds", default="", help="comma-separated seeds (default: each row's own)")
-    parser.add_argument("--out", default=str(RESULTS), help="results file (rows are merged into it; the weights "
-                        "go to the .npz beside it)")
+    parser.add_argument("--out", default=str(RESULTS), help="results folder (rows are merged into its "
+                        "report.json and weights.npz)")
     args = parser.parse_args(argv)
     names = [r for r in args.rows.split(",") if r]
     unknown = [r for r in names if r not in ROWS]
     if unknown:
         parser.error(f"--rows: unknown rows {unknown}; choose from {list(ROWS)}")
     cl.setup(seed=0)
-    out = Path(args.out)
-    out_npz = out.with_suffix(".npz")
+    out_dir = Path(args.out)
+    out, out_npz = out_dir / "report.json", out_dir / "weights.npz"
     command = " ".join(["python", "scripts/ch6_memorize_full.py", *(argv if argv is not None else sys.argv[1:])])
     code_commit = commit()                       # the code that runs: read once, before training starts
     for name in names:
@@ -127,8 +126,8 @@ def main(argv: list[str] | None = None) -> None:
             payload["command"] = "make ch6-results  (= .venv/bin/python scripts/ch6_memorize_full.py)"
             payload["data"] = ("load_jump_task(sigma=1.0, data_seed=0): 12,000 training / 6,000 test signals; "
                                "shuffled labels: shuffle_labels(y_train, 1.0, data_seed=1)")
-            write_json(out, payload)
-            write_atomic(out_npz, lambda fh: np.savez_compressed(fh, **old))
+            write_set(out_dir, {"report.json": lambda fh: fh.write((json.dumps(payload, indent=1) + "\n").encode()),
+                                "weights.npz": lambda fh: np.savez_compressed(fh, **old)})
 
 
 if __name__ == "__main__":

@@ -26,8 +26,8 @@ def script():
 @pytest.fixture(scope="module")
 def rows(script) -> dict:
     """name -> (report, arrays) of every row of the script, the checkout's copies (tests never download)."""
-    return {name: (cl.load_results(f"ch4_jump_models/{script.slug(name)}.json"),
-                   cl.load_results(f"ch4_jump_models/{script.slug(name)}.npz")) for name in script.ROWS}
+    return {name: (cl.load_results(f"ch4_jump_models/{script.slug(name)}/report.json"),
+                   cl.load_results(f"ch4_jump_models/{script.slug(name)}/weights.npz")) for name in script.ROWS}
 
 
 def test_every_row_records_command_recipe_time_and_machine(script, rows):
@@ -89,7 +89,7 @@ def test_rerun_of_one_row_agrees_within_seed_variation(script, rows):
 
 def test_script_records_the_shared_machine_commit_and_times(script, tmp_path):
     script.main(["--rows", "1-layer NN", "--seeds", "0", "--patience", "1", "--max-epochs", "2", "--out", str(tmp_path)])
-    report = json.loads((tmp_path / "1-layer-nn.json").read_text())
+    report = json.loads((tmp_path / "1-layer-nn" / "report.json").read_text())
     assert report["commit"] and report["started"] <= report["ended"] and report["recipe"]["seeds"] == [0]
     for key in ("platform", "cpu", "usable_cpus", "torch_threads", "torch", "load_average_at_start", "load_average_at_end"):
         assert key in report["machine"], key

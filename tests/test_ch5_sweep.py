@@ -14,7 +14,7 @@ from results_scripts import load_script
 @pytest.fixture(scope="module")
 def results() -> dict:
     # the checkout's copies (tests never download)
-    return {depth: cl.load_results(f"ch5_bottleneck_{depth}.json") for depth in ("shallow", "deep")}
+    return {depth: cl.load_results(f"ch5_bottleneck_{depth}/report.json") for depth in ("shallow", "deep")}
 
 
 def test_every_network_of_the_script_is_in_the_files(results):
@@ -32,7 +32,7 @@ def test_every_network_of_the_script_is_in_the_files(results):
 
 def test_rows_are_internally_consistent(results):
     for depth, result in results.items():
-        arrays = cl.load_results(f"ch5_bottleneck_{depth}.npz")
+        arrays = cl.load_results(f"ch5_bottleneck_{depth}/weights.npz")
         for r in result["rows"]:
             assert r["sizes"] == ([100, r["p"], 60] if depth == "shallow" else [100, 25, r["p"], 25, 60])
             assert 0 <= r["best_epoch"] <= r["epochs_run"]
@@ -113,8 +113,8 @@ def test_first_stop_rows_are_internally_consistent():
     from course_lib.jump import position_errors
 
     script = load_script("ch5_bottleneck_sweep")
-    result = cl.load_results("ch5_bottleneck_first_stop.json")
-    arrays = cl.load_results("ch5_bottleneck_first_stop.npz")
+    result = cl.load_results("ch5_bottleneck_first_stop/report.json")
+    arrays = cl.load_results("ch5_bottleneck_first_stop/weights.npz")
     patience = result["recipe"]["patience"]
     assert patience == script.PATIENCE and result["recipe"]["lr"] == 0.01 and result["recipe"]["momentum"] == 0.0
     expected = {(depth, p, s) for depth, nets, _ in script.GROUPS.values() for p, s in nets}

@@ -1,7 +1,7 @@
 """Chapter 6's full-scale results files, and their contested rows re-run from scratch.
 
-The files are written by ``scripts/ch6_memorize_full.py`` (``make ch6-results``): ``ch6_full_scale.json``
-(curves, measures, provenance) and ``ch6_full_scale.npz`` (the trained weights); the chapter reads both.
+The files are written by ``scripts/ch6_memorize_full.py`` (``make ch6-results``): ``ch6_full_scale/report.json``
+(curves, measures, provenance) and ``ch6_full_scale/weights.npz`` (the trained weights); the chapter reads both.
 """
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from results_scripts import load_script
 
 @pytest.fixture(scope="module")
 def results() -> dict:
-    return cl.load_results("ch6_full_scale.json")   # the checkout's copy (tests never download)
+    return cl.load_results("ch6_full_scale/report.json")   # the checkout's copy (tests never download)
 
 
 def test_every_row_of_the_script_is_in_the_file(results):
     script = load_script("ch6_memorize_full")
     present = {(r["row"], r["seed"]) for r in results["rows"]}
     expected = {(name, seed) for name, recipe in script.ROWS.items() for seed in recipe["seeds"]}
-    assert expected <= present, f"rows missing from ch6_full_scale.json: {sorted(expected - present)}"
+    assert expected <= present, f"rows missing from ch6_full_scale/report.json: {sorted(expected - present)}"
 
 
 def test_rows_record_command_recipe_seed_time_and_machine(results):
@@ -67,7 +67,7 @@ def _network(weights: dict, row: str, seed: int):
 
 def test_weights_file_holds_every_row_and_reproduces_its_accuracies(results):
     import torch
-    weights = cl.load_results("ch6_full_scale.npz")
+    weights = cl.load_results("ch6_full_scale/weights.npz")
     script = load_script("ch6_memorize_full")
     data = cl.load_jump_task(sigma=1.0, data_seed=script.DATA_SEED)
     shuffled = cl.shuffle_labels(data.y_train, 1.0, data_seed=script.SHUFFLE_SEED)

@@ -27,7 +27,7 @@ from results_scripts import load_script
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_RESULTS = ROOT / "book" / "results"
 NAME = "ch2_hidden_sizes.json"
-NESTED = "ch4_jump_models/1-layer-nn.npz"
+NESTED = "ch4_jump_models/1-layer-nn/weights.npz"
 
 
 def closed_port_url() -> str:
@@ -193,7 +193,7 @@ def test_a_wrong_hash_is_refused_and_nothing_is_kept(cache, no_checkout, server)
 
 
 def test_no_server_gives_one_clear_error_naming_the_url_and_the_make_target(cache, no_checkout):
-    url = os.environ["COURSE_LIB_RESULTS_URL"] + "ch4_jump_models/1-layer-nn.npz"
+    url = os.environ["COURSE_LIB_RESULTS_URL"] + "ch4_jump_models/1-layer-nn/weights.npz"
     with pytest.raises(results.ResultsFileError) as info:
         cl.load_results(NESTED)
     assert isinstance(info.value, FileNotFoundError)
