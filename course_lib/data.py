@@ -19,6 +19,8 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 
+from .validate import check_array, check_bool, check_callable, check_int, check_int_list, check_labels, check_number, check_seed, fail
+
 __all__ = [
     "Split", "load_mnist", "load_full_mnist", "make_random_data", "make_jump_signals",
     "load_jump_task", "shuffle_labels", "cache_dir", "MNIST_SAMPLE_SHA256",
@@ -48,6 +50,9 @@ class Split:
     y_val: torch.Tensor | None = None
     classes: tuple = ()
 
+    def __post_init__(self) -> None:
+        check_split(self, "Split", prefix="")
+
     def to(self, device: str | torch.device) -> "Split":
         """Return a copy with every tensor moved to ``device``."""
         moved = {f.name: getattr(self, f.name).to(device) for f in fields(self)
@@ -58,6 +63,28 @@ class Split:
         parts = [f"{f.name}={tuple(getattr(self, f.name).shape)}" for f in fields(self)
                  if isinstance(getattr(self, f.name), torch.Tensor)]
         return f"Split({', '.join(parts)}, classes={self.classes})"
+
+
+def check_split(data: "Split", fn: str, prefix: str = "data.", finite: bool = False) -> None:
+    """Check a Split's parts: tensors, integer labels, one label per example (and, if asked, no NaN or inf).
+
+    ``X_*`` is (n, d), or (M, n, d) with one set per ensemble member; ``y_*`` is (n,) or (M, n). Shapes and
+    dtypes cost nothing to check; ``finite=True`` (what :func:`~course_lib.train.train` asks, once per
+    call) reads every input value once.
+    """
+    for part in ("train", "test", "val"):
+        X, y = getattr(data, f"X_{part}"), getattr(data, f"y_{part}")
+        if part == "val" and X is None and y is None:
+            continue
+        if (X is None) != (y is None):
+            fail(fn, f"{prefix}X_{part}" if X is None else f"{prefix}y_{part}", None,
+                 f"is missing while {prefix}{'y' if X is None else 'X'}_{part} is given", "pass both or neither")
+        check_array(fn, f"{prefix}X_{part}", X, ndim=(2, 3), tensor=True, finite=finite,
+                    fix="pass inputs of shape (n, features) as a float tensor, e.g. torch.as_tensor(X, dtype=torch.float32)")
+        if not X.is_floating_point():
+            fail(fn, f"{prefix}X_{part}", X, "is not a float tensor", f"convert it with {prefix}X_{part}.float()", TypeError)
+        check_labels(fn, f"{prefix}y_{part}", y, n=X.shape[-2], ndim=(1, 2), tensor=True,
+                     fix=f"{prefix}y_{part} needs one int64 label per row of {prefix}X_{part}")
 
 
 def cache_dir() -> Path:
@@ -132,17 +159,17 @@ def _mnist_sample(verify: bool = True) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def _check_classes(classes: Sequence[int] | None, known: Sequence[int]) -> tuple:
+def _check_classes(classes: Sequence[int] | None, known: Sequence[int], fn: str = "load_mnist") -> tuple:
     if classes is None:
         return tuple(known)
-    classes = tuple(int(c) for c in classes)
-    unknown = [c for c in classes if c not in known]
-    if unknown or len(classes) == 0 or len(set(classes)) != len(classes):
-        raise ValueError(
-            f"classes={classes!r} is not a non-empty list of distinct labels from {tuple(known)}; "
-            "pass e.g. classes=(0, 1)."
-        )
-    return classes
+    fix = "pass e.g. classes=(0, 1)"
+    if isinstance(classes, np.ndarray) or isinstance(classes, torch.Tensor):
+        classes = classes.tolist()
+    values = tuple(check_int_list(fn, "classes", classes, low=0, fix=fix))
+    unknown = [c for c in values if c not in known]
+    if unknown or len(values) == 0 or len(set(values)) != len(values):
+        fail(fn, "classes", classes, f"is not a non-empty list of distinct labels from {tuple(known)}", fix)
+    return values
 
 
 def _stratified_split(y: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -177,10 +204,15 @@ def load_mnist(classes: Sequence[int] | None = None, scale: float = 1.0, test_fr
         With all classes and the defaults: 4,000 training and 1,000 test digits.
     """
     classes = _check_classes(classes, range(10))
-    if not (isinstance(scale, (int, float)) and np.isfinite(scale) and scale > 0):
-        raise ValueError(f"load_mnist: scale={scale!r} must be a positive number, e.g. scale=1.0 or scale=1e-4.")
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"load_mnist: test_fraction={test_fraction!r} must lie strictly between 0 and 1, e.g. 0.2.")
+    check_number("load_mnist", "scale", scale, 0, low_open=True, fix="e.g. scale=1.0 or scale=1e-4")
+    check_number("load_mnist", "test_fraction", test_fraction, 0, 1, low_open=True, high_open=True,
+                 fix="it must lie strictly between 0 and 1, e.g. 0.2")
+    n_test = int(round(test_fraction * 500))     # every digit has 500 samples
+    if not 0 < n_test < 500:
+        fail("load_mnist", "test_fraction", test_fraction,
+             f"puts {n_test} of each digit's 500 samples in the test set, leaving "
+             f"{'no test' if n_test == 0 else 'no training'} digit", "use a value between 0.001 and 0.999, e.g. 0.2")
+    data_seed = check_seed("load_mnist", "data_seed", data_seed)
     X, y = _mnist_sample()
     keep = np.isin(y, classes)
     X, y = X[keep], y[keep]
@@ -261,6 +293,9 @@ def load_full_mnist(test_size: int = 10000, fetcher: Callable | None = None,
     Raises:
         ConnectionError: when the data is not cached and the network cannot be reached.
     """
+    test_size = check_int("load_full_mnist", "test_size", test_size, 1, fix="e.g. test_size=10000")
+    if fetcher is not None:
+        check_callable("load_full_mnist", "fetcher", fetcher, "pass a function like sklearn's fetch_openml, or None")
     data_home = Path(data_home) if data_home is not None else cache_dir() / "openml"
     if fetcher is None:
         from sklearn.datasets import fetch_openml as fetcher
@@ -293,8 +328,8 @@ def make_random_data(n: int, n_features: int = 100, n_classes: int = 2, data_see
         tuple: ``(X, y)``, float32 of shape (n, n_features) and int64 of shape (n,).
     """
     for name, value in (("n", n), ("n_features", n_features), ("n_classes", n_classes)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"make_random_data: {name}={value!r} must be a positive integer.")
+        check_int("make_random_data", name, value, 1, fix=f"pass a positive integer, e.g. {name}=10")
+    data_seed = check_seed("make_random_data", "data_seed", data_seed)
     rng = np.random.default_rng(data_seed)
     X = rng.random((n, n_features), dtype=np.float32)
     y = rng.integers(0, n_classes, size=n)
@@ -321,13 +356,19 @@ def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: i
     Returns:
         tuple: ``(X, y)``, float32 of shape (n, length) and int64 labels 0..last-first of shape (n,).
     """
-    n_pos = last - first + 1
+    fn = "make_jump_signals"
+    n = check_int(fn, "n", n, 1, fix="e.g. n=600")
+    length = check_int(fn, "length", length, 1, fix="e.g. length=100")
+    first = check_int(fn, "first", first, 1, fix="the first position is 1-based, e.g. first=21")
+    last = check_int(fn, "last", last, 1, fix="e.g. last=80")
     if not 1 <= first <= last <= length:
-        raise ValueError(f"make_jump_signals: need 1 <= first <= last <= length, got first={first}, last={last}, length={length}.")
-    if not (sigma >= 0 and np.isfinite(sigma)):
-        raise ValueError(f"make_jump_signals: sigma={sigma!r} must be a non-negative number, e.g. 1.0.")
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"make_jump_signals: n={n!r} must be a positive integer.")
+        fail(fn, "first", first, f"and last={last!r} must satisfy 1 <= first <= last <= length={length}",
+             "e.g. first=21, last=80, length=100")
+    check_number(fn, "sigma", sigma, 0, fix="a noise level, e.g. sigma=1.0")
+    check_number(fn, "height", height, fix="a jump size, e.g. height=3.0")
+    balanced = check_bool(fn, "balanced", balanced)
+    data_seed = check_seed(fn, "data_seed", data_seed)
+    n_pos = last - first + 1
     if balanced and n % n_pos:
         raise ValueError(f"make_jump_signals: n={n} is not a multiple of the {n_pos} positions; "
                          f"use n={n_pos * max(1, n // n_pos)} or balanced=False.")
@@ -353,6 +394,13 @@ def load_jump_task(sigma: float = 1.0, n_train: int = 12000, n_val: int = 6000, 
     Returns:
         Split: ``X_*`` float32 of shape (n, 100); labels 0..59 stand for positions 21..80.
     """
+    fn = "load_jump_task"
+    check_number(fn, "sigma", sigma, 0, fix="a noise level, e.g. sigma=1.0")
+    for name, value in (("n_train", n_train), ("n_val", n_val), ("n_test", n_test)):
+        check_int(fn, name, value, 1, fix=f"a positive multiple of 60, e.g. {name}=6000")
+        if value % 60:
+            fail(fn, name, value, "is not a multiple of the 60 jump positions", f"use {name}={60 * max(1, value // 60)}")
+    data_seed = check_seed(fn, "data_seed", data_seed)
     X_tr, y_tr = make_jump_signals(n_train, sigma=sigma, data_seed=data_seed)
     X_va, y_va = make_jump_signals(n_val, sigma=sigma, data_seed=data_seed + 1)
     X_te, y_te = make_jump_signals(n_test, sigma=sigma, data_seed=data_seed + 2)
@@ -373,10 +421,9 @@ def shuffle_labels(y: torch.Tensor, fraction: float = 1.0, data_seed: int = 0) -
     Returns:
         torch.Tensor: new labels of shape (n,); ``y`` is not modified.
     """
-    if not 0.0 <= fraction <= 1.0:
-        raise ValueError(f"shuffle_labels: fraction={fraction!r} must lie in [0, 1], e.g. 1.0 for all labels.")
-    if y.ndim != 1:
-        raise ValueError(f"shuffle_labels: y has shape {tuple(y.shape)}; expected a 1-D tensor of labels.")
+    check_number("shuffle_labels", "fraction", fraction, 0.0, 1.0, fix="it must lie in [0, 1], e.g. 1.0 for all labels")
+    check_labels("shuffle_labels", "y", y, tensor=True, fix="pass a 1-D int64 tensor of labels")
+    data_seed = check_seed("shuffle_labels", "data_seed", data_seed)
     rng = np.random.default_rng(data_seed)
     chosen = rng.permutation(len(y))[: int(round(fraction * len(y)))]
     out = y.clone()

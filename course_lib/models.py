@@ -9,9 +9,10 @@ import contextlib
 import math
 from typing import Sequence
 
-import numpy as np
 import torch
 from torch import nn
+
+from .validate import check_choice, check_int, check_int_list, check_number, check_seed, fail
 
 __all__ = ["ACTIVATIONS", "MLP", "MLPEnsemble", "BatchedLinear", "make_activation", "seeded"]
 
@@ -21,17 +22,24 @@ ACTIVATIONS = {"tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "relu": nn.ReLU, "identit
 
 def make_activation(name: str) -> nn.Module:
     """Return a fresh activation module from its name (tanh, sigmoid, relu, identity)."""
-    if name not in ACTIVATIONS:
-        raise ValueError(f"activation={name!r} is unknown; choose one of {sorted(ACTIVATIONS)}.")
+    check_choice("make_activation", "name", name, sorted(ACTIVATIONS))
     return ACTIVATIONS[name]()
 
 
-def _check_sizes(sizes: Sequence[int]) -> list[int]:
-    sizes = list(sizes)
-    if len(sizes) < 2 or any(not isinstance(s, int) or s < 1 for s in sizes):
-        raise ValueError(f"sizes={sizes!r} must list at least an input and an output size, all positive integers, "
-                         "e.g. sizes=[784, 30, 10].")
-    return sizes
+def _check_sizes(sizes: Sequence[int], fn: str = "MLP") -> list[int]:
+    return check_int_list(fn, "sizes", sizes, low=1, min_len=2,
+                          fix="list an input and an output size (and hidden sizes between), all positive integers, "
+                              "e.g. sizes=[784, 30, 10]")
+
+
+def check_weight_std(fn: str, weight_std) -> None:
+    """``None``, ``"fan_in"`` or a finite number >= 0 (the choices of :func:`_init_weight_`)."""
+    fix = "pass None (PyTorch default), a non-negative number, or 'fan_in' for N(0, 1/n_in)"
+    if weight_std is None or (isinstance(weight_std, str) and weight_std == "fan_in"):
+        return
+    if isinstance(weight_std, str):
+        fail(fn, "weight_std", weight_std, "is not a known initialisation", fix)
+    check_number(fn, "weight_std", weight_std, 0, fix=fix)
 
 
 def _init_weight_(weight: torch.Tensor, bias: torch.Tensor, weight_std: float | str | None) -> None:
@@ -59,8 +67,7 @@ def seeded(seed: int | None):
     if seed is None:
         yield
         return
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be a non-negative integer (or None for the global generator).")
+    check_seed("seeded", "seed", seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         yield
@@ -91,9 +98,12 @@ class MLP(nn.Module):
     def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None,
                  seed: int | None = None):
         super().__init__()
-        self.sizes = _check_sizes(sizes)
+        self.sizes = _check_sizes(sizes, "MLP")
+        check_choice("MLP", "activation", activation, sorted(ACTIVATIONS))
+        check_weight_std("MLP", weight_std)
+        if seed is not None:
+            check_seed("MLP", "seed", seed)
         self.activation, self.seed = activation, seed
-        make_activation(activation)  # fail early on an unknown name
         with seeded(seed):
             modules: list[nn.Module] = []
             for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
@@ -105,14 +115,20 @@ class MLP(nn.Module):
             self.layers = nn.Sequential(*modules)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
-            raise ValueError(f"MLP expects X of shape (n, {self.sizes[0]}), got {tuple(X.shape)}; "
-                             "flatten images with X.reshape(len(X), -1).")
+        if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            _bad_input("MLP", X, f"(n, {self.sizes[0]})", "flatten images with X.reshape(len(X), -1)")
         return self.layers(X)
 
     def hidden_names(self) -> list[str]:
         """Names of the modules whose outputs are the hidden activations, e.g. ``['layers.1']``."""
         return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, nn.Linear)]
+
+
+def _bad_input(fn: str, X, expected: str, fix: str = ""):
+    """Refuse a model's input ``X`` that is not a tensor of the ``expected`` shape."""
+    if not isinstance(X, torch.Tensor):
+        fail(fn, "X", X, "is not a torch tensor", "convert it with torch.as_tensor(X, dtype=torch.float32)", TypeError)
+    fail(fn, "X", X, f"does not have the shape {expected} the model takes", fix)
 
 
 class BatchedLinear(nn.Module):
@@ -124,6 +140,9 @@ class BatchedLinear(nn.Module):
 
     def __init__(self, n_models: int, n_in: int, n_out: int, weight_std: float | str | None = None):
         super().__init__()
+        for name, value in (("n_models", n_models), ("n_in", n_in), ("n_out", n_out)):
+            check_int("BatchedLinear", name, value, 1, fix=f"pass a positive integer, e.g. {name}=2")
+        check_weight_std("BatchedLinear", weight_std)
         self.weight = nn.Parameter(torch.empty(n_models, n_out, n_in))
         self.bias = nn.Parameter(torch.empty(n_models, n_out))
         for m in range(n_models):
@@ -157,10 +176,10 @@ class MLPEnsemble(nn.Module):
     def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
                  weight_std: float | str | None = None):
         super().__init__()
-        if len(seeds) == 0:
-            raise ValueError("MLPEnsemble: seeds=() is empty; pass one seed per model, e.g. seeds=range(4).")
-        self.sizes, self.activation, self.seeds = _check_sizes(sizes), activation, list(seeds)
-        make_activation(activation)
+        check_int_list("MLPEnsemble", "seeds", seeds, low=0, min_len=1, fix="pass one seed per model, e.g. seeds=range(4)")
+        self.sizes, self.activation, self.seeds = _check_sizes(sizes, "MLPEnsemble"), activation, list(seeds)
+        check_choice("MLPEnsemble", "activation", activation, sorted(ACTIVATIONS))
+        check_weight_std("MLPEnsemble", weight_std)
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
             modules: list[nn.Module] = []
             for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
@@ -179,15 +198,16 @@ class MLPEnsemble(nn.Module):
         return len(self.seeds)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim not in (2, 3) or X.shape[-1] != self.sizes[0] or (X.ndim == 3 and len(X) != self.n_models):
-            raise ValueError(f"MLPEnsemble expects X of shape (n, {self.sizes[0]}) shared by the members, or "
-                             f"({self.n_models}, n, {self.sizes[0]}) one set per member; got {tuple(X.shape)}.")
+        if (not isinstance(X, torch.Tensor) or X.ndim not in (2, 3) or X.shape[-1] != self.sizes[0]
+                or (X.ndim == 3 and len(X) != self.n_models)):
+            _bad_input("MLPEnsemble", X, f"(n, {self.sizes[0]}) shared by the members, or "
+                       f"({self.n_models}, n, {self.sizes[0]}) one set per member")
         return self.layers(X)
 
     def member(self, m: int) -> MLP:
         """Return member ``m`` as a plain :class:`MLP` (a copy; its ``seed`` is the member's)."""
-        if not 0 <= m < self.n_models:
-            raise ValueError(f"member: m={m} is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1}).")
+        m = check_int("member", "m", m, 0, self.n_models - 1,
+                      fix=f"m is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1})")
         params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             single = MLP(self.sizes, self.activation)

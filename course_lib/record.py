@@ -17,21 +17,25 @@ import torch
 from torch import nn
 
 from .train import Event
+from .validate import calling, check_array, check_bool, check_int_list, check_type, fail
 
 __all__ = ["activations", "capture_activations", "Recording", "Recorder"]
 
 
-def _module_names(model: nn.Module, layers: Sequence[str] | None) -> list[str]:
+def _module_names(model: nn.Module, layers: Sequence[str] | None, fn: str = "activations") -> list[str]:
+    check_type(fn, "model", model, nn.Module, "a torch nn.Module")
     named = dict(model.named_modules())
     if layers is None:
         if "layers" not in named:
-            raise ValueError("activations: the model has no 'layers' container; pass layers=[...] with names from "
-                             "model.named_modules().")
+            fail(fn, "layers", None, "cannot be left out: the model has no 'layers' container",
+                 "pass layers=[...] with names from model.named_modules()")
         return [f"layers.{i}" for i in range(len(named["layers"]))]
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        fail(fn, "layers", layers, "is not a list of module names", f"pass e.g. layers=[{layers!r}]", TypeError)
     unknown = [name for name in layers if name not in named]
     if unknown:
-        raise ValueError(f"layers={list(layers)!r}: {unknown} are not modules of the model; "
-                         f"choose from {[n for n in named if n]}.")
+        fail(fn, "layers", list(layers), f"names {unknown}, which are not modules of the model",
+             f"choose from {[n for n in named if n]}")
     return list(layers)
 
 
@@ -49,9 +53,10 @@ def capture_activations(model: nn.Module, layers: Sequence[str] | None = None) -
     """
     store: dict[str, torch.Tensor] = {}
     handles = []
+    names = _module_names(model, layers, "capture_activations")
     named = dict(model.named_modules())
     try:
-        for name in _module_names(model, layers):
+        for name in names:
             def hook(_module, _inputs, output, name=name):
                 store[name] = output.detach()
             handles.append(named[name].register_forward_hook(hook))
@@ -61,7 +66,6 @@ def capture_activations(model: nn.Module, layers: Sequence[str] | None = None) -
             handle.remove()
 
 
-@torch.no_grad()
 def activations(model: nn.Module, X: torch.Tensor, layers: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Every listed module's output for inputs ``X``, in evaluation mode.
 
@@ -74,6 +78,15 @@ def activations(model: nn.Module, X: torch.Tensor, layers: Sequence[str] | None 
         dict: name -> float32 array of shape (n, units) (or (n_models, n, units) for an ensemble),
         plus ``"input"`` -> X and ``"output"`` -> the logits.
     """
+    layers = _module_names(model, layers, "activations")
+    check_array("activations", "X", X, tensor=True, fix="pass inputs as a float tensor, e.g. data.X_test[:100]")
+    with calling("activations"):
+        return _activations(model, X, layers)
+
+
+@torch.no_grad()
+def _activations(model: nn.Module, X: torch.Tensor, layers: Sequence[str] | None) -> dict[str, np.ndarray]:
+    """:func:`activations` without the checks (a Recorder checks its probe once)."""
     was_training = model.training
     model.eval()
     try:
@@ -172,14 +185,45 @@ class Recorder:
     def __init__(self, model: nn.Module, probe: torch.Tensor | None = None, at_epochs: Iterable[int] | None = None,
                  at_steps: Iterable[int] | None = None, weights: bool = True, gradients: bool = False,
                  layers: Sequence[str] | None = None) -> None:
+        fn = "Recorder"
+        check_type(fn, "model", model, nn.Module, "a torch nn.Module")
         self.model, self.probe = model, probe
-        self.at_epochs = set(at_epochs or ())
-        self.at_steps = set(at_steps or ())
-        self.record_weights, self.record_gradients = weights, gradients
-        self.layers = _module_names(model, layers) if probe is not None else []
+        self.at_epochs = set(check_int_list(fn, "at_epochs", at_epochs, low=0, fix="epochs count from 0 (before "
+                                            "training), e.g. at_epochs=[0, 5, 10]") if at_epochs is not None else ())
+        self.at_steps = set(check_int_list(fn, "at_steps", at_steps, low=0, fix="steps count from 0, e.g. at_steps=[0, 1, 2]")
+                            if at_steps is not None else ())
+        self.record_weights = check_bool(fn, "weights", weights)
+        self.record_gradients = check_bool(fn, "gradients", gradients)
+        self.layers = _module_names(model, layers, fn) if probe is not None else []
         if not self.at_epochs and not self.at_steps:
-            raise ValueError("Recorder: pass at_epochs=[...] and/or at_steps=[...] to say when to take snapshots.")
+            fail(fn, "at_epochs", at_epochs, "and at_steps are both empty, so no snapshot would be taken",
+                 "pass at_epochs=[...] and/or at_steps=[...] to say when to take snapshots")
+        if probe is not None:
+            check_array(fn, "probe", probe, tensor=True, min_rows=1, fix="pass a few inputs, e.g. data.X_test[:100]")
+            try:                                    # one pass now, so that a probe of the wrong width fails here
+                with calling(fn):
+                    _activations(model, probe[:1], self.layers)
+            except ValueError as err:
+                fail(fn, "probe", probe, f"does not fit the model ({err})", "pass inputs the model takes")
         self._rec = Recording()
+
+    def __repr__(self) -> str:
+        return f"Recorder(at_epochs={sorted(self.at_epochs)}, at_steps={sorted(self.at_steps)})"
+
+    def check_plan(self, fn: str, epochs: int, steps: int) -> None:
+        """Refuse a training run that cannot take every snapshot asked for (``epochs`` epochs, ``steps`` steps).
+
+        :func:`~course_lib.train.train` calls it before it starts, so that a snapshot asked for after
+        the last epoch is an error rather than a recording that is silently short.
+        """
+        late = sorted(e for e in self.at_epochs if e > epochs)
+        if late:
+            fail(fn, "callback", self, f"is a Recorder asked for at_epochs={late}, but training ends after epoch "
+                 f"{epochs}", f"ask for epochs 0..{epochs}, or train for {late[-1]} epochs")
+        late = sorted(s for s in self.at_steps if s >= steps)
+        if late:
+            fail(fn, "callback", self, f"is a Recorder asked for at_steps={late}, but training takes {steps} steps "
+                 f"(0..{steps - 1})", f"ask for steps below {steps}, or train longer")
 
     def __call__(self, event: Event) -> None:
         if event.phase == "epoch" and event.epoch in self.at_epochs:
@@ -198,7 +242,7 @@ class Recorder:
                 grad = p.grad if p.grad is not None else torch.zeros_like(p)
                 rec.gradients.setdefault(name, []).append(grad.detach().cpu().numpy().copy())
         if self.probe is not None:
-            acts = activations(self.model, self.probe, self.layers)
+            acts = _activations(self.model, self.probe, self.layers)
             for name in self.layers:
                 rec.activations.setdefault(name, []).append(acts[name])
 

@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .validate import calling, check_int, check_seed, fail
+
 __all__ = ["DEFAULT_THREADS", "available_cpus", "set_threads", "set_seed", "get_device", "setup"]
 
 
@@ -101,8 +103,7 @@ def set_threads(n: int | None = None) -> int:
                 raise ValueError(f"COURSE_LIB_THREADS={env!r} is not an integer; unset it or set e.g. 1.") from None
         else:
             n = DEFAULT_THREADS
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"set_threads: n={n!r} is not a positive integer; pass e.g. n=1 or n=None for the default.")
+    n = check_int("set_threads", "n", n, 1, fix="pass e.g. n=1 or n=None for the default")
     n = min(n, available_cpus())
     torch.set_num_threads(n)
     try:  # NumPy's and scikit-learn's BLAS/OpenMP pools oversubscribe a shared CPU just like torch
@@ -124,8 +125,7 @@ def set_seed(seed: int) -> None:
     Args:
         seed: a non-negative integer.
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"set_seed: seed={seed!r} must be a non-negative integer, e.g. seed=0.")
+    seed = check_seed("set_seed", "seed", seed)
     random.seed(int(seed))
     np.random.seed(int(seed) % 2**32)
     torch.manual_seed(int(seed))
@@ -135,25 +135,34 @@ def get_device(device: str | torch.device | None = None) -> torch.device:
     """Resolve a device name; the book runs on ``"cpu"``, Colab may pass ``"cuda"``.
 
     Args:
-        device: ``None`` or ``"cpu"`` for the CPU, ``"cuda"`` for a GPU, or ``"auto"``
-            for a GPU when one is present.
+        device: ``None`` or ``"cpu"`` for the CPU, ``"cuda"`` (or ``"cuda:1"``) for a GPU, ``"mps"``
+            for an Apple GPU, or ``"auto"`` for a CUDA GPU when one is present. A GPU that this
+            machine does not have is refused.
 
     Returns:
         torch.device
     """
     if device is None:
         return torch.device("cpu")
-    if device == "auto":
+    if isinstance(device, str) and device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, (str, torch.device)):
+        fail("get_device", "device", device, "is not a device name", "use 'cpu', 'cuda' or 'auto'", TypeError)
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError) as err:
-        raise ValueError(f"get_device: device={device!r} is not a device name; use 'cpu', 'cuda' or 'auto'.") from err
+    except (RuntimeError, TypeError):
+        fail("get_device", "device", device, "is not a device name", "use 'cpu', 'cuda' or 'auto'")
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(
-            f"get_device: device={device!r} was asked for but no CUDA GPU is available; "
-            "use device='cpu' (or on Colab: Runtime > Change runtime type > GPU)."
-        )
+        fail("get_device", "device", device, "was asked for but no CUDA GPU is available",
+             "use device='cpu' (or on Colab: Runtime > Change runtime type > GPU)")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        fail("get_device", "device", device, f"names GPU {dev.index}, but this machine has "
+             f"{torch.cuda.device_count()} (0..{torch.cuda.device_count() - 1})", "use device='cuda'")
+    if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        fail("get_device", "device", device, "asks for an Apple GPU, which this machine does not have",
+             "use device='cpu' or device='auto'")
+    if dev.type not in ("cpu", "cuda", "mps"):
+        fail("get_device", "device", device, "is not a device the book trains on", "use 'cpu', 'cuda' or 'auto'")
     return dev
 
 
@@ -168,6 +177,7 @@ def setup(seed: int = 0, threads: int | None = None, device: str | None = None) 
     Returns:
         torch.device: the device to train on.
     """
-    set_threads(threads)
-    set_seed(seed)
-    return get_device(device)
+    with calling("setup"):
+        set_threads(threads)
+        set_seed(seed)
+        return get_device(device)

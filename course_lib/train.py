@@ -22,11 +22,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .data import Split
-from .optim import make_optimizer
+from .data import Split, check_split
+from .optim import check_recipe, make_optimizer
+from .validate import (calling, check_array, check_bool, check_callable, check_int, check_int_list, check_labels,
+                       check_seed, check_type, fail)
 
-__all__ = ["Event", "History", "Run", "StopTraining", "train", "train_seeds", "evaluate", "loss_fn", "predict",
-           "stack_splits"]
+__all__ = ["Event", "History", "Run", "StopTraining", "TrainingDiverged", "train", "train_seeds", "evaluate",
+           "loss_fn", "predict", "stack_splits"]
 
 
 @dataclass
@@ -52,6 +54,13 @@ class Event:
 
 class StopTraining(Exception):
     """Raise it in a callback to end training there; :func:`train` returns what it has so far."""
+
+
+class TrainingDiverged(FloatingPointError, ValueError):
+    """:func:`train` stopped because the loss of an epoch was not finite (NaN or inf).
+
+    A ``FloatingPointError`` and a ``ValueError``; the message names the epoch and what to try.
+    """
 
 
 @dataclass
@@ -86,6 +95,15 @@ class History:
 
     def member(self, m: int) -> "History":
         """The history of member ``m`` of an ensemble, as a one-model history."""
+        first = next((values[0] for values in self.metrics.values() if len(values)), None)
+        n_models = (len(np.atleast_1d(self.best_epoch)) if np.ndim(self.best_epoch)
+                    else None if first is None else np.shape(first)[0] if np.ndim(first) == 1 else 0)
+        if n_models == 0:
+            fail("History.member", "m", m, "asks for a member, but this is the history of one model",
+                 "use the history itself")
+        m = check_int("History.member", "m", m, 0, None if n_models is None else n_models - 1,
+                      fix="a member of the ensemble" if n_models is None else
+                      f"the ensemble has {n_models} members (0..{n_models - 1})")
         out = History(evaluated=list(self.evaluated), seconds=self.seconds,
                       best_epoch=int(np.atleast_1d(self.best_epoch)[m] if np.ndim(self.best_epoch) else self.best_epoch))
         out.metrics = {k: [np.asarray(v)[m] for v in values] for k, values in self.metrics.items()}
@@ -97,6 +115,24 @@ def loss_fn(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
     ``y`` holds labels of shape (n,), shared by the members, or (M, n), one row per member.
     """
+    check_array("loss_fn", "y_hat", y_hat, ndim=(2, 3), tensor=True, finite=False)
+    _check_targets("loss_fn", y_hat, y, "y")
+    return _loss(y_hat, y)
+
+
+def _check_targets(fn: str, out: torch.Tensor, y, name: str) -> None:
+    """Labels ``y`` that fit the model output ``out`` (n, C) or (M, n, C): one per row, each below C."""
+    check_labels(fn, name, y, n=out.shape[-2], n_classes=out.shape[-1], ndim=(1, 2), tensor=True,
+                 fix="give the model one output per class (its last layer's size), or renumber the labels")
+    if y.dtype != torch.int64:
+        fail(fn, name, y, "is not an int64 tensor", f"convert it with {name}.long()", TypeError)
+    if y.ndim == 2 and (out.ndim != 3 or len(y) != len(out)):
+        fail(fn, name, y, f"has one row of labels per member, but the model returns {tuple(out.shape)}",
+             "pass one row per ensemble member, or shared labels of shape (n,)")
+
+
+def _loss(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """:func:`loss_fn` without the checks (the training loop checks its data once per call)."""
     if y_hat.ndim == 3:
         M, n, C = y_hat.shape
         labels = y.reshape(M * n) if y.ndim == 2 else y.repeat(M)
@@ -104,9 +140,17 @@ def loss_fn(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(y_hat, y)
 
 
-@torch.no_grad()
 def predict(model: nn.Module, X: torch.Tensor, batch_size: int = 10000) -> torch.Tensor:
     """Logits for ``X`` in evaluation mode, in chunks. Shape (n, C) or (M, n, C)."""
+    check_type("predict", "model", model, nn.Module, "a torch nn.Module")
+    check_array("predict", "X", X, ndim=(2, 3), tensor=True, fix="pass inputs of shape (n, features) as a float tensor")
+    batch_size = check_int("predict", "batch_size", batch_size, 1, fix="e.g. batch_size=10000")
+    with calling("predict"):
+        return _predict(model, X, batch_size)
+
+
+@torch.no_grad()
+def _predict(model: nn.Module, X: torch.Tensor, batch_size: int = 10000) -> torch.Tensor:
     was_training = model.training
     model.eval()
     try:
@@ -122,7 +166,20 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[np.nda
     For an ensemble, ``X`` may be shared (n, ...) or one set per member (M, n, ...), and ``y``
     shared (n,) or one row per member (M, n).
     """
-    y_hat = predict(model, X)
+    check_type("evaluate", "model", model, nn.Module, "a torch nn.Module")
+    check_array("evaluate", "X", X, ndim=(2, 3), tensor=True, fix="pass inputs of shape (n, features) as a float tensor")
+    with calling("evaluate"):
+        y_hat = _predict(model, X)
+    _check_targets("evaluate", y_hat, y, "y")
+    return _evaluated(y_hat, y)
+
+
+def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor):
+    """:func:`evaluate` without the checks (the training loop checks its data once per call)."""
+    return _evaluated(_predict(model, X), y)
+
+
+def _evaluated(y_hat: torch.Tensor, y: torch.Tensor):
     if y_hat.ndim == 3:
         labels = y if y.ndim == 2 else y.expand(len(y_hat), -1)
         losses = np.array([F.cross_entropy(o, t).item() for o, t in zip(y_hat, labels)])
@@ -131,15 +188,42 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[np.nda
     return F.cross_entropy(y_hat, y).item(), (y_hat.argmax(-1) == y).float().mean().item()
 
 
-def _check_data(data: Split) -> None:
+def _check_data(data: Split, fn: str = "train") -> None:
+    """The training data, once per call: a Split of tensors, one int64 label per example, no NaN or inf."""
     if not isinstance(data, Split):
-        raise TypeError(f"train: data must be a course_lib.data.Split, got {type(data).__name__}; "
-                        "wrap arrays with Split(X_train, y_train, X_test, y_test).")
+        fail(fn, "data", data, "is not a course_lib.data.Split",
+             "wrap arrays with Split(X_train, y_train, X_test, y_test)", TypeError)
+    check_split(data, fn, prefix="data.", finite=True)
     if data.X_train.shape[-2 if data.y_train.ndim == 2 else 0] == 0 or data.y_train.numel() == 0:
-        raise ValueError("train: data.X_train is empty; check the class subset or the split.")
-    if data.y_train.shape[-1] != (data.X_train.shape[-2] if data.X_train.ndim == 3 else len(data.X_train)):
-        raise ValueError(f"train: X_train has shape {tuple(data.X_train.shape)} but y_train has shape "
-                         f"{tuple(data.y_train.shape)}; they need one label per example.")
+        fail(fn, "data.X_train", data.X_train, "is empty", "check the class subset or the split")
+
+
+def _check_model(model: nn.Module, data: Split, fn: str) -> None:
+    """One forward pass on one training example: the model takes the inputs and has an output per class."""
+    check_type(fn, "model", model, nn.Module, "a torch nn.Module (e.g. course_lib.MLP)")
+    with calling(fn):
+        out = _predict(model, data.X_train[..., :1, :])
+    n_models = getattr(model, "n_models", None)
+    members = data.y_train.shape[0] if data.y_train.ndim == 2 else n_models
+    if out.ndim not in (2, 3) or (n_models is not None and out.ndim != 3) or (
+            members is not None and (out.ndim != 3 or out.shape[0] != members)):
+        fail(fn, "model", type(model).__name__, f"returns logits of shape {tuple(out.shape)} for one example",
+             "a model returns (n, classes), an ensemble (members, n, classes) with one row of labels per member")
+    for part in ("train", "test", "val"):
+        y = getattr(data, f"y_{part}")
+        if y is not None and y.numel():
+            check_labels(fn, f"data.y_{part}", y, ndim=(1, 2), n_classes=out.shape[-1],
+                         fix=f"the model has {out.shape[-1]} outputs: give it one per class, or renumber the labels")
+            if y.dtype != torch.int64:
+                fail(fn, f"data.y_{part}", y, "is not an int64 tensor", f"convert it with data.y_{part}.long()", TypeError)
+
+
+def _check_batch_seed(fn: str, batch_seed) -> None:
+    if isinstance(batch_seed, (int, np.integer)) and not isinstance(batch_seed, (bool, np.bool_)):
+        check_seed(fn, "batch_seed", batch_seed)
+    else:
+        check_int_list(fn, "batch_seed", batch_seed, low=0, min_len=1,
+                       fix="pass one int (one shared batch order) or one seed per ensemble member")
 
 
 def _batch_orders(batch_seed: int | Sequence[int], n: int, n_models: int | None) -> torch.Generator | list:
@@ -231,37 +315,53 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
     Returns:
         History: ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (and ``val_loss``,
         ``val_acc``) at the evaluated epochs, ``history.epochs``.
+
+    Raises:
+        ValueError, TypeError: before training, for arguments that make no sense (``lr`` not finite
+            and positive, NaN or inf in ``data``, labels the model has no output for, Adam with
+            ``momentum``, a :class:`~course_lib.record.Recorder` asked for epochs beyond ``epochs``...);
+            the message names the argument and the fix. The data are checked once per call.
+        TrainingDiverged: at the end of the first epoch whose training loss (or an evaluated loss)
+            is NaN or inf; the message names the epoch and suggests a smaller ``lr``.
     """
-    _check_data(data)
-    if not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"train: epochs={epochs!r} must be a non-negative integer.")
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"train: batch_size={batch_size!r} must be a positive integer, e.g. 100.")
-    if eval_every is not None and (not isinstance(eval_every, int) or eval_every < 1):
-        raise ValueError(f"train: eval_every={eval_every!r} must be a positive integer (1: every epoch) "
-                         "or None (never; call evaluate() when you need it).")
-    unknown = set(eval_on) - {"train", "test", "val"}
-    if unknown or isinstance(eval_on, str):
-        raise ValueError(f"train: eval_on={eval_on!r} must list splits among 'train', 'test' and 'val', "
-                         "e.g. eval_on=('test',).")
+    fn = "train"
+    epochs = check_int(fn, "epochs", epochs, 0, fix="the number of passes over the data, e.g. epochs=10")
+    check_recipe(fn, lr=lr, momentum=momentum, weight_decay=weight_decay, optimizer=optimizer)
+    batch_size = check_int(fn, "batch_size", batch_size, 1, fix="e.g. batch_size=100 (len(data.X_train) for full batch)")
+    if eval_every is not None:
+        eval_every = check_int(fn, "eval_every", eval_every, 1,
+                               fix="a positive integer (1: every epoch) or None (never; call evaluate() when you need it)")
+    if isinstance(eval_on, str) or not all(isinstance(p, str) and p in ("train", "test", "val") for p in eval_on):
+        fail(fn, "eval_on", eval_on, "must list splits among 'train', 'test' and 'val'", "e.g. eval_on=('test',)")
+    keep_best, progress = check_bool(fn, "keep_best", keep_best), check_bool(fn, "progress", progress)
+    if callback is not None:
+        check_callable(fn, "callback", callback, "pass a function of one Event, a Recorder, or None")
+    _check_batch_seed(fn, batch_seed)
+    _check_data(data, fn)
     if keep_best and (data.X_val is None or eval_every is None or "val" not in eval_on):
-        raise ValueError("train: keep_best=True needs a validation set (data.X_val, e.g. from load_jump_task()) "
-                         "that is evaluated (eval_every not None, 'val' in eval_on).")
+        fail(fn, "keep_best", keep_best, "needs a validation set (data.X_val, e.g. from load_jump_task()) "
+             "that is evaluated", "keep eval_every not None and 'val' in eval_on")
+    _check_model(model, data, fn)
+    n = data.y_train.shape[-1]
+    plan = getattr(callback, "check_plan", None)
+    if callable(plan):                                     # a Recorder: every snapshot it asks for is taken
+        plan(fn, epochs, epochs * -(-n // batch_size))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
-    orders = _batch_orders(batch_seed, data.y_train.shape[-1], getattr(model, "n_models", None))
+    orders = _batch_orders(batch_seed, n, getattr(model, "n_models", None))
     history, best = History(), {"loss": np.inf, "epoch": 0, "state": None}
-    n, step, start = data.y_train.shape[-1], 0, time.perf_counter()
+    step, start = 0, time.perf_counter()
     bar = _progress_bar(epochs, progress)
     try:
         for epoch in range(epochs + 1):
             if epoch > 0:
                 model.train()
                 X_all, y_all = _shuffled(data, orders, data.X_train.device)
+                epoch_loss = torch.zeros((), dtype=torch.float64, device=data.X_train.device)
                 for i in range(0, n, batch_size):
                     X, y = X_all[..., i:i + batch_size, :], y_all[..., i:i + batch_size]
                     y_hat = model(X)                                  # forward
-                    loss = loss_fn(y_hat, y)                          # loss
+                    loss = _loss(y_hat, y)                            # loss
                     for p in params:
                         p.grad = None
                     loss.backward()                                   # backward: gradients in p.grad
@@ -269,14 +369,19 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
                         callback(Event("step", epoch, step, model, X, y, y_hat.detach(), loss.item()))
                     opt.step()                                        # update
                     step += 1
+                    epoch_loss += loss.detach()                       # only read: NaN or inf stops training below
                 if bar is not None:
                     bar.update(1)
+                if not torch.isfinite(epoch_loss):
+                    _diverged(fn, model, epoch, "training loss", epoch_loss.item(), lr, optimizer)
             if eval_every is not None and (epoch % eval_every == 0 or epoch == epochs):  # evaluate
                 history.evaluated.append(epoch)
                 for part in eval_on:
                     X_eval = getattr(data, f"X_{part}")
                     if X_eval is not None:
-                        loss_e, acc_e = evaluate(model, X_eval, getattr(data, f"y_{part}"))
+                        loss_e, acc_e = _evaluate(model, X_eval, getattr(data, f"y_{part}"))
+                        if not np.isfinite(loss_e).all():
+                            _diverged(fn, model, epoch, f"loss on the {part} set", loss_e, lr, optimizer)
                         history.append(f"{part}_loss", loss_e)
                         history.append(f"{part}_acc", acc_e)
                 if keep_best:
@@ -296,6 +401,22 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
     return history
 
 
+def _diverged(fn: str, model: nn.Module, epoch: int, what: str, value, lr, optimizer: str) -> None:
+    """Stop training: the loss of ``epoch`` is not finite; say which members (for an ensemble) and what to try."""
+    members = ""
+    n_models = getattr(model, "n_models", None)
+    if n_models is not None:
+        broken = [m for m in range(n_models)
+                  if not all(torch.isfinite(p[m]).all() for p in model.parameters() if p.ndim and len(p) == n_models)]
+        if broken:
+            members = f" (members {broken} of {n_models} have non-finite weights)"
+    value = np.round(np.asarray(value, dtype=float), 4).tolist()
+    raise TrainingDiverged(
+        f"{fn}: the {what} is {value} after epoch {epoch}{members}: training diverged with lr={lr!r} "
+        f"(optimizer={optimizer!r}) and the weights are no longer usable. Try a smaller lr (e.g. lr={lr / 10:g}), "
+        "and check the inputs for very large values.")
+
+
 @dataclass
 class Run:
     """One seed's result from :func:`train_seeds`: its seed, its trained model and its history."""
@@ -310,9 +431,13 @@ def stack_splits(splits: Sequence[Split]) -> Split:
 
     Shapes: ``X_*`` (M, n, ...) and ``y_*`` (M, n) for M splits of n examples each.
     """
+    if isinstance(splits, (str, bytes, Split)) or not hasattr(splits, "__iter__"):
+        fail("stack_splits", "splits", splits, "is not a list of Splits", "pass one course_lib.data.Split per member",
+             TypeError)
     splits = list(splits)
     if not splits or any(not isinstance(s, Split) for s in splits):
-        raise TypeError("stack_splits: pass a non-empty list of course_lib.data.Split, one per member.")
+        fail("stack_splits", "splits", splits, "must be a non-empty list of course_lib.data.Split",
+             "pass one Split per member", TypeError)
     stacked = {}
     for name in ("X_train", "y_train", "X_test", "y_test", "X_val", "y_val"):
         parts = [getattr(s, name) for s in splits]
@@ -320,10 +445,27 @@ def stack_splits(splits: Sequence[Split]) -> Split:
             stacked[name] = None
             continue
         if len({tuple(p.shape) for p in parts}) != 1:
-            raise ValueError(f"stack_splits: the splits' {name} differ in shape ({sorted({tuple(p.shape) for p in parts})}); "
-                             "draw every member's data with the same sizes.")
+            fail("stack_splits", "splits", splits, f"differ in shape in {name} ({sorted({tuple(p.shape) for p in parts})})",
+                 "draw every member's data with the same sizes")
         stacked[name] = torch.stack(parts)
     return Split(**stacked, classes=splits[0].classes)
+
+
+#: The keyword arguments of :func:`train` that its wrappers pass on as ``**recipe``.
+TRAIN_KEYWORDS = ("epochs", "lr", "batch_size", "optimizer", "momentum", "weight_decay", "eval_every", "eval_on",
+                  "keep_best", "callback", "progress")
+
+
+def _check_recipe_keys(fn: str, recipe: dict, allowed: Sequence[str] = TRAIN_KEYWORDS) -> None:
+    """``**recipe`` passed on to :func:`train`: known names only, and ``epochs`` and ``lr`` given."""
+    for key in recipe:
+        if key not in allowed:
+            fail(fn, key, recipe[key], f"is not a setting of train(); the recipe takes {', '.join(allowed)}",
+                 "check the spelling", TypeError)
+    for key in ("epochs", "lr"):
+        if key not in recipe:
+            fail(fn, key, None, "is missing from the recipe", f"pass e.g. {key}={10 if key == 'epochs' else 0.1}",
+                 TypeError)
 
 
 def train_seeds(sizes: Sequence[int], data: Split | Sequence[Split], seeds: Sequence[int] = range(5), *,
@@ -348,11 +490,16 @@ def train_seeds(sizes: Sequence[int], data: Split | Sequence[Split], seeds: Sequ
     """
     from .models import MLPEnsemble
 
-    seeds = [int(s) for s in seeds]
-    if not isinstance(data, Split):
-        data = stack_splits(data)
-        if len(data.X_train) != len(seeds):
-            raise ValueError(f"train_seeds: {len(data.X_train)} data draws for {len(seeds)} seeds; pass one per seed.")
-    ensemble = MLPEnsemble(sizes, activation, seeds=seeds, weight_std=weight_std)
-    history = train(ensemble, data, batch_seed=batch_seed, **recipe)
+    fn = "train_seeds"
+    seeds = check_int_list(fn, "seeds", seeds, low=0, min_len=1, fix="pass one seed per run, e.g. seeds=range(5)")
+    _check_recipe_keys(fn, recipe)
+    with calling(fn):
+        if not isinstance(data, Split):
+            if isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+                fail(fn, "data", data, "is neither a Split nor a list of Splits", "pass e.g. cl.load_mnist()", TypeError)
+            data = stack_splits(data)
+            if len(data.X_train) != len(seeds):
+                fail(fn, "data", data, f"holds {len(data.X_train)} data draws for {len(seeds)} seeds", "pass one per seed")
+        ensemble = MLPEnsemble(sizes, activation, seeds=seeds, weight_std=weight_std)
+        history = train(ensemble, data, batch_seed=batch_seed, **recipe)
     return [Run(seed, ensemble.member(m), history.member(m)) for m, seed in enumerate(seeds)]
