@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from .validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
+
 __all__ = ["Ascent", "gradient_ascent"]
 
 
@@ -61,14 +63,19 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
     Returns:
         Ascent: the inputs (k, n_features) and, per row, its final probability and step count.
     """
-    if objective not in ("probability", "logit"):
-        raise ValueError(f"gradient_ascent: objective={objective!r} must be 'probability' or 'logit'.")
+    fn = "gradient_ascent"
+    check_type(fn, "model", model, nn.Module, "a torch nn.Module (take one member out of an ensemble first)")
+    check_choice(fn, "objective", objective, ("probability", "logit"))
+    if isinstance(targets, (np.ndarray, torch.Tensor)):
+        targets = targets.tolist()
+    check_int_list(fn, "targets", targets, low=0, min_len=1, fix="a non-empty list of class labels, e.g. [0, 29]")
+    n_features = check_int(fn, "n_features", n_features, 1, fix="the model's input size, e.g. n_features=100")
+    check_number(fn, "step", step, 0, low_open=True, fix="the ascent rate, e.g. step=10.0")
+    check_number(fn, "threshold", threshold, 0, 1, low_open=True, high_open=True, fix="a probability, e.g. 0.999")
+    check_number(fn, "init_range", init_range, 0, fix="the half-width of the random start, e.g. 0.05")
+    max_steps = check_int(fn, "max_steps", max_steps, 0, fix="the most updates per row, e.g. max_steps=10000")
+    seed = check_seed(fn, "seed", seed)
     targets_t = torch.as_tensor(np.asarray(targets), dtype=torch.long)
-    if targets_t.ndim != 1 or len(targets_t) == 0:
-        raise ValueError(f"gradient_ascent: targets={targets!r} must be a non-empty list of class labels, e.g. [0, 29].")
-    if not step > 0 or not 0 < threshold < 1 or not init_range >= 0:
-        raise ValueError(f"gradient_ascent: need step > 0, 0 < threshold < 1 and init_range >= 0; got step={step}, "
-                         f"threshold={threshold}, init_range={init_range}.")
     param = next(model.parameters(), None)
     device = param.device if param is not None else torch.device("cpu")
     gen = torch.Generator().manual_seed(seed)
@@ -79,12 +86,21 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
     was_training = model.training
     model.eval()
     try:
-        for _ in range(max_steps + 1):
+        for i in range(max_steps + 1):
             X.requires_grad_(True)
-            logits = model(X)
+            try:
+                with calling(fn):
+                    logits = model(X)
+            except ValueError as err:
+                if i > 0:
+                    raise
+                fail(fn, "n_features", n_features, f"does not fit the model ({err})", "pass the model's input size")
             if logits.ndim != 2 or logits.shape[0] != len(targets_t):
-                raise ValueError(f"gradient_ascent: the model returned logits of shape {tuple(logits.shape)}; "
-                                 "expected (k, n_classes). Pass a single model, e.g. ensemble.member(0).")
+                fail(fn, "model", type(model).__name__, f"returned logits of shape {tuple(logits.shape)}; "
+                     "expected (k, n_classes)", "pass a single model, e.g. ensemble.member(0)")
+            if i == 0 and int(targets_t.max()) >= logits.shape[1]:
+                fail(fn, "targets", targets, f"holds the class {int(targets_t.max())}, but the model has "
+                     f"{logits.shape[1]} classes (0..{logits.shape[1] - 1})", "pass labels of the model's classes")
             p = torch.softmax(logits, dim=-1)[rows, targets_t]
             active = p.detach() <= threshold
             if not active.any() or int(steps.max()) >= max_steps:

@@ -23,6 +23,8 @@ import torch
 from torch import nn
 
 from .models import MLP, MLPEnsemble
+from .validate import (calling, check_array, check_bool, check_choice, check_int, check_int_list, check_labels,
+                       check_number, check_seed, check_type, fail)
 
 __all__ = ["bottleneck_sizes", "pad_ensemble", "unpad_member", "count_dead_units", "count_crossings",
            "least_squares_readout", "readout_succeeds", "sample_points", "Estimate", "random_embedding_probability",
@@ -41,8 +43,11 @@ def bottleneck_sizes(p: int, depth: str = "shallow", n_in: int = 100, n_out: int
     Returns:
         list[int]: sizes from input to output, as :class:`~course_lib.models.MLP` takes them.
     """
-    if not isinstance(p, (int, np.integer)) or p < 1:
-        raise ValueError(f"bottleneck_sizes: p={p!r} must be a positive integer, e.g. p=2.")
+    fn = "bottleneck_sizes"
+    check_int(fn, "p", p, 1, fix="the width of the bottleneck, e.g. p=2")
+    check_choice(fn, "depth", depth, ("shallow", "deep"))
+    for name, value in (("n_in", n_in), ("n_out", n_out), ("outer", outer)):
+        check_int(fn, name, value, 1, fix=f"a layer size, e.g. {name}=25")
     if depth == "shallow":
         return [n_in, int(p), n_out]
     if depth == "deep":
@@ -73,19 +78,26 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
         MLPEnsemble whose ``sizes`` are the largest widths; ``ensemble.member_sizes`` keeps
         ``sizes_list``. Shapes: input (n, n_in) -> logits (n_models, n, n_out).
     """
-    sizes_list = [list(map(int, s)) for s in sizes_list]
+    fn = "pad_ensemble"
+    if isinstance(sizes_list, (str, bytes)) or not hasattr(sizes_list, "__iter__"):
+        fail(fn, "sizes_list", sizes_list, "is not a list of size lists", "pass e.g. [[100, p, 60] for p in range(2, 11)]",
+             TypeError)
+    sizes_list = [check_int_list(fn, "sizes_list", s, low=1, min_len=2, fix="every size list holds positive "
+                                 "layer sizes, e.g. [100, 2, 60]") for s in sizes_list]
+    seeds = check_int_list(fn, "seeds", seeds, low=0, fix="one non-negative seed per member")
     if len(sizes_list) == 0 or len(sizes_list) != len(list(seeds)):
-        raise ValueError(f"pad_ensemble: got {len(sizes_list)} size lists and {len(list(seeds))} seeds; "
-                         "pass one seed per member, e.g. seeds=[0] * len(sizes_list).")
+        fail(fn, "seeds", seeds, f"has {len(list(seeds))} seeds for {len(sizes_list)} size lists",
+             "pass one seed per member, e.g. seeds=[0] * len(sizes_list)")
     first = sizes_list[0]
     if any(len(s) != len(first) or s[0] != first[0] or s[-1] != first[-1] for s in sizes_list):
-        raise ValueError(f"pad_ensemble: sizes_list={sizes_list!r} must all have the same number of layers and "
-                         "the same input and output sizes; only hidden widths may differ.")
+        fail(fn, "sizes_list", sizes_list, "must all have the same number of layers and the same input and output "
+             "sizes", "only hidden widths may differ")
     if activation not in ("relu", "tanh", "identity"):
-        raise ValueError(f"pad_ensemble: activation={activation!r} has f(0) != 0 or is unknown, so padded units "
-                         "would not stay silent; use 'relu', 'tanh' or 'identity'.")
+        fail(fn, "activation", activation, "has f(0) != 0 or is unknown, so padded units would not stay silent",
+             "use 'relu', 'tanh' or 'identity'")
     big = [int(max(col)) for col in zip(*sizes_list)]
-    ensemble = MLPEnsemble(big, activation, seeds=list(seeds), weight_std=weight_std)
+    with calling(fn):
+        ensemble = MLPEnsemble(big, activation, seeds=list(seeds), weight_std=weight_std)
     params = dict(ensemble.named_parameters())
     with torch.no_grad():
         for m, (sizes, seed) in enumerate(zip(sizes_list, seeds)):
@@ -106,11 +118,12 @@ def unpad_member(ensemble: MLPEnsemble, m: int) -> MLP:
     Returns:
         MLP with sizes ``ensemble.member_sizes[m]``.
     """
+    fn = "unpad_member"
+    check_type(fn, "ensemble", ensemble, MLPEnsemble, "an MLPEnsemble built by pad_ensemble")
     sizes_list = getattr(ensemble, "member_sizes", None)
     if sizes_list is None:
-        raise ValueError("unpad_member: the ensemble was not built by pad_ensemble; use ensemble.member(m).")
-    if not 0 <= m < len(sizes_list):
-        raise ValueError(f"unpad_member: m={m} is out of range; the ensemble has {len(sizes_list)} members.")
+        fail(fn, "ensemble", type(ensemble).__name__, "was not built by pad_ensemble", "use ensemble.member(m)")
+    m = check_int(fn, "m", m, 0, len(sizes_list) - 1, fix=f"m is out of range; the ensemble has {len(sizes_list)} members")
     padded = ensemble.member(m)
     small = MLP(sizes_list[m], ensemble.activation, seed=ensemble.seeds[m])   # weights overwritten below
     big = dict(padded.named_parameters())
@@ -130,10 +143,12 @@ def count_dead_units(acts: np.ndarray, tol: float = 0.0) -> int | np.ndarray:
     Returns:
         int, or an int array of shape (n_models,).
     """
+    fn = "count_dead_units"
+    check_array(fn, "acts", acts, ndim=(2, 3), fix="expected (n, units) or (n_models, n, units) with n > 0")
+    check_number(fn, "tol", tol, fix="the largest activation still counted as off, e.g. tol=0.0")
     acts = np.asarray(acts)
-    if acts.ndim not in (2, 3) or acts.shape[-2] == 0:
-        raise ValueError(f"count_dead_units: acts has shape {acts.shape}; expected (n, units) or (n_models, n, units) "
-                         "with n > 0.")
+    if acts.shape[-2] == 0:
+        fail(fn, "acts", acts, "has no samples", "expected (n, units) or (n_models, n, units) with n > 0")
     dead = (acts <= tol).all(axis=-2).sum(axis=-1)
     return int(dead) if acts.ndim == 2 else dead.astype(int)
 
@@ -147,9 +162,8 @@ def count_crossings(curve: np.ndarray) -> int:
     Returns:
         int: pairs of non-neighbouring segments that cross at a single interior point.
     """
+    check_array("count_crossings", "curve", curve, shape=(None, 2), fix="expected points (n, 2)")
     P = np.asarray(curve, dtype=np.float64)
-    if P.ndim != 2 or P.shape[1] != 2:
-        raise ValueError(f"count_crossings: curve has shape {P.shape}; expected (n, 2).")
     a, b = P[:-1], P[1:]                                   # segment i runs from a[i] to b[i]
 
     def side(p, q, r):                                     # sign of the turn p -> q -> r, all pairs (i, j)
@@ -176,9 +190,8 @@ def least_squares_readout(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         tuple ``(W, b)``: W of shape (n, p) and b of shape (n,); the scores of x are ``W @ x + b``.
     """
+    check_array("least_squares_readout", "V", V, ndim=2, min_rows=2, fix="expected (n, p) with at least 2 points")
     V = np.asarray(V, dtype=np.float64)
-    if V.ndim != 2 or len(V) < 2:
-        raise ValueError(f"least_squares_readout: V has shape {V.shape}; expected (n, p) with at least 2 points.")
     A = np.hstack([V, np.ones((len(V), 1))])
     coef = np.linalg.pinv(A) @ np.eye(len(V))        # (p + 1, n): the columns are (w_k, b_k)
     return coef[:-1].T, coef[-1]
@@ -198,9 +211,12 @@ def readout_succeeds(V: np.ndarray, affine: bool = True) -> np.ndarray | bool:
     Returns:
         bool, or a bool array of shape (trials,).
     """
+    fn = "readout_succeeds"
+    check_array(fn, "V", V, ndim=(2, 3), fix="expected (n, p) or (trials, n, p) with n >= 2")
+    affine = check_bool(fn, "affine", affine)
     V = np.asarray(V, dtype=np.float64)
-    if V.ndim not in (2, 3) or V.shape[-2] < 2:
-        raise ValueError(f"readout_succeeds: V has shape {V.shape}; expected (n, p) or (trials, n, p) with n >= 2.")
+    if V.shape[-2] < 2:
+        fail(fn, "V", V, f"has shape {V.shape}; expected (n, p) or (trials, n, p) with n >= 2", "")
     batch = V if V.ndim == 3 else V[None]
     if affine:                                       # centre each set (einsum: the fast mean here)
         batch = batch - np.einsum("tnp->tp", batch)[:, None, :] / batch.shape[1]
@@ -235,9 +251,13 @@ def sample_points(trials: int, n: int, p: int, min_distance: float = 0.0,
     Returns:
         np.ndarray of shape (trials, n, p).
     """
+    fn = "sample_points"
+    for name, value in (("trials", trials), ("n", n), ("p", p), ("max_draws", max_draws)):
+        check_int(fn, name, value, 1, fix=f"a positive integer, e.g. {name}=10")
+    check_number(fn, "min_distance", min_distance, 0, fix="a distance >= 0 (0: no constraint)")
+    if rng is not None:
+        check_type(fn, "rng", rng, np.random.Generator, "a NumPy Generator", "pass np.random.default_rng(seed) or None")
     rng = np.random.default_rng(0) if rng is None else rng
-    if min_distance < 0:
-        raise ValueError(f"sample_points: min_distance={min_distance!r} must be >= 0.")
     if min_distance == 0:
         return rng.random((trials, n, p))
     kept, drawn, have, rate = [], 0, 0, 1.0
@@ -269,6 +289,10 @@ class Estimate:
     successes: int
     trials: int
 
+    def __post_init__(self) -> None:
+        check_int("Estimate", "trials", self.trials, 1, fix="the number of trials, e.g. 10000")
+        check_int("Estimate", "successes", self.successes, 0, self.trials, fix=f"a count between 0 and trials={self.trials}")
+
     @property
     def probability(self) -> float:
         return self.successes / self.trials
@@ -297,10 +321,14 @@ def random_embedding_probability(p: int, n: int, trials: int = 10000, min_distan
     Returns:
         Estimate with ``.probability`` and ``.upper()``.
     """
-    if not (isinstance(n, (int, np.integer)) and isinstance(p, (int, np.integer)) and 1 <= p < n):
-        raise ValueError(f"random_embedding_probability: need integers 1 <= p < n, got p={p!r}, n={n!r}.")
-    if not isinstance(trials, (int, np.integer)) or trials < 1:
-        raise ValueError(f"random_embedding_probability: trials={trials!r} must be a positive integer.")
+    fn = "random_embedding_probability"
+    check_int(fn, "n", n, 2, fix="the number of points (classes), n > p")
+    check_int(fn, "p", p, 1, n - 1, fix=f"need integers 1 <= p < n, got p={p!r}, n={n!r}")
+    for name, value in (("trials", trials), ("chunk", chunk)):
+        check_int(fn, name, value, 1, fix=f"a positive integer, e.g. {name}=10000")
+    check_number(fn, "min_distance", min_distance, 0, fix="a distance >= 0 (0: no constraint)")
+    affine = check_bool(fn, "affine", affine)
+    seed = check_seed(fn, "seed", seed)
     rng = np.random.default_rng(seed)
     successes, done = 0, 0
     while done < trials:
@@ -323,12 +351,11 @@ def fold_steps(model: MLP, X) -> list[tuple[str, np.ndarray]]:
         ``("layer 1: relu", ...)``, ..., ending with the output layer's affine map; each points
         array has shape (n, width of that layer).
     """
-    if not isinstance(model, MLP):
-        raise TypeError(f"fold_steps: model must be a course_lib MLP, got {type(model).__name__}; "
-                        "take one out of an ensemble with ensemble.member(m) or unpad_member(ensemble, m).")
+    fn = "fold_steps"
+    check_type(fn, "model", model, MLP, "a course_lib MLP",
+               "take one out of an ensemble with ensemble.member(m) or unpad_member(ensemble, m)")
+    check_array(fn, "X", X, shape=(None, model.sizes[0]), fix=f"expected points (n, {model.sizes[0]})")
     h = torch.as_tensor(np.asarray(X), dtype=torch.float32)
-    if h.ndim != 2 or h.shape[1] != model.sizes[0]:
-        raise ValueError(f"fold_steps: X has shape {tuple(h.shape)}; expected (n, {model.sizes[0]}).")
     steps, layer = [("input", h.numpy().copy())], 0
     n_linear = len(model.sizes) - 1
     for module in model.layers:
@@ -360,10 +387,18 @@ def plane_folding_figure(points: np.ndarray, y: np.ndarray, title: str = "", lin
 
     from .plots import class_color
 
+    fn = "plane_folding_figure"
+    check_array(fn, "points", points, shape=(None, 2), fix="only 2-unit layers can be drawn as a plane: (n, 2)")
+    check_labels(fn, "y", y, n=len(points))
+    check_int(fn, "size", size, 1, fix="pixels, e.g. size=420")
+    if lines is not None:
+        check_array(fn, "lines", lines, ndim=3, fix="polylines of shape (n_lines, k, 2)")
+        if np.shape(lines)[-1] != 2:
+            fail(fn, "lines", lines, "does not hold 2-D points", "polylines of shape (n_lines, k, 2)")
+    if class_names is not None:
+        from .plots import _check_class_names
+        _check_class_names(fn, class_names, np.asarray(y))
     points, y = np.asarray(points), np.asarray(y)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) != len(y):
-        raise ValueError(f"plane_folding_figure: points {points.shape} and y {y.shape} must be (n, 2) and (n,); "
-                         "only 2-unit layers can be drawn as a plane.")
     fig = go.Figure()
     if lines is not None:
         lines = np.asarray(lines)

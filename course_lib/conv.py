@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .models import BatchedLinear, make_activation, seeded
+from .models import ACTIVATIONS, BatchedLinear, _bad_input, make_activation, seeded
+from .validate import calling, check_array, check_choice, check_int, check_int_list, check_seed, fail
 
 __all__ = ["CNN", "CNNEnsemble", "conv_output_length", "cross_correlate"]
 
@@ -31,11 +32,10 @@ def conv_output_length(length: int, kernel_size: int, stride: int = 1, padding: 
     """
     for name, value, low in (("length", length, 1), ("kernel_size", kernel_size, 1), ("stride", stride, 1),
                              ("padding", padding, 0)):
-        if not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"conv_output_length: {name}={value!r} must be an integer >= {low}.")
+        check_int("conv_output_length", name, value, low, fix=f"e.g. {name}={max(low, 1)}")
     if kernel_size > length + 2 * padding:
-        raise ValueError(f"conv_output_length: kernel_size={kernel_size} is longer than the padded input "
-                         f"({length} + 2 x {padding}); use a shorter kernel or more padding.")
+        fail("conv_output_length", "kernel_size", kernel_size, f"is longer than the padded input ({length} + 2 x {padding})",
+             "use a shorter kernel or more padding")
     return (length + 2 * padding - kernel_size) // stride + 1
 
 
@@ -52,19 +52,23 @@ def cross_correlate(x, w, stride: int = 1) -> np.ndarray:
     Returns:
         np.ndarray: shape (conv_output_length(length, k, stride),).
     """
+    check_array("cross_correlate", "x", x, ndim=1, min_rows=1, fix="a signal of shape (length,)")
+    check_array("cross_correlate", "w", w, ndim=1, min_rows=1, fix="a kernel of shape (k,)")
+    if len(w) > len(x):
+        fail("cross_correlate", "w", w, f"is longer ({len(w)}) than the signal x ({len(x)})", "use a shorter kernel")
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
-    if x.ndim != 1 or w.ndim != 1:
-        raise ValueError(f"cross_correlate: x {x.shape} and w {w.shape} must both be 1-D arrays.")
-    n_out = conv_output_length(len(x), len(w), stride)
+    with calling("cross_correlate"):
+        n_out = conv_output_length(len(x), len(w), stride)
     return np.array([w @ x[i * stride:i * stride + len(w)] for i in range(n_out)])
 
 
-def _check_kernels(kernel_sizes: Sequence[int]) -> list[int]:
-    kernel_sizes = list(kernel_sizes)
-    if any(not isinstance(k, (int, np.integer)) or k < 1 for k in kernel_sizes):
-        raise ValueError(f"kernel_sizes={kernel_sizes!r} must be positive integers, e.g. [5, 9] for two "
-                         "convolutional layers with filters of length 5 and 9.")
-    return [int(k) for k in kernel_sizes]
+def _check_cnn(fn: str, kernel_sizes: Sequence[int], length, n_classes, activation) -> list[int]:
+    kernel_sizes = check_int_list(fn, "kernel_sizes", kernel_sizes, low=1,
+                                  fix="e.g. [5, 9] for two convolutional layers with filters of length 5 and 9")
+    check_int(fn, "length", length, 1, fix="the signal length, e.g. length=100")
+    check_int(fn, "n_classes", n_classes, 1, fix="the number of outputs, e.g. n_classes=60")
+    check_choice(fn, "activation", activation, sorted(ACTIVATIONS))
+    return kernel_sizes
 
 
 class CNN(nn.Module):
@@ -90,8 +94,9 @@ class CNN(nn.Module):
                  activation: str = "relu", seed: int | None = None):
         super().__init__()
         self.kernel_sizes, self.length, self.n_classes, self.activation, self.seed = (
-            _check_kernels(kernel_sizes), length, n_classes, activation, seed)
-        make_activation(activation)
+            _check_cnn("CNN", kernel_sizes, length, n_classes, activation), length, n_classes, activation, seed)
+        if seed is not None:
+            check_seed("CNN", "seed", seed)
         with seeded(seed):
             modules: list[nn.Module] = []
             for k in self.kernel_sizes:
@@ -100,8 +105,8 @@ class CNN(nn.Module):
             self.readout = nn.Linear(length, n_classes)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        if X.ndim != 2 or X.shape[1] != self.length:
-            raise ValueError(f"CNN expects X of shape (n, {self.length}), got {tuple(X.shape)}.")
+        if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != self.length:
+            _bad_input("CNN", X, f"(n, {self.length})")
         return self.readout(self.features(X.unsqueeze(1)).squeeze(1))
 
     def filters(self) -> list[np.ndarray]:
@@ -137,13 +142,11 @@ class CNNEnsemble(nn.Module):
     def __init__(self, kernel_sizes: Sequence[int], length: int = 100, n_classes: int = 60,
                  activation: str = "relu", seeds: Sequence[int] = (0,)):
         super().__init__()
-        if len(seeds) == 0:
-            raise ValueError("CNNEnsemble: seeds=() is empty; pass one seed per model, e.g. seeds=range(4).")
+        check_int_list("CNNEnsemble", "seeds", seeds, low=0, min_len=1, fix="pass one seed per model, e.g. seeds=range(4)")
         self.kernel_sizes, self.length, self.n_classes, self.activation = (
-            _check_kernels(kernel_sizes), length, n_classes, activation)
+            _check_cnn("CNNEnsemble", kernel_sizes, length, n_classes, activation), length, n_classes, activation)
         self.seeds = list(seeds)
         M = len(self.seeds)
-        make_activation(activation)
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
             modules: list[nn.Module] = []
             for k in self.kernel_sizes:
@@ -162,20 +165,20 @@ class CNNEnsemble(nn.Module):
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         M = self.n_models
+        if not isinstance(X, torch.Tensor):
+            _bad_input("CNNEnsemble", X, f"(n, {self.length}) or ({M}, n, {self.length})")
         if X.ndim == 3 and X.shape[0] == M and X.shape[2] == self.length:
             h = self.features(X.transpose(0, 1))                           # (n, M, length), member m on X[m]
         elif X.ndim == 2 and X.shape[1] == self.length:
             h = self.features(X.unsqueeze(1).expand(-1, M, -1))            # (n, M, length)
         else:
-            raise ValueError(f"CNNEnsemble expects X of shape (n, {self.length}) or ({M}, n, {self.length}), "
-                             f"got {tuple(X.shape)}.")
+            _bad_input("CNNEnsemble", X, f"(n, {self.length}) or ({M}, n, {self.length})")
         return self.readout(h.transpose(0, 1))                             # (M, n, n_classes)
 
     def member(self, m: int) -> CNN:
         """Return member ``m`` as a plain :class:`CNN` (a copy)."""
-        if not 0 <= m < self.n_models:
-            raise ValueError(f"member: m={m} is out of range; this ensemble has {self.n_models} models "
-                             f"(0..{self.n_models - 1}).")
+        m = check_int("member", "m", m, 0, self.n_models - 1,
+                      fix=f"m is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1})")
         params = dict(self.named_parameters())
         with torch.no_grad(), torch.random.fork_rng(devices=[]):
             single = CNN(self.kernel_sizes, self.length, self.n_classes, self.activation, seed=self.seeds[m])

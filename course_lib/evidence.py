@@ -28,6 +28,8 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .validate import check_bool, check_mapping, fail
+
 __all__ = ["chapter_seed", "claim", "collecting", "holds_in", "CLAIM_ID"]
 
 #: The form of a claim's id (the chapter prefix, then lowercase words joined by hyphens), e.g. ``ch1-digit-templates``.
@@ -97,6 +99,17 @@ def claim(claim_id: str, text: str, *, holds: bool, measured: Mapping[str, Any],
     if not isinstance(measured, Mapping) or not measured:
         raise ValueError(f"claim {claim_id}: measured={measured!r} must name at least one number, e.g. "
                          "measured={'accuracy': acc}.")
+    if not isinstance(text, str) or not text.strip():
+        fail("claim", "text", text, "is not a sentence", "pass the claim in one sentence, as the ledger shows it",
+             TypeError if not isinstance(text, str) else ValueError)
+    for name, value in (("control", control), ("source", source)):
+        if value is not None:
+            check_mapping("claim", name, value, f"pass {name}={{'name': number}} or leave it out", empty_ok=True)
+    always = check_bool("claim", "always", always)
+    size = holds.numel() if hasattr(holds, "numel") else np.size(holds)
+    if isinstance(holds, (str, bytes)) or holds is None or size != 1:
+        fail("claim", "holds", holds, "is not one True or False",
+             "pass the check itself, e.g. holds=acc > 0.9 (with .all() or .any() for an array)", TypeError)
     held = bool(holds)
     path = collecting()
     if path is not None:
@@ -119,6 +132,9 @@ def holds_in(claim_id: str) -> str:
     """
     from .results import load
 
+    if not isinstance(claim_id, str) or not CLAIM_ID.match(claim_id):
+        fail("holds_in", "claim_id", claim_id, "is not a claim id", "pass an id such as 'ch1-digit-templates'",
+             TypeError if not isinstance(claim_id, str) else ValueError)
     try:
         entry = load("evidence.json")["claims"].get(claim_id)
     except (OSError, ValueError):   # no ledger yet (a new checkout before `make evidence`)

@@ -27,7 +27,10 @@ import torch
 
 from .data import Split
 from .models import MLP, MLPEnsemble
-from .train import History, train
+from .optim import check_recipe
+from .train import History, _check_recipe_keys, train
+from .validate import (calling, check_array, check_bool, check_int, check_int_list, check_labels, check_rows_vary,
+                       check_type, fail)
 
 __all__ = ["RECIPES", "ever_active", "relative_change", "row_correlations", "effective_templates",
            "strongest_units", "joint_template_scores", "max_class_correlation", "class_contrast_share",
@@ -41,13 +44,12 @@ RECIPES = {
 }
 
 
-def _numpy(a, name: str, ndim: int) -> np.ndarray:
+def _numpy(a, name: str, ndim: int, fn: str) -> np.ndarray:
+    """``a`` as a float64 NumPy array of finite numbers with ``ndim`` axes (checked, with ``fn`` named)."""
+    check_array(fn, name, a, ndim=ndim)
     if isinstance(a, torch.Tensor):
         a = a.detach().cpu().numpy()
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim != ndim:
-        raise ValueError(f"{name} has shape {a.shape}; expected a {ndim}-D array.")
-    return a
+    return np.asarray(a, dtype=np.float64)
 
 
 def ever_active(X: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -59,7 +61,7 @@ def ever_active(X: np.ndarray | torch.Tensor) -> np.ndarray:
     Returns:
         np.ndarray: bool, shape (n_features,); True where some sample is non-zero.
     """
-    return (_numpy(X, "X", 2) != 0).any(axis=0)
+    return (_numpy(X, "X", 2, "ever_active") != 0).any(axis=0)
 
 
 def relative_change(W_start: np.ndarray | torch.Tensor, W_end: np.ndarray | torch.Tensor,
@@ -73,19 +75,27 @@ def relative_change(W_start: np.ndarray | torch.Tensor, W_end: np.ndarray | torc
     Returns:
         float: 0 when nothing moved; 1 when the change is as large as the random start.
     """
-    W0, W1 = _numpy(W_start, "W_start", 2), _numpy(W_end, "W_end", 2)
+    fn = "relative_change"
+    W0, W1 = _numpy(W_start, "W_start", 2, fn), _numpy(W_end, "W_end", 2, fn)
     if W0.shape != W1.shape:
-        raise ValueError(f"relative_change: W_start {W0.shape} and W_end {W1.shape} must have the same shape.")
+        fail(fn, "W_end", W_end, f"does not have the same shape as W_start {W0.shape}", "compare the same weights")
     if columns is not None:
+        _check_mask(fn, "columns", columns, W0.shape[1])
         columns = np.asarray(columns, dtype=bool)
-        if columns.shape != (W0.shape[1],) or not columns.any():
-            raise ValueError(f"relative_change: columns must be a bool mask of shape ({W0.shape[1]},) selecting "
-                             f"at least one input; got shape {columns.shape} with {int(columns.sum())} selected.")
         W0, W1 = W0[:, columns], W1[:, columns]
     start = np.sqrt(np.mean(W0 ** 2))
     if start == 0:
-        raise ValueError("relative_change: W_start is all zeros there, so a relative change is undefined.")
+        fail(fn, "W_start", W_start, "is all zeros there, so a relative change is undefined", "measure another layer")
     return float(np.sqrt(np.mean((W1 - W0) ** 2)) / start)
+
+
+def _check_mask(fn: str, name: str, mask, n: int) -> None:
+    """A bool mask of shape (n,) that selects at least one entry."""
+    a = check_array(fn, name, mask, kind=None, fix=f"pass a bool mask of shape ({n},)")
+    if a.dtype != bool or a.shape != (n,) or not a.any():
+        fail(fn, name, mask, f"must be a bool mask of shape ({n},) selecting at least one input "
+             f"(it has dtype {a.dtype} and {int(a.astype(bool).sum()) if a.dtype.kind in 'biuf' else 0} selected)",
+             "e.g. ever_active(data.X_train)")
 
 
 def row_correlations(A: np.ndarray | torch.Tensor, B: np.ndarray | torch.Tensor) -> np.ndarray:
@@ -96,11 +106,17 @@ def row_correlations(A: np.ndarray | torch.Tensor, B: np.ndarray | torch.Tensor)
 
     Returns:
         np.ndarray: shape (m, k); entry [i, j] correlates A[i] with B[j].
+
+    Raises:
+        ValueError: when a row is constant (its correlation is undefined; the rule of every
+            correlation in course_lib, as :func:`course_lib.templates.correlation_matrix`).
     """
-    A, B = _numpy(A, "A", 2), _numpy(B, "B", 2)
+    fn = "row_correlations"
+    A, B = _numpy(A, "A", 2, fn), _numpy(B, "B", 2, fn)
     if A.shape[1] != B.shape[1]:
-        raise ValueError(f"row_correlations: A has rows of length {A.shape[1]}, B of length {B.shape[1]}; "
-                         "they must match.")
+        fail(fn, "B", B, f"has rows of length {B.shape[1]} but A has rows of length {A.shape[1]}", "they must match")
+    check_rows_vary(fn, "A", A)
+    check_rows_vary(fn, "B", B)
     A = A - A.mean(1, keepdims=True)
     B = B - B.mean(1, keepdims=True)
     A = A / np.maximum(np.linalg.norm(A, axis=1, keepdims=True), 1e-300)
@@ -134,10 +150,15 @@ def effective_templates(model: MLP, X: np.ndarray | torch.Tensor, units: Sequenc
     Returns:
         np.ndarray: shape (n_classes, n_features).
     """
+    fn = "effective_templates"
     if not isinstance(model, MLP) or len(model.sizes) != 3:
         sizes = getattr(model, "sizes", None)
-        raise ValueError(f"effective_templates: needs an MLP with one hidden layer, got sizes={sizes}; "
-                         "take one member of an ensemble with ensemble.member(m).")
+        fail(fn, "model", type(model).__name__, f"has sizes={sizes}; it needs an MLP with one hidden layer",
+             "take one member of an ensemble with ensemble.member(m)")
+    check_array(fn, "X", X, shape=(None, model.sizes[0]), fix=f"pass inputs of shape (n, {model.sizes[0]})")
+    center = check_bool(fn, "center", center)
+    if units is not None:
+        units = check_int_list(fn, "units", units, fix=f"hidden units lie in 0..{model.sizes[1] - 1}")
     X = torch.as_tensor(X, dtype=torch.float32)
     W, b, V = model.layers[0].weight, model.layers[0].bias, model.layers[2].weight
     slope = _SLOPES[model.activation](X @ W.T + b).mean(0)        # (hidden,)
@@ -147,7 +168,7 @@ def effective_templates(model: MLP, X: np.ndarray | torch.Tensor, units: Sequenc
     else:
         units = [int(u) for u in units]
         if any(not 0 <= u < len(slope) for u in units):
-            raise ValueError(f"effective_templates: units={units} must lie in 0..{len(slope) - 1}.")
+            fail(fn, "units", units, f"must lie in 0..{len(slope) - 1}", "pick hidden units of the model")
         keep[units] = True
     T = ((V * slope * keep) @ W).double().numpy()                 # (n_classes, n_features)
     return T - T.mean(0) if center else T
@@ -162,17 +183,25 @@ def strongest_units(V: np.ndarray | torch.Tensor, c: int, k: int = 3) -> tuple[n
     Returns:
         tuple: ``(liked, disliked)``, index arrays of shape (k,), strongest first.
     """
-    V = _numpy(V, "V", 2)
-    if not 0 <= c < len(V) or not 1 <= k <= V.shape[1]:
-        raise ValueError(f"strongest_units: need 0 <= c < {len(V)} and 1 <= k <= {V.shape[1]}; got c={c}, k={k}.")
+    fn = "strongest_units"
+    V = _numpy(V, "V", 2, fn)
+    c = check_int(fn, "c", c, 0, len(V) - 1, fix=f"need 0 <= c < {len(V)}: one of the classes (rows of V)")
+    k = check_int(fn, "k", k, 1, V.shape[1], fix=f"need 1 <= k <= {V.shape[1]}, the number of hidden units")
     order = np.argsort(V[c], kind="stable")
     return order[::-1][:k], order[:k]
 
 
-def _class_means(X, y) -> tuple[np.ndarray, np.ndarray]:
-    X, y = _numpy(X, "X", 2), np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels.")
+def _check_W(fn: str, W, n_features: int) -> None:
+    """Weight images (units, n_features) of the same width as the inputs."""
+    W = _numpy(W, "W", 2, fn)
+    if W.shape[1] != n_features:
+        fail(fn, "W", W, f"has rows of length {W.shape[1]} but X has {n_features} features", "they must match")
+
+
+def _class_means(X, y, fn: str) -> tuple[np.ndarray, np.ndarray]:
+    X = _numpy(X, "X", 2, fn)
+    check_labels(fn, "y", y, n=len(X), fix="pass one integer label per row of X")
+    y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     classes = np.unique(y)
     return np.stack([X[y == c].mean(0) for c in classes]), X.mean(0)
 
@@ -190,10 +219,13 @@ def joint_template_scores(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Te
     Returns:
         np.ndarray: shape (units,), signed correlations.
     """
-    means, _ = _class_means(X, y)
+    fn = "joint_template_scores"
+    means, _ = _class_means(X, y, fn)
+    _check_W(fn, W, means.shape[1])
     if len(means) != 2:
-        raise ValueError(f"joint_template_scores: y must hold exactly two classes, got {len(means)}.")
-    return row_correlations(W, (means[1] - means[0])[None])[:, 0]
+        fail(fn, "y", y, f"holds {len(means)} classes; it must hold exactly two classes", "select two classes first")
+    with calling(fn):
+        return row_correlations(W, (means[1] - means[0])[None])[:, 0]
 
 
 def max_class_correlation(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Tensor,
@@ -207,8 +239,11 @@ def max_class_correlation(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Te
     Returns:
         np.ndarray: shape (units,), values in [0, 1].
     """
-    means, overall = _class_means(X, y)
-    return np.abs(row_correlations(W, means - overall)).max(1)
+    fn = "max_class_correlation"
+    means, overall = _class_means(X, y, fn)
+    _check_W(fn, W, means.shape[1])
+    with calling(fn):
+        return np.abs(row_correlations(W, means - overall)).max(1)
 
 
 def class_contrast_share(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Tensor,
@@ -227,8 +262,13 @@ def class_contrast_share(W: np.ndarray | torch.Tensor, X: np.ndarray | torch.Ten
     Returns:
         np.ndarray: shape (units,), values in [0, 1].
     """
-    W = _numpy(W, "W", 2)
-    means, overall = _class_means(X, y)
+    fn = "class_contrast_share"
+    W = _numpy(W, "W", 2, fn)
+    means, overall = _class_means(X, y, fn)
+    if W.shape[1] != means.shape[1]:
+        fail(fn, "W", W, f"has rows of length {W.shape[1]} but X has {means.shape[1]} features", "they must match")
+    if columns is not None:
+        _check_mask(fn, "columns", columns, W.shape[1])
     B = means - overall                                     # (classes, n_features)
     if columns is not None:
         W, B = W[:, columns], B[:, columns]
@@ -251,6 +291,9 @@ def quadratic_cost(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     Returns:
         torch.Tensor: a scalar.
     """
+    fn = "quadratic_cost"
+    check_array(fn, "y_hat", y_hat, ndim=(2, 3), tensor=True, finite=False)
+    check_labels(fn, "y", y, n=y_hat.shape[-2], n_classes=y_hat.shape[-1], ndim=(1, 2), tensor=True)
     target = torch.nn.functional.one_hot(y, y_hat.shape[-1]).to(y_hat.dtype)
     if y_hat.ndim == 3 and target.ndim == 2:
         target = target.expand_as(y_hat)
@@ -288,6 +331,7 @@ class QuadraticCost(torch.nn.Module):
 
     def __init__(self, model: torch.nn.Module):
         super().__init__()
+        check_type("QuadraticCost", "model", model, torch.nn.Module, "a torch nn.Module")
         self.model = model
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
@@ -310,8 +354,14 @@ def train_quadratic_seeds(sizes: Sequence[int], data: Split, seeds: Sequence[int
     Returns:
         np.ndarray: shape (len(seeds),), test accuracies.
     """
-    ensemble = MLPEnsemble(list(sizes), activation, seeds=list(seeds), weight_std=weight_std)
-    train(QuadraticCost(ensemble), data, batch_seed=batch_seed, eval_every=None, progress=False, **recipe)
+    fn = "train_quadratic_seeds"
+    check_type(fn, "data", data, Split, "a course_lib Split")
+    _check_recipe_keys(fn, recipe, ("epochs", "lr", "batch_size", "optimizer", "momentum", "weight_decay", "callback"))
+    check_recipe(fn, lr=recipe["lr"], momentum=recipe.get("momentum", 0.0),
+                 weight_decay=recipe.get("weight_decay", 0.0), optimizer=recipe.get("optimizer", "sgd"))
+    with calling(fn):
+        ensemble = MLPEnsemble(list(sizes), activation, seeds=list(seeds), weight_std=weight_std)
+        train(QuadraticCost(ensemble), data, batch_seed=batch_seed, eval_every=None, progress=False, **recipe)
     with torch.no_grad():
         y_hat = ensemble(data.X_test)                                     # (seeds, n_test, classes)
     return (y_hat.argmax(-1) == data.y_test).float().mean(-1).cpu().numpy()
@@ -338,15 +388,20 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
         dict: hidden size -> (trained ensemble, its History of test loss and accuracy);
         ``history["test_acc"][-1]`` has shape (len(seeds),).
     """
-    sizes = list(hidden_sizes)
-    if not sizes or any(not isinstance(k, (int, np.integer)) or k < 1 for k in sizes):
-        raise ValueError(f"sweep_hidden_sizes: hidden_sizes={sizes!r} must be positive integers, e.g. [30, 10, 5].")
+    fn = "sweep_hidden_sizes"
+    sizes = check_int_list(fn, "hidden_sizes", hidden_sizes, low=1, min_len=1,
+                           fix="pass positive integers, e.g. hidden_sizes=[30, 10, 5]")
+    check_type(fn, "data", data, Split, "a course_lib Split")
+    check_recipe(fn, lr=lr, weight_decay=weight_decay)
+    epochs = check_int(fn, "epochs", epochs, 0, fix="e.g. epochs=20")
+    check_int(fn, "batch_size", batch_size, 1, fix="e.g. batch_size=50")
     n_in, n_out = data.X_train.shape[1], int(max(data.y_train.max(), data.y_test.max())) + 1
     result = {}
-    for k in sizes:
-        ensemble = MLPEnsemble([n_in, int(k), n_out], activation, seeds=list(seeds), weight_std=weight_std)
-        history = train(ensemble, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                        batch_seed=batch_seed, eval_every=eval_every or max(epochs, 1), eval_on=("test",),
-                        progress=False)
-        result[int(k)] = (ensemble, history)
+    with calling(fn):
+        for k in sizes:
+            ensemble = MLPEnsemble([n_in, int(k), n_out], activation, seeds=list(seeds), weight_std=weight_std)
+            history = train(ensemble, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
+                            batch_seed=batch_seed, eval_every=eval_every or max(epochs, 1), eval_on=("test",),
+                            progress=False)
+            result[int(k)] = (ensemble, history)
     return result

@@ -12,18 +12,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
-from .plots import WEIGHT_CMAP, class_color, weight_limit
+from .plots import WEIGHT_CMAP, _check_class_names, check_titles, class_color, weight_limit
+from .validate import check_array, check_image_shape, check_int, check_labels, check_mapping, check_number, check_seed, fail
 
 __all__ = ["plot_output_bars", "plot_pixel_scatter", "plot_weight_rows"]
 
 
-def _numpy(a, name: str, ndim: int) -> np.ndarray:
+def _numpy(a, name: str, ndim: int, fn: str, min_rows: int = 0) -> np.ndarray:
+    """``a`` as a float64 NumPy array of finite numbers with ``ndim`` axes (checked, with ``fn`` named)."""
+    check_array(fn, name, a, ndim=ndim, min_rows=min_rows)
     if isinstance(a, torch.Tensor):
         a = a.detach().cpu().numpy()
-    a = np.asarray(a, dtype=np.float64)
-    if a.ndim != ndim:
-        raise ValueError(f"{name} has shape {a.shape}; expected a {ndim}-D array.")
-    return a
+    return np.asarray(a, dtype=np.float64)
 
 
 def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None = None,
@@ -36,9 +36,10 @@ def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None 
     Returns:
         matplotlib.figure.Figure
     """
-    V = _numpy(V, "V", 2)
-    if titles is not None and len(titles) != len(V):
-        raise ValueError(f"plot_output_bars: {len(titles)} titles for {len(V)} output neurons; pass one per row of V.")
+    fn = "plot_output_bars"
+    V = _numpy(V, "V", 2, fn, min_rows=1)
+    check_titles(fn, "titles", titles, len(V), "output neuron (row of V)")
+    ncols = check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
     lim = float(np.abs(V).max()) * 1.05 or 1.0
     nrows = -(-len(V) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 1.7 * nrows), sharey=True, squeeze=False)
@@ -79,17 +80,23 @@ def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tenso
     Returns:
         matplotlib.figure.Figure
     """
-    X = _numpy(X, "X", 2)
+    fn = "plot_pixel_scatter"
+    X = _numpy(X, "X", 2, fn)
+    h, w = check_image_shape(fn, image_shape)
+    if X.shape[1] != h * w:
+        fail(fn, "X", X, f"has rows of {X.shape[1]} values, not h*w = {h * w} for image_shape={tuple(image_shape)}",
+             "pass the right image_shape")
+    check_labels(fn, "y", y, n=len(X))
+    check_int(fn, "n_per_class", n_per_class, 1, fix="e.g. n_per_class=60")
+    check_seed(fn, "seed", seed)
+    _check_class_names(fn, class_names, np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y))
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
-    h, w = image_shape
-    if X.shape[1] != h * w or len(X) != len(y):
-        raise ValueError(f"plot_pixel_scatter: X {X.shape} and y {y.shape} must be (n, {h * w}) and (n,).")
     rng = np.random.default_rng(seed)
     fig, ax = plt.subplots(figsize=(6.5, 6.5))
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (h * w,):
-            raise ValueError(f"plot_pixel_scatter: mask has shape {mask.shape}; expected ({h * w},).")
+            fail(fn, "mask", mask, f"has shape {mask.shape}; expected ({h * w},)", "one entry per pixel")
         ax.imshow(np.where(mask, 1.0, 0.85).reshape(h, w), cmap="gray", vmin=0, vmax=1,
                   extent=(0, w, h, 0), interpolation="nearest")
     rows, cols = np.divmod(np.arange(h * w), w)
@@ -120,13 +127,21 @@ def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] =
     Returns:
         matplotlib.figure.Figure
     """
-    if not rows:
-        raise ValueError("plot_weight_rows: rows is empty; pass e.g. {'network A': W_a, 'network B': W_b}.")
-    arrays = {name: _numpy(W, f"rows[{name!r}]", 2) for name, W in rows.items()}
+    fn = "plot_weight_rows"
+    check_mapping(fn, "rows", rows, "pass e.g. {'network A': W_a, 'network B': W_b}")
+    h, w = check_image_shape(fn, image_shape)
+    check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.1")
+    arrays = {name: _numpy(W, "rows", 2, fn, min_rows=1) for name, W in rows.items()}
     k = {len(W) for W in arrays.values()}
     if len(k) != 1:
-        raise ValueError(f"plot_weight_rows: every row needs the same number of images, got {sorted(k)}.")
+        fail(fn, "rows", rows, f"hold {sorted(k)} images; every row needs the same number of images", "")
     k = k.pop()
+    for name, W in arrays.items():
+        if W.shape[1] != h * w:
+            fail(fn, "rows", rows, f"hold images of {W.shape[1]} values in row {name!r}, not h*w = {h * w}",
+                 "pass the right image_shape")
+        if titles is not None and name in titles:
+            check_titles(fn, "titles", titles[name], k)
     fig, axes = plt.subplots(len(arrays), k, figsize=(cell * k + 1.6, (cell + 0.45) * len(arrays)), squeeze=False)
     for r, (name, W) in enumerate(arrays.items()):
         lim = weight_limit(W)

@@ -24,6 +24,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.subplots import make_subplots
 
+from .validate import calling, check_bool, check_callable, check_int, check_mapping, check_number, fail, guarded
+
 __all__ = ["Panel", "live", "static_twin", "glue", "controls_from_grid", "weight_grid_figure", "figure_html",
            "register_renderer", "LIVE_NOTE", "LIVE_NOTE_NO_TWIN"]
 
@@ -72,6 +74,10 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     stepping, so it can be used without a mouse. Figures do not zoom on a drag or a swipe (a swipe
     scrolls the page on a phone) and show no mode bar; hover still works.
     """
+    if not isinstance(fig, (go.Figure, dict)):
+        fail("figure_html", "fig", fig, "is not a plotly figure", "pass a plotly go.Figure or its dict", TypeError)
+    if height is not None:
+        check_int("figure_html", "height", height, 1, fix="a height in pixels, e.g. height=450, or None")
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
     fig_json = pio.to_json(fig_dict, validate=False)
     div_id = f"plotly-{uuid.uuid4().hex[:12]}"
@@ -125,14 +131,13 @@ def controls_from_grid(grid: Mapping[str, Sequence | Any]) -> dict:
     strings and booleans a toggle; a widget passes through unchanged."""
     import ipywidgets as widgets
 
+    check_mapping("controls_from_grid", "grid", grid, "pass e.g. grid={'k': [1, 2, 3]}")
     controls = {}
     for name, values in grid.items():
         if isinstance(values, widgets.ValueWidget):
             controls[name] = values
             continue
-        values = list(values)
-        if not values:
-            raise ValueError(f"grid[{name!r}] is empty; list the values the parameter takes, e.g. [1, 2, 3].")
+        values = _grid_values("controls_from_grid", grid, name)
         if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
             controls[name] = widgets.SelectionSlider(options=values, value=values[0], description=name,
                                                      continuous_update=False)
@@ -168,7 +173,9 @@ class Panel:
     def _update(self, _change=None) -> None:
         from IPython import get_ipython
 
-        self.figure = self.fn(**self.values())
+        values = self.values()
+        self.figure = guarded("live", lambda: self.fn(**values),
+                              "the grid values " + ", ".join(f"{k}={v!r}" for k, v in values.items()))
         self.calls += 1
         shell = get_ipython()
         if shell is None:  # plain Python (tests): nothing to draw into
@@ -217,15 +224,32 @@ def live(fn: Callable[..., Any], grid: Mapping[str, Sequence | Any], twin: bool 
     Returns:
         Panel: display it as a cell's last expression.
     """
-    return Panel(fn, controls_from_grid(grid), twin=twin)
+    check_callable("live", "fn", fn, "pass the function that draws the figure")
+    check_mapping("live", "grid", grid, "give at least one parameter, e.g. grid={'k': [1, 2, 3]}")
+    check_bool("live", "twin", twin)
+    with calling("live"):
+        return Panel(fn, controls_from_grid(grid), twin=twin)
+
+
+def _grid_values(fn: str, grid: Mapping, name: str) -> list:
+    """The values of one parameter of a grid: a non-empty list (not a string, not a single number)."""
+    values = grid[name]
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+        fail(fn, "grid", grid, f"gives {name!r} the single value {values!r}", f"list its values, e.g. grid[{name!r}]="
+             f"[{values!r}]", TypeError)
+    values = list(values)
+    if not values:
+        fail(fn, "grid", grid, f"has no values for {name!r}: grid[{name!r}] is empty",
+             "list the values the parameter takes, e.g. [1, 2, 3]")
+    return values
 
 
 def _combos(grid: Mapping[str, Sequence]) -> list[dict]:
+    check_mapping("static_twin", "grid", grid, "give at least one parameter, e.g. grid={'k': [1, 2, 3]}: a twin "
+                  "of no parameter is a single figure")
     names = list(grid)
-    for name in names:
-        if len(list(grid[name])) == 0:
-            raise ValueError(f"static_twin: grid[{name!r}] is empty; list the values to precompute.")
-    return [dict(zip(names, values)) for values in itertools.product(*(list(grid[n]) for n in names))]
+    columns = [_grid_values("static_twin", grid, n) for n in names]
+    return [dict(zip(names, values)) for values in itertools.product(*columns)]
 
 
 def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
@@ -245,10 +269,18 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
     Returns:
         go.Figure with ``len(states)`` slider steps; ``fig.layout.sliders[0].steps`` has one per state.
     """
+    check_callable("static_twin", "fn", fn, "pass the function that draws one state")
+    if label is not None:
+        check_callable("static_twin", "label", label, "pass a function of the state's parameters, or None")
     combos = _combos(grid)
-    states = [fn(**combo) for combo in combos]
-    if not all(isinstance(s, go.Figure) for s in states):
-        raise TypeError("static_twin: fn must return a plotly go.Figure for every grid point.")
+    states = []
+    for i, combo in enumerate(combos):
+        point = ", ".join(f"{k}={v!r}" for k, v in combo.items())
+        state = guarded("static_twin", lambda: fn(**combo), f"grid point {point} (state {i + 1} of {len(combos)})")
+        if not isinstance(state, go.Figure):
+            fail("static_twin", "fn", fn, f"returned a {type(state).__name__} at grid point {point}",
+                 "fn must return a plotly go.Figure for every grid point", TypeError)
+        states.append(state)
     fig = go.Figure(layout=states[0].layout)
     counts = []
     for i, state in enumerate(states):
@@ -294,8 +326,15 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
     """
     import numpy as np
 
-    from .plots import _as_images, weight_limit
+    from .plots import _as_images, check_images, check_titles, weight_limit
 
+    fn = "weight_grid_figure"
+    k = len(check_images(fn, "W", W, image_shape))
+    check_titles(fn, "titles", titles, k)
+    check_int(fn, "ncols", ncols, 1, fix="images per row, e.g. ncols=5")
+    check_int(fn, "cell_px", cell_px, 1, fix="pixels per image, e.g. cell_px=110")
+    if zmax is not None:
+        check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit, or None")
     images = _as_images(W, image_shape, "W")
     zmax = weight_limit(images) if zmax is None else zmax
     k = len(images)
@@ -338,6 +377,10 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     are only returned and figures are shown in place, so chapters run anywhere.
     A glued matplotlib figure is closed so that it is not shown a second time.
     """
+    if not isinstance(name, str) or not name.strip():
+        fail("glue", "name", name, "is not a non-empty string", "pass the name the prose uses, e.g. 'ch1_accuracy'",
+             TypeError if not isinstance(name, str) else ValueError)
+    check_bool("glue", "display", display)
     is_mpl = hasattr(value, "savefig")
     is_figure = is_mpl or hasattr(value, "to_plotly_json")
     try:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .validate import calling, check_array, check_int, check_labels, check_number, fail
+
 __all__ = ["FIRST_POSITION", "gaussian_window", "derivative_of_gaussian", "detect_jumps", "position_errors",
            "labels_to_positions", "detector_weights"]
 
@@ -18,6 +20,8 @@ FIRST_POSITION = 21
 
 def labels_to_positions(y) -> np.ndarray:
     """Jump positions (21..80) from labels (0..59). Shape (n,) -> (n,)."""
+    check_labels("labels_to_positions", "y", y, ndim=range(0, 8), n_classes=60,
+                 fix="labels 0..59 stand for the jump positions 21..80")
     return np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y) + FIRST_POSITION
 
 
@@ -30,10 +34,10 @@ def gaussian_window(window: int = 19, width: float = 2.9) -> np.ndarray:
     Returns:
         np.ndarray of shape (window,), summing to 1.
     """
-    if not isinstance(window, (int, np.integer)) or window < 1 or window % 2 == 0:
-        raise ValueError(f"gaussian_window: window={window!r} must be a positive odd integer, e.g. 19.")
-    if not width > 0:
-        raise ValueError(f"gaussian_window: width={width!r} must be positive, e.g. 2.9.")
+    fix = "a positive odd integer, e.g. window=19"
+    if check_int("gaussian_window", "window", window, 1, fix=fix) % 2 == 0:
+        fail("gaussian_window", "window", window, "must be a positive odd integer", "e.g. window=19")
+    check_number("gaussian_window", "width", width, 0, low_open=True, fix="a standard deviation in samples, e.g. width=2.9")
     u = np.arange(window) - window // 2
     g = np.exp(-0.5 * (u / width) ** 2)
     return g / g.sum()
@@ -45,7 +49,9 @@ def derivative_of_gaussian(window: int = 19, width: float = 2.9) -> np.ndarray:
     Returns:
         np.ndarray of shape (window + 1,).
     """
-    return np.convolve(gaussian_window(window, width), [1.0, -1.0])
+    with calling("derivative_of_gaussian"):
+        g = gaussian_window(window, width)
+    return np.convolve(g, [1.0, -1.0])
 
 
 def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last: int = 80) -> np.ndarray:
@@ -63,16 +69,29 @@ def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last:
     Returns:
         np.ndarray: int, shape (n,), the estimated jump positions.
     """
+    fn = "detect_jumps"
+    check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass signals of shape (n, length)")
+    length = np.shape(X)[1]
+    _check_positions(fn, first, last, length)
+    with calling(fn):
+        g = gaussian_window(window, width)
     X = np.asarray(X.detach().cpu() if isinstance(X, torch.Tensor) else X, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError(f"detect_jumps: X has shape {X.shape}; expected (n, length).")
-    g = gaussian_window(window, width)
     half = window // 2
     padded = np.pad(X, ((0, 0), (half, half)), mode="edge")
     smooth = np.stack([np.convolve(row, g, mode="valid") for row in padded])
     rise = smooth[:, 1:] - smooth[:, :-1]           # rise[:, t-2] is the step into position t
     candidates = rise[:, first - 2:last - 1]         # positions first..last
     return candidates.argmax(axis=1) + first
+
+
+def _check_positions(fn: str, first, last, length: int) -> None:
+    """Positions ``2 <= first <= last <= length``: a rise into position t needs the samples t-1 and t."""
+    check_int(fn, "first", first, 2, fix="the first position with a sample before it is 2; the thesis uses first=21")
+    check_int(fn, "last", last, fix="e.g. last=80")
+    if not first <= last <= length:
+        what = "X has signals of length" if fn == "detect_jumps" else "length is"
+        fail(fn, "last", last, f"must satisfy first={first} <= last <= length, and {what} {length}",
+             f"use signals of at least {last} samples, or last <= {length}" if last > length else "use first <= last")
 
 
 def position_errors(pred_positions, true_positions) -> dict[str, float]:
@@ -87,11 +106,14 @@ def position_errors(pred_positions, true_positions) -> dict[str, float]:
     Returns:
         dict with keys ``L1``, ``L2``, ``L1_99``, ``L2_99`` and ``max`` (largest absolute error).
     """
+    fn = "position_errors"
+    check_array(fn, "pred_positions", pred_positions, ndim=1, min_rows=1, fix="pass one position per signal")
+    check_array(fn, "true_positions", true_positions, ndim=1, min_rows=1, fix="pass one position per signal")
     pred = np.asarray(pred_positions.detach().cpu() if isinstance(pred_positions, torch.Tensor) else pred_positions)
     true = np.asarray(true_positions.detach().cpu() if isinstance(true_positions, torch.Tensor) else true_positions)
-    if pred.shape != true.shape or pred.ndim != 1 or len(pred) == 0:
-        raise ValueError(f"position_errors: predictions {pred.shape} and targets {true.shape} must be equal, "
-                         "non-empty 1-D arrays.")
+    if pred.shape != true.shape:
+        fail(fn, "true_positions", true_positions, f"has shape {true.shape} but pred_positions has {pred.shape}",
+             "pass one true position per prediction")
     err = np.sort(np.abs(pred.astype(np.float64) - true))
     kept = err[: int(np.floor(0.99 * len(err)))] if len(err) >= 100 else err
     return {"L1": float(err.mean()), "L2": float(np.sqrt((err ** 2).mean())),
@@ -113,10 +135,11 @@ def detector_weights(window: int = 19, width: float = 2.9, length: int = 100, fi
     Returns:
         np.ndarray: shape (length, last - first + 1), one column per position.
     """
-    if not 2 <= first <= last <= length:
-        raise ValueError(f"detector_weights: need 2 <= first <= last <= length, got first={first}, last={last}, "
-                         f"length={length}.")
-    g = gaussian_window(window, width)
+    fn = "detector_weights"
+    length = check_int(fn, "length", length, 1, fix="the signal length, e.g. length=100")
+    _check_positions(fn, first, last, length)
+    with calling(fn):
+        g = gaussian_window(window, width)
     half = window // 2
     padded = np.pad(np.eye(length), ((0, 0), (half, half)), mode="edge")
     smooth = np.stack([np.convolve(row, g, mode="valid") for row in padded])   # row i: response to x = e_i

@@ -15,7 +15,10 @@ import torch
 
 from .data import Split
 from .models import MLPEnsemble
+from .optim import check_recipe
 from .train import History, StopTraining, train
+from .validate import (calling, check_array, check_bool, check_callable, check_choice, check_int, check_labels,
+                       check_mapping, check_number, check_seed, check_type, fail)
 
 __all__ = ["METRICS", "balanced_subset", "train_label_sets", "epochs_to_fit", "pairwise_distances",
            "class_means", "inner_class_deviation", "inter_class_deviation", "activation_level",
@@ -25,10 +28,11 @@ __all__ = ["METRICS", "balanced_subset", "train_label_sets", "epochs_to_fit", "p
 METRICS = ("euclidean", "cosine", "correlation")
 
 
-def _as_array(A, name: str, ndim: int) -> np.ndarray:
+def _as_array(A, name: str, ndim: int, fn: str, min_rows: int = 0) -> np.ndarray:
+    """``A`` as a NumPy array of finite numbers with ``ndim`` axes (checked, with ``fn`` named)."""
+    check_array(fn, name, A, ndim=ndim, min_rows=min_rows,
+                fix="pass representations of shape (n, units)" if ndim == 2 else "")
     A = np.asarray(A.detach().cpu() if isinstance(A, torch.Tensor) else A)
-    if A.ndim != ndim:
-        raise ValueError(f"{name} has shape {A.shape}; expected a {ndim}-D array.")
     return A
 
 
@@ -45,11 +49,15 @@ def balanced_subset(y, n_per_class: int, data_seed: int = 0) -> np.ndarray:
     Returns:
         np.ndarray of int64, shape (n_classes * n_per_class,), in random order.
     """
-    y = _as_array(y, "y", 1)
+    fn = "balanced_subset"
+    check_labels(fn, "y", y)
+    if len(y) == 0:
+        fail(fn, "y", y, "is empty", "pass the labels to draw from")
+    y = np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
     counts = np.bincount(y)
-    if not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1 or n_per_class > counts[counts > 0].min():
-        raise ValueError(f"balanced_subset: n_per_class={n_per_class!r} must be a positive integer no larger than "
-                         f"the rarest label's count ({counts[counts > 0].min()}).")
+    check_int(fn, "n_per_class", n_per_class, 1, int(counts[counts > 0].min()),
+              fix=f"a positive integer no larger than the rarest label's count ({counts[counts > 0].min()})")
+    data_seed = check_seed(fn, "data_seed", data_seed)
     rng = np.random.default_rng(data_seed)
     keep = [rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.flatnonzero(counts)]
     return rng.permutation(np.concatenate(keep)).astype(np.int64)
@@ -83,16 +91,25 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
         History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
         ``test_loss``; arrays of shape (epochs_run + 1, M).
     """
-    if not isinstance(model, MLPEnsemble):
-        raise TypeError(f"train_label_sets: model must be an MLPEnsemble, got {type(model).__name__}.")
+    fn = "train_label_sets"
+    check_type(fn, "model", model, MLPEnsemble, "an MLPEnsemble (one member per label set)")
+    check_array(fn, "X", X, ndim=(2, 3), tensor=True, finite=False)
     M, n = model.n_models, X.shape[-2]
-    if X.ndim not in (2, 3) or (X.ndim == 3 and X.shape[0] != M):
-        raise ValueError(f"train_label_sets: X has shape {tuple(X.shape)}; expected (n, features) or ({M}, n, features).")
-    if Y.ndim != 2 or tuple(Y.shape) != (M, n):
-        raise ValueError(f"train_label_sets: Y has shape {tuple(Y.shape)}; expected ({M}, {n}): "
-                         "one row of labels per member, e.g. torch.stack([y, shuffled_y]).")
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"train_label_sets: optimizer={optimizer!r} is unknown; choose 'adam' or 'sgd'.")
+    if X.ndim == 3 and X.shape[0] != M:
+        fail(fn, "X", X, f"holds {X.shape[0]} input sets for {M} members", f"expected (n, features) or ({M}, n, features)")
+    check_labels(fn, "Y", Y, ndim=2, tensor=True, fix="one row of int64 labels per member, e.g. torch.stack([y, shuffled_y])")
+    if tuple(Y.shape) != (M, n):
+        fail(fn, "Y", Y, f"has shape {tuple(Y.shape)}; expected ({M}, {n})",
+             "one row of labels per member, e.g. torch.stack([y, shuffled_y])")
+    epochs = check_int(fn, "epochs", epochs, 0, fix="e.g. epochs=50")
+    batch_size = check_int(fn, "batch_size", batch_size, 1, fix="e.g. batch_size=100")
+    check_recipe(fn, lr=lr, optimizer=optimizer)
+    until_fit = check_bool(fn, "until_fit", until_fit)
+    if callback is not None:
+        check_callable(fn, "callback", callback, "pass a function of one Event, a Recorder, or None")
+        plan = getattr(callback, "check_plan", None)
+        if callable(plan):
+            plan(fn, epochs, epochs * -(-n // batch_size))
 
     def stop_when_fit(event) -> None:
         if callback is not None:
@@ -100,8 +117,9 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
         if until_fit and event.phase == "epoch" and (event.history["train_acc"][-1] >= 1.0).all():
             raise StopTraining
 
-    return train(model, Split(X, Y, X_test, y_test), epochs=epochs, lr=lr, batch_size=batch_size,
-                 optimizer=optimizer, batch_seed=batch_seed, callback=stop_when_fit, progress=False)
+    with calling(fn):
+        return train(model, Split(X, Y, X_test, y_test), epochs=epochs, lr=lr, batch_size=batch_size,
+                     optimizer=optimizer, batch_seed=batch_seed, callback=stop_when_fit, progress=False)
 
 
 def epochs_to_fit(acc, threshold: float = 1.0) -> np.ndarray | int:
@@ -113,6 +131,9 @@ def epochs_to_fit(acc, threshold: float = 1.0) -> np.ndarray | int:
     Returns:
         int, or int array of shape (M,).
     """
+    check_array("epochs_to_fit", "acc", acc, ndim=(1, 2), min_rows=1, fix="pass accuracies of shape (epochs + 1,) "
+                "or (epochs + 1, M)")
+    check_number("epochs_to_fit", "threshold", threshold, 0, 1, fix="an accuracy in [0, 1], e.g. threshold=1.0")
     acc = np.asarray(acc)
     hit = acc >= threshold - 1e-9
     first = np.where(hit.any(0), hit.argmax(0), -1)
@@ -132,12 +153,12 @@ def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
     Returns:
         np.ndarray of float64, shape (n, m).
     """
-    if metric not in METRICS:
-        raise ValueError(f"pairwise_distances: metric={metric!r} is unknown; choose one of {METRICS}.")
-    A = _as_array(A, "A", 2).astype(np.float64)
-    B = A if B is None else _as_array(B, "B", 2).astype(np.float64)
+    fn = "pairwise_distances"
+    check_choice(fn, "metric", metric, METRICS)
+    A = _as_array(A, "A", 2, fn).astype(np.float64)
+    B = A if B is None else _as_array(B, "B", 2, fn).astype(np.float64)
     if A.shape[1] != B.shape[1]:
-        raise ValueError(f"pairwise_distances: A has {A.shape[1]} columns but B has {B.shape[1]}.")
+        fail(fn, "B", B, f"has {B.shape[1]} columns but A has {A.shape[1]}", "compare rows of the same length")
     if metric == "euclidean":
         sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] - 2 * A @ B.T
         return np.sqrt(np.maximum(sq, 0.0))
@@ -149,11 +170,12 @@ def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
     return np.clip(1.0 - Au @ Bu.T, 0.0, 2.0)
 
 
-def _check_labels(A: np.ndarray, y) -> np.ndarray:
-    y = _as_array(y, "y", 1)
-    if len(y) != len(A):
-        raise ValueError(f"A has {len(A)} rows but y has {len(y)} labels; pass one label per row.")
-    return y
+def _check_labels(A: np.ndarray, y, fn: str, integer: bool = True) -> np.ndarray:
+    if integer:
+        check_labels(fn, "y", y, n=len(A), fix="pass one integer label per row of A")
+    else:
+        check_array(fn, "y", y, shape=(len(A),), fix="pass one label per row of A")
+    return np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
 
 
 def class_means(A, y) -> np.ndarray:
@@ -165,8 +187,8 @@ def class_means(A, y) -> np.ndarray:
     Returns:
         np.ndarray: shape (n_labels, units); row ``i`` is the mean of the rows of the i-th smallest label.
     """
-    A = _as_array(A, "A", 2)
-    y = _check_labels(A, y)
+    A = _as_array(A, "A", 2, "class_means", min_rows=1)
+    y = _check_labels(A, y, "class_means")
     return np.stack([A[y == c].mean(0) for c in np.unique(y)])
 
 
@@ -179,13 +201,15 @@ def inner_class_deviation(A, y, metric: str = "euclidean") -> float:
     Returns:
         float
     """
-    A = _as_array(A, "A", 2)
-    y = _check_labels(A, y)
+    fn = "inner_class_deviation"
+    check_choice(fn, "metric", metric, METRICS)
+    A = _as_array(A, "A", 2, fn, min_rows=1)
+    y = _check_labels(A, y, fn)
     per_class = []
     for c in np.unique(y):
         Ac = A[y == c]
         if len(Ac) < 2:
-            raise ValueError(f"inner_class_deviation: class {c} has {len(Ac)} sample; every class needs at least two.")
+            fail(fn, "y", y, f"has {len(Ac)} sample of class {c}", "every class needs at least two")
         D = pairwise_distances(Ac, metric=metric)
         per_class.append(D[np.triu_indices(len(Ac), k=1)].mean())
     return float(np.mean(per_class))
@@ -201,11 +225,13 @@ def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacen
     Returns:
         float
     """
-    if pairs not in ("adjacent", "all"):
-        raise ValueError(f"inter_class_deviation: pairs={pairs!r} must be 'adjacent' or 'all'.")
-    means = class_means(A, y)
+    fn = "inter_class_deviation"
+    check_choice(fn, "pairs", pairs, ("adjacent", "all"))
+    check_choice(fn, "metric", metric, METRICS)
+    with calling(fn):
+        means = class_means(A, y)
     if len(means) < 2:
-        raise ValueError("inter_class_deviation: needs at least two classes.")
+        fail(fn, "y", y, "holds one class", "inter-class deviation needs at least two classes")
     D = pairwise_distances(means, metric=metric)
     if pairs == "adjacent":
         return float(np.diag(D, k=1).mean())
@@ -214,7 +240,7 @@ def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacen
 
 def activation_level(A) -> float:
     """Overall activation level of a layer (eq. 6.4): the mean L1 norm of its activation vectors."""
-    A = _as_array(A, "A", 2)
+    A = _as_array(A, "A", 2, "activation_level", min_rows=1)
     return float(np.abs(A).sum(1).mean())
 
 
@@ -230,8 +256,11 @@ def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjace
         dict: ``"level"`` and, for ``inner`` and ``inter``, ``"{inner|inter}_{euclidean|norm_euclidean|cosine|correlation}"``,
         each an array of shape (n_layers,); ``norm_euclidean`` is the Euclidean value divided by ``level``.
     """
-    if len(layers) == 0:
-        raise ValueError("deviation_measures: layers is empty; pass e.g. {'input': X, 'layers.1': A1}.")
+    fn = "deviation_measures"
+    check_mapping(fn, "layers", layers, "pass e.g. {'input': X, 'layers.1': A1}")
+    check_choice(fn, "pairs", pairs, ("adjacent", "all"))
+    for name, A in layers.items():
+        _check_labels(_as_array(A, f"layers[{name!r}]", 2, fn, min_rows=1), y, fn)
     out: dict[str, list] = {"level": []}
     for A in layers.values():
         level = activation_level(A)
@@ -260,10 +289,10 @@ def neighbour_label_gap(A, y, k: int = 5) -> float:
     Returns:
         float: mean of ``|y[i] - y[j]|`` over each sample ``i`` and its ``k`` nearest neighbours ``j``.
     """
-    A = _as_array(A, "A", 2)
-    y = _check_labels(A, y).astype(np.float64)
-    if not 1 <= k < len(A):
-        raise ValueError(f"neighbour_label_gap: k={k!r} must be between 1 and n - 1 = {len(A) - 1}.")
+    fn = "neighbour_label_gap"
+    A = _as_array(A, "A", 2, fn)
+    y = _check_labels(A, y, fn, integer=False).astype(np.float64)
+    check_int(fn, "k", k, 1, len(A) - 1, fix=f"k must be between 1 and n - 1 = {len(A) - 1}")
     D = pairwise_distances(A)
     np.fill_diagonal(D, np.inf)
     nearest = np.argpartition(D, k - 1, axis=1)[:, :k]           # the k smallest distances, in any order
@@ -284,11 +313,13 @@ def embed_tsne(A, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000)
     """
     from sklearn.manifold import TSNE
 
-    A = _as_array(A, "A", 2).astype(np.float64)
+    fn = "embed_tsne"
+    A = _as_array(A, "A", 2, fn).astype(np.float64)
+    check_number(fn, "perplexity", perplexity, 0, low_open=True, fix="t-SNE's number of neighbours, e.g. 30")
+    seed = check_seed(fn, "seed", seed)
     if len(A) <= 3 * perplexity:
-        raise ValueError(f"embed_tsne: {len(A)} points are too few for perplexity={perplexity}; "
-                         f"use more than {int(3 * perplexity)} points or a smaller perplexity.")
-    if not isinstance(max_iter, (int, np.integer)) or max_iter < 250:
-        raise ValueError(f"embed_tsne: max_iter={max_iter!r} must be an integer of at least 250 (scikit-learn's minimum).")
+        fail(fn, "perplexity", perplexity, f"is too large for {len(A)} points (too few)",
+             f"use more than {int(3 * perplexity)} points or a smaller perplexity")
+    check_int(fn, "max_iter", max_iter, 250, fix="scikit-learn's minimum is 250")
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=int(max_iter))
     return tsne.fit_transform(A)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from .data import Split, _fetch_openml, _network_available, cache_dir
+from .validate import check_callable, check_int
 
 __all__ = ["CIFAR10_CLASSES", "load_cifar10"]
 
@@ -42,8 +43,9 @@ def load_cifar10(fetcher: Callable | None = None, data_home: str | Path | None =
     Raises:
         ConnectionError: when the data is not cached and openml.org cannot be reached.
     """
-    if not isinstance(test_size, (int, np.integer)) or test_size < 1:
-        raise ValueError(f"load_cifar10: test_size={test_size!r} must be a positive integer, e.g. 10000.")
+    test_size = check_int("load_cifar10", "test_size", test_size, 1, fix="e.g. test_size=10000")
+    if fetcher is not None:
+        check_callable("load_cifar10", "fetcher", fetcher, "pass a function like sklearn's fetch_openml, or None")
     data_home = Path(data_home) if data_home is not None else cache_dir() / "openml_cifar10"
     if fetcher is None:
         from sklearn.datasets import fetch_openml as fetcher

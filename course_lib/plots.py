@@ -13,6 +13,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .validate import check_array, check_image_shape, check_int, check_labels, check_number, check_seed, check_type, fail
+
 __all__ = ["WEIGHT_CMAP", "CLASS_COLORS", "use_book_style", "weight_limit", "plot_weight_grid",
            "plot_image_grid", "plot_history", "plot_confusion", "plot_strips", "plot_embedding_2d"]
 
@@ -39,9 +41,16 @@ def class_color(i: int) -> str:
 
 def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
     """Shared symmetric colour limit for a grid of weights: a high quantile of ``abs(W)`` (outliers clipped)."""
+    check_array("weight_limit", "W", W)
+    check_number("weight_limit", "quantile", quantile, 0, 1, fix="a quantile lies in [0, 1], e.g. 0.995")
     W = np.abs(np.asarray(W, dtype=float))
     lim = float(np.quantile(W, quantile)) if W.size else 1.0
     return lim if lim > 0 else 1.0
+
+
+def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
+    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=10")
+    check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
 
 
 def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35):
@@ -52,6 +61,29 @@ def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35):
     for ax in axes.flat[n:]:
         ax.axis("off")
     return fig, axes.flat[:n]
+
+
+def check_titles(fn: str, name: str, titles, n: int, what: str = "image") -> None:
+    """``None`` or one title per ``what`` (``n`` of them)."""
+    if titles is None:
+        return
+    if isinstance(titles, (str, bytes)) or not hasattr(titles, "__len__"):
+        fail(fn, name, titles, "is not a list of titles", f"pass one per {what}", TypeError)
+    if len(titles) != n:
+        fail(fn, name, titles, f"has {len(titles)} entries for {n} {what}s", f"pass one per {what}")
+
+
+def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.ndarray:
+    """Images as rows (k, h*w) or (k, h, w), finite; returns them as (k, h, w) (what :func:`_as_images` does)."""
+    h, w = check_image_shape(fn, image_shape)
+    a = check_array(fn, name, W, ndim=(1, 2, 3), fix=f"pass images of shape (k, {h * w}) or (k, {h}, {w})")
+    a = a[None] if a.ndim == 1 else a
+    if (a.ndim == 2 and a.shape[1] != h * w) or (a.ndim == 3 and a.shape[1:] != (h, w)):
+        fail(fn, name, W, f"has rows of {a.shape[1] if a.ndim == 2 else a.shape[1:]} values, which is not "
+             f"image_shape={tuple(image_shape)}", "pass the right image_shape")
+    if len(a) < min_images:
+        fail(fn, name, W, f"holds {len(a)} images", f"pass at least {min_images}")
+    return a
 
 
 def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.ndarray:
@@ -85,6 +117,14 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_weight_grid"
+    k = len(check_images(fn, "W", W, image_shape))
+    _check_grid_args(fn, ncols=ncols, cell=cell)
+    check_titles(fn, "titles", titles, k)
+    if vmax is not None:
+        check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit, or None")
+    if not isinstance(colorbar, (bool, np.bool_)):
+        fail(fn, "colorbar", colorbar, "must be True or False", "", TypeError)
     images = _as_images(W, image_shape, "W")
     vmax = weight_limit(images) if vmax is None else vmax
     fig, axes = _grid(len(images), ncols, cell)
@@ -111,6 +151,10 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_image_grid"
+    k = len(check_images(fn, "images", images, image_shape))
+    _check_grid_args(fn, ncols=ncols, cell=cell)
+    check_titles(fn, "titles", titles, k)
     images = _as_images(images, image_shape, "images")
     fig, axes = _grid(len(images), ncols, cell)
     for i, (ax, img) in enumerate(zip(axes, images)):
@@ -134,6 +178,21 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_history"
+    from .train import History
+    check_type(fn, "history", history, History, "a course_lib History (what train() returns)")
+    if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__len__") or len(metrics) == 0:
+        fail(fn, "metrics", metrics, "is not a non-empty list of metric stems", "pass e.g. metrics=('loss', 'acc')",
+             TypeError if isinstance(metrics, (str, bytes)) else ValueError)
+    for stem in metrics:
+        if not any(f"{part}_{stem}" in history.metrics for part in ("train", "val", "test")):
+            fail(fn, "metrics", metrics, f"names {stem!r}, which the history does not hold",
+                 f"it holds {sorted(history.metrics)}")
+    if labels is not None:
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            fail(fn, "labels", labels, "is not a list of names", "pass one name per ensemble member", TypeError)
+        widths = {np.shape(history[k])[1] for k in history.metrics if np.ndim(history[k]) == 2} or {1}
+        check_titles(fn, "labels", labels, max(widths), "member")
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
     names = {"loss": "cross-entropy loss", "acc": "accuracy"}
     for ax, stem in zip(axes.flat, metrics):
@@ -162,9 +221,16 @@ def plot_confusion(cm: np.ndarray, classes: Sequence, ax: plt.Axes | None = None
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_confusion"
+    check_array(fn, "cm", cm, ndim=2)
+    if isinstance(classes, (str, bytes)) or not hasattr(classes, "__len__"):
+        fail(fn, "classes", classes, "is not a list of class names", "pass one name per row of cm", TypeError)
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] != len(classes):
-        raise ValueError(f"cm has shape {cm.shape} but {len(classes)} classes were named; expected ({len(classes)}, {len(classes)}).")
+        fail(fn, "cm", cm, f"has shape {cm.shape} but {len(classes)} classes were named",
+             f"expected ({len(classes)}, {len(classes)}); pass one name in classes per row")
+    if (cm < 0).any():
+        fail(fn, "cm", cm, f"holds the count {cm.min()}", "counts are >= 0")
     fig, ax = (plt.subplots(figsize=(4.5, 4)) if ax is None else (ax.figure, ax))
     ax.imshow(cm, cmap="Blues")
     for (i, j), v in np.ndenumerate(cm):
@@ -175,6 +241,29 @@ def plot_confusion(cm: np.ndarray, classes: Sequence, ax: plt.Axes | None = None
     ax.set_ylabel("true class")
     ax.set_title(title)
     return fig
+
+
+def _check_xlim(fn: str, xlim) -> None:
+    if xlim is None:
+        return
+    if isinstance(xlim, (str, bytes)) or not hasattr(xlim, "__len__") or len(xlim) != 2:
+        fail(fn, "xlim", xlim, "is not a pair (low, high)", "pass e.g. xlim=(-1, 1)")
+    for v in xlim:
+        check_number(fn, "xlim", v, fix="pass e.g. xlim=(-1, 1)")
+    if not xlim[0] < xlim[1]:
+        fail(fn, "xlim", xlim, "must have low < high", "pass e.g. xlim=(-1, 1)")
+
+
+def _check_class_names(fn: str, class_names, y) -> None:
+    """``None``, or a name for every label that occurs in ``y`` (labels index the names)."""
+    if class_names is None:
+        return
+    if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__"):
+        fail(fn, "class_names", class_names, "is not a list of names", "pass one name per class", TypeError)
+    top = int(np.max(np.asarray(y))) if np.size(y) else -1
+    if len(class_names) <= top:
+        fail(fn, "class_names", class_names, f"has {len(class_names)} names, but the labels go up to {top}",
+             "pass one name per class")
 
 
 def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = None, ncols: int = 5,
@@ -190,9 +279,15 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_strips"
+    check_array(fn, "acts", acts, ndim=2, min_rows=1, fix="pass activations of shape (n, units)")
+    check_labels(fn, "y", y, n=len(acts))
+    _check_grid_args(fn, ncols=ncols)
+    _check_xlim(fn, xlim)
+    check_titles(fn, "titles", titles, np.shape(acts)[1], "neuron")
+    _check_class_names(fn, class_names, y)
+    check_seed(fn, "seed", seed)
     acts, y = np.asarray(acts), np.asarray(y)
-    if acts.ndim != 2 or len(acts) != len(y):
-        raise ValueError(f"acts has shape {acts.shape} and y has shape {y.shape}; expected (n, units) and (n,).")
     jitter = np.random.default_rng(seed).uniform(-1, 1, len(y))
     fig, axes = _grid(acts.shape[1], ncols, 2.0, title_space=0.1)
     for j, ax in enumerate(axes):
@@ -221,9 +316,18 @@ def plot_embedding_2d(Z: np.ndarray, y: np.ndarray, ax: plt.Axes | None = None, 
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_embedding_2d"
+    check_array(fn, "Z", Z, shape=(None, 2), fix="pass points of shape (n, 2)")
+    if cmap is None:
+        check_labels(fn, "y", y, n=len(Z))
+    else:
+        check_array(fn, "y", y, shape=(len(Z),), fix="pass one value per point")
+        import matplotlib as mpl
+        if not isinstance(cmap, str) or cmap not in mpl.colormaps:
+            fail(fn, "cmap", cmap, "is not a matplotlib colour map", "pass e.g. cmap='viridis', or None for classes")
+    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != 2:
+        fail(fn, "labels", labels, "is not a pair of axis labels", "pass e.g. labels=('unit 1', 'unit 2')")
     Z, y = np.asarray(Z), np.asarray(y)
-    if Z.ndim != 2 or Z.shape[1] != 2 or len(Z) != len(y):
-        raise ValueError(f"Z has shape {Z.shape} and y {y.shape}; expected (n, 2) and (n,).")
     fig, ax = (plt.subplots(figsize=(4.5, 4)) if ax is None else (ax.figure, ax))
     if cmap is not None:
         sc = ax.scatter(Z[:, 0], Z[:, 1], c=y, cmap=cmap, s=4)

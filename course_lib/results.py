@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .data import cache_dir
+from .validate import check_choice, check_type, fail
 
 MANIFEST = Path(__file__).with_name("results_manifest.json")
 BASE_URL = "https://raw.githubusercontent.com/how-nns-learn/how-neural-networks-learn/{revision}/book/results/"
@@ -136,6 +137,8 @@ def path(name: str) -> Path:
         ValueError: ``name`` is not in the manifest.
         ResultsFileError: not in a checkout, and the download failed or its SHA-256 did not match.
     """
+    check_type("results.path", "name", name, str, "a file name", "pass e.g. 'ch2_hidden_sizes.json'")
+    check_choice("results.path", "name", name, names(), "the known names are listed by course_lib.results.names()")
     entry = _entry(name)
     found = _local(name)
     if found is not None:
@@ -160,10 +163,12 @@ def load(name: str) -> dict[str, Any]:
         For ``.json``, the parsed dict; for ``.npz``, ``{array name: np.ndarray}`` in the file's order,
         each with the shape it was saved with.
     """
+    check_type("load_results", "name", name, str, "a file name", "pass e.g. 'ch2_hidden_sizes.json'")
     suffix = Path(name).suffix
     if suffix not in (".json", ".npz"):
-        raise ValueError(f"name={name!r}: load reads .json and .npz results files; "
-                         "use course_lib.results.path(name) for other files.")
+        fail("load_results", "name", name, "is not a .json or .npz file: load reads .json and .npz results files",
+             "use course_lib.results.path(name) for other files")
+    check_choice("load_results", "name", name, names(), "the known names are listed by course_lib.results.names()")
     file = path(name)
     if suffix == ".json":
         return json.loads(file.read_text())

@@ -15,20 +15,20 @@ import numpy as np
 import torch
 from torch import nn
 
+from .validate import calling, check_array, check_bool, check_image_shape, check_int, check_labels, check_number, check_seed, fail
+
 __all__ = ["separation_score", "split_codes", "count_splits", "within_class_spread", "flip_curves",
            "crossing", "outer_product_gradient", "update_cosines", "StepUpdates", "record_updates",
            "strips_figure", "plot_pixel_strips"]
 
 
-def _check_acts(acts, y, name: str = "acts") -> tuple[np.ndarray, np.ndarray]:
+def _check_acts(acts, y, fn: str, name: str = "acts") -> tuple[np.ndarray, np.ndarray]:
+    check_array(fn, name, acts, ndim=2, min_rows=1,
+                fix="expected (n, units), e.g. the activations of one layer on a probe")
+    check_labels(fn, "y", y, n=len(acts), fix=f"pass one non-negative integer label per row of {name}")
     acts, y = np.asarray(acts, dtype=np.float64), np.asarray(y)
-    if acts.ndim != 2 or y.ndim != 1 or len(acts) != len(y):
-        raise ValueError(f"{name} has shape {acts.shape} and y has shape {y.shape}; expected (n, units) and (n,) "
-                         "with the same n, e.g. the activations of one layer on a probe and its labels.")
-    if not np.issubdtype(y.dtype, np.integer) or y.min() < 0:
-        raise ValueError(f"y must hold non-negative integer class labels, got dtype {y.dtype} and min {y.min()}.")
     if len(np.unique(y)) < 2:
-        raise ValueError(f"y holds only the class(es) {np.unique(y).tolist()}; a split needs at least two classes.")
+        fail(fn, "y", y, f"holds only the class(es) {np.unique(y).tolist()}", "a split needs at least two classes")
     return acts, y
 
 
@@ -53,7 +53,8 @@ def split_codes(acts: np.ndarray, y: np.ndarray, min_gap: float = 1e-6) -> np.nd
         np.ndarray: int8 of shape (units, k); 1 = the class is on the high side, 0 = low side,
         and a row of zeros for a neuron that does not split.
     """
-    acts, y = _check_acts(acts, y)
+    acts, y = _check_acts(acts, y, "split_codes")
+    check_number("split_codes", "min_gap", min_gap, 0, fix="a small gap, e.g. min_gap=1e-6")
     _, means = _class_means(acts, y)                       # (k, units)
     order = np.sort(means, axis=0)
     gaps = np.diff(order, axis=0)                          # (k-1, units)
@@ -79,7 +80,8 @@ def separation_score(acts: np.ndarray, y: np.ndarray, eps: float = 1e-9) -> np.n
     Returns:
         np.ndarray: float of shape (units,); 0 for a neuron that does not split.
     """
-    acts, y = _check_acts(acts, y)
+    acts, y = _check_acts(acts, y, "separation_score")
+    check_number("separation_score", "eps", eps, 0, fix="a small number added to the variance, e.g. eps=1e-9")
     classes = np.unique(y)
     codes = split_codes(acts, y)
     side = codes[:, np.searchsorted(classes, y)].T.astype(bool)   # (n, units): sample on the high side
@@ -104,9 +106,12 @@ def count_splits(codes: np.ndarray, unordered: bool = False) -> int:
     Returns:
         int: the number of distinct codes.
     """
+    check_array("count_splits", "codes", codes, ndim=2, fix="expected a 0/1 array (units, k) from split_codes()")
+    check_bool("count_splits", "unordered", unordered)
     codes = np.asarray(codes)
-    if codes.ndim != 2 or not np.isin(codes, (0, 1)).all():
-        raise ValueError(f"codes has shape {codes.shape}; expected a 0/1 array (units, k) from split_codes().")
+    if not np.isin(codes, (0, 1)).all():
+        fail("count_splits", "codes", codes, "holds values other than 0 and 1",
+             "expected a 0/1 array (units, k) from split_codes()")
     rows = {tuple(int(v) for v in row) for row in codes if 0 < row.sum() < codes.shape[1]}
     if unordered:
         rows = {min(row, tuple(1 - v for v in row)) for row in rows}
@@ -125,7 +130,8 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
     Returns:
         float: the spread (absolute or relative).
     """
-    acts, y = _check_acts(acts, y)
+    acts, y = _check_acts(acts, y, "within_class_spread")
+    relative = check_bool("within_class_spread", "relative", relative)
     classes, means = _class_means(acts, y)
     centred = acts - means[np.searchsorted(classes, y)]
     within = float((centred ** 2).sum())
@@ -152,18 +158,21 @@ def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200
     Returns:
         np.ndarray: float of shape (n_orders or m, units + 1, C); row k holds the probabilities after k flips.
     """
+    fn = "flip_curves"
+    check_array(fn, "h", h, ndim=1, min_rows=1, fix="expected the pattern of shape (units,)")
+    check_array(fn, "W", W, shape=(None, len(h)), fix=f"expected output weights (C, {len(h)})")
+    check_array(fn, "b", b, shape=(np.shape(W)[0],), fix=f"expected biases ({np.shape(W)[0]},)")
+    seed = check_seed(fn, "seed", seed)
     h, W, b = (np.asarray(a, dtype=np.float64) for a in (h, W, b))
-    if h.ndim != 1 or W.ndim != 2 or W.shape[1] != len(h) or b.shape != (W.shape[0],):
-        raise ValueError(f"flip_curves: h {h.shape}, W {W.shape}, b {b.shape}; expected (units,), (C, units), (C,).")
     if orders is not None:
+        check_array(fn, "orders", orders, ndim=(1, 2), kind="integer")
         orders = np.atleast_2d(np.asarray(orders))
         if orders.shape[1] != len(h) or not (np.sort(orders, axis=1) == np.arange(len(h))).all():
-            raise ValueError(f"flip_curves: orders has shape {orders.shape}; expected rows that are permutations "
-                             f"of range({len(h)}), e.g. np.argsort(-contributions)[None].")
+            fail(fn, "orders", orders, f"has shape {orders.shape}; expected rows that are permutations of range({len(h)})",
+                 "e.g. np.argsort(-contributions)[None]")
         n_orders = len(orders)
-    elif not isinstance(n_orders, (int, np.integer)) or n_orders < 1:
-        raise ValueError(f"flip_curves: n_orders={n_orders!r} must be a positive integer, e.g. 200.")
     else:
+        check_int(fn, "n_orders", n_orders, 1, fix="a positive integer, e.g. 200")
         rng = np.random.default_rng(seed)
         orders = np.stack([rng.permutation(len(h)) for _ in range(n_orders)])
     steps = (-2.0 * W * h).T                                # (units, C): change of the logits per flip
@@ -183,9 +192,9 @@ def crossing(curve: np.ndarray, level: float = 0.5) -> float:
     Returns:
         float: the x of the first crossing.
     """
+    check_array("crossing", "curve", curve, ndim=1, min_rows=2, fix="expected a 1-D array of at least 2 values")
+    check_number("crossing", "level", level, fix="e.g. level=0.5")
     curve = np.asarray(curve, dtype=np.float64)
-    if curve.ndim != 1 or len(curve) < 2:
-        raise ValueError(f"crossing: curve has shape {curve.shape}; expected a 1-D array of at least 2 values.")
     d = curve - level
     hits = np.flatnonzero(np.sign(d[:-1]) * np.sign(d[1:]) <= 0)
     hits = [i for i in hits if d[i] != d[i + 1] or d[i] == 0]
@@ -207,9 +216,14 @@ def outer_product_gradient(delta: torch.Tensor | np.ndarray, A: torch.Tensor | n
     Returns:
         np.ndarray | torch.Tensor: shape (out, in), dL/dW summed over the n samples (the type of ``delta``).
     """
-    if delta.ndim != 2 or A.ndim != 2 or delta.shape[0] != A.shape[0]:
-        raise ValueError(f"outer_product_gradient: delta {tuple(delta.shape)} and A {tuple(A.shape)}; "
-                         "expected (n, out) and (n, in) with the same n.")
+    fn = "outer_product_gradient"
+    tensor = isinstance(delta, torch.Tensor)
+    if not tensor and not isinstance(delta, np.ndarray):
+        fail(fn, "delta", delta, "is neither a NumPy array nor a torch tensor", "pass e.g. np.asarray(delta)", TypeError)
+    check_array(fn, "delta", delta, ndim=2, fix="expected (n, out)")
+    check_array(fn, "A", A, ndim=2, tensor=tensor, fix=f"expected (n, in), a {'tensor' if tensor else 'NumPy array'} like delta")
+    if delta.shape[0] != A.shape[0]:
+        fail(fn, "A", A, f"has {A.shape[0]} rows but delta has {delta.shape[0]}", "expected (n, out) and (n, in) with the same n")
     return delta.T @ A
 
 
@@ -223,9 +237,10 @@ def update_cosines(dW: np.ndarray, a: np.ndarray, tol: float = 1e-12) -> np.ndar
     Returns:
         np.ndarray: float of shape (out,); +1 or -1 when every row is a multiple of the input.
     """
+    check_array("update_cosines", "dW", dW, ndim=2, fix="expected (out, in)")
+    check_array("update_cosines", "a", a, shape=(np.shape(dW)[1],), fix="expected the input of shape (in,)")
+    check_number("update_cosines", "tol", tol, 0, fix="a small norm, e.g. tol=1e-12")
     dW, a = np.asarray(dW, dtype=np.float64), np.asarray(a, dtype=np.float64)
-    if dW.ndim != 2 or a.shape != (dW.shape[1],):
-        raise ValueError(f"update_cosines: dW {dW.shape} and a {a.shape}; expected (out, in) and (in,).")
     norms = np.linalg.norm(dW, axis=1) * np.linalg.norm(a)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = dW @ a / norms
@@ -266,9 +281,15 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
         StepUpdates: one entry per linear layer.
     """
     from .data import Split
+    from .models import MLP
+    from .optim import check_recipe
     from .record import activations
     from .train import train
 
+    fn = "record_updates"
+    if not isinstance(model, MLP):
+        fail(fn, "model", model, "is not a course_lib MLP", "pass e.g. MLP([784, 10, 2])", TypeError)
+    check_recipe(fn, lr=lr, momentum=momentum)
     linear = [i for i, m in enumerate(model.layers) if isinstance(m, nn.Linear)]
     names = [f"layers.{i}.weight" for i in linear]
     seen = {"X": [], "y": [], "before": [], "inputs": []}
@@ -283,8 +304,9 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
         seen["inputs"].append({n: (acts["input"][0] if i == 0 else acts[f"layers.{i - 1}"][0])
                                for n, i in zip(names, linear)})
 
-    train(model, Split(X, y, X, y), epochs=1, lr=lr, batch_size=1, momentum=momentum, batch_seed=batch_seed,
-          eval_every=None, callback=observe, progress=False)
+    with calling(fn):
+        train(model, Split(X, y, X, y), epochs=1, lr=lr, batch_size=1, momentum=momentum, batch_seed=batch_seed,
+              eval_every=None, callback=observe, progress=False)
     after = seen["before"][1:] + [{n: dict(model.named_parameters())[n].detach().cpu().numpy() for n in names}]
     result = StepUpdates(np.stack(seen["X"]), np.asarray(seen["y"]))
     for n in names:
@@ -314,10 +336,19 @@ def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: 
 
     from .plots import class_color
 
+    from .plots import _check_class_names, _check_xlim, check_titles
+
+    fn = "strips_figure"
+    if isinstance(layer_acts, (str, bytes, np.ndarray)) or not hasattr(layer_acts, "__len__") or len(layer_acts) == 0:
+        fail(fn, "layer_acts", layer_acts, "is not a non-empty list of arrays (n, units)", "pass one array per layer")
     y = np.asarray(y)
     layer_acts = [np.asarray(a) for a in layer_acts]
     for a in layer_acts:
-        _check_acts(a, y)
+        _check_acts(a, y, fn, "layer_acts")
+    check_titles(fn, "layer_names", layer_names, len(layer_acts), "layer")
+    _check_class_names(fn, class_names, y)
+    _check_xlim(fn, xlim)
+    check_seed(fn, "seed", seed)
     names = list(layer_names) if layer_names is not None else [f"hidden layer {i + 1}" for i in range(len(layer_acts))]
     fig = make_subplots(rows=1, cols=len(layer_acts), subplot_titles=names, shared_yaxes=True,
                         horizontal_spacing=0.04)
@@ -363,12 +394,17 @@ def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int]
 
     from .plots import class_color
 
+    from .plots import _check_class_names
+
+    fn = "plot_pixel_strips"
+    h, w = check_image_shape(fn, image_shape)
+    check_array(fn, "X", X, shape=(None, h * w), fix=f"expected images (n, {h * w}) with values in [0, 1]")
+    check_labels(fn, "y", y, n=len(X))
+    check_int(fn, "crop", crop, 0, (min(h, w) - 1) // 2, fix=f"an integer with 0 <= 2 * crop < {min(h, w)}")
+    check_int(fn, "n_per_class", n_per_class, 1, fix="e.g. n_per_class=60")
+    _check_class_names(fn, class_names, np.asarray(y))
+    check_seed(fn, "seed", seed)
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
-    h, w = image_shape
-    if X.ndim != 2 or X.shape[1] != h * w or len(X) != len(y):
-        raise ValueError(f"plot_pixel_strips: X {X.shape} and y {y.shape}; expected (n, {h * w}) and (n,).")
-    if not isinstance(crop, (int, np.integer)) or not 0 <= 2 * crop < min(h, w):
-        raise ValueError(f"plot_pixel_strips: crop={crop!r} must be an integer with 0 <= 2 * crop < {min(h, w)}.")
     rng = np.random.default_rng(seed)
     keep = np.zeros((h, w), bool)
     keep[crop:h - crop, crop:w - crop] = True

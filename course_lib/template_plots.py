@@ -15,6 +15,7 @@ from plotly.subplots import make_subplots
 
 from .plots import CLASS_COLORS, WEIGHT_CMAP, weight_limit
 from .templates import Evidence
+from .validate import check_array, check_image_shape, check_int, check_labels, check_mapping, check_number, check_type, fail
 
 __all__ = ["plot_means_and_templates", "plot_correlation_matrix", "plot_evidence", "confusion_figure",
            "plot_cell_examples", "plot_sweep", "plot_rgb_templates", "training_figure", "templates_figure"]
@@ -22,6 +23,27 @@ __all__ = ["plot_means_and_templates", "plot_correlation_matrix", "plot_evidence
 
 def _names(n: int, class_names: Sequence | None) -> list[str]:
     return [str(c) for c in (class_names if class_names is not None else range(n))]
+
+
+def _check_names(fn: str, class_names, n: int) -> None:
+    """``None`` or one class name for each of the ``n`` classes."""
+    if class_names is None:
+        return
+    if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__"):
+        fail(fn, "class_names", class_names, "is not a list of names", "pass one name per class", TypeError)
+    if len(class_names) < n:
+        fail(fn, "class_names", class_names, f"has {len(class_names)} names for {n} classes", "pass one name per class")
+
+
+def _check_rows_are_images(fn: str, name: str, W, image_shape, n: int | None = None) -> None:
+    """Rows of finite numbers (k, h*w), ``n`` of them if given."""
+    h, w = check_image_shape(fn, image_shape)
+    a = check_array(fn, name, W, ndim=2, min_rows=1, fix=f"pass one image per row, shape (k, {h * w})")
+    if a.shape[1] != h * w:
+        fail(fn, name, W, f"has rows of {a.shape[1]} values, not h*w = {h * w} for image_shape={tuple(image_shape)}",
+             "pass the right image_shape")
+    if n is not None and len(a) != n:
+        fail(fn, name, W, f"holds {len(a)} images; it needs {n}", "")
 
 
 def _off(ax: plt.Axes) -> None:
@@ -40,9 +62,13 @@ def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequ
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_means_and_templates"
+    _check_rows_are_images(fn, "W", W, image_shape)
+    _check_rows_are_images(fn, "means", means, image_shape)
     means, W = np.asarray(means), np.asarray(W)
     if means.shape != W.shape or W.ndim != 2:
-        raise ValueError(f"means {means.shape} and W {W.shape} must both have shape (C, h*w).")
+        fail(fn, "W", W, f"and means {means.shape} must both have shape (C, h*w)", "pass one mean per template")
+    _check_names(fn, class_names, len(W))
     C, names, vmax = len(W), _names(len(W), class_names), weight_limit(W)
     fig, axes = plt.subplots(2, C, figsize=(1.25 * C + 0.8, 3.0), squeeze=False)
     for c in range(C):
@@ -66,6 +92,13 @@ def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, ti
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_correlation_matrix"
+    a = check_array(fn, "corr", corr, ndim=2, min_rows=1, fix="pass a (C, C) matrix of correlations")
+    if a.shape[0] != a.shape[1]:
+        fail(fn, "corr", corr, f"has shape {a.shape}; it needs a square (C, C) matrix", "")
+    if np.abs(a).max() > 1 + 1e-9:
+        fail(fn, "corr", corr, f"holds {np.abs(a).max():g}, outside [-1, 1]", "pass correlations")
+    _check_names(fn, class_names, len(a))
     corr = np.asarray(corr)
     names = _names(len(corr), class_names)
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
@@ -95,6 +128,13 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
         matplotlib.figure.Figure: the image and ten maps (two rows of five) on top, the scores
         and probabilities below; the predicted class's title is bold.
     """
+    fn = "plot_evidence"
+    check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.templates.evidence returns)")
+    C = len(ev.scores)
+    h, w = check_image_shape(fn, image_shape)
+    check_array(fn, "x", x, shape=(h * w,), fix=f"pass the one input of shape ({h * w},) the evidence is of")
+    check_int(fn, "true_class", true_class, 0, C - 1, fix=f"the input's label, one of 0..{C - 1}")
+    _check_names(fn, class_names, C)
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
     per_row = (C + 1) // 2
@@ -137,6 +177,16 @@ def confusion_figure(cm: np.ndarray, y: np.ndarray, probs: np.ndarray, n_listed:
     Returns:
         go.Figure
     """
+    fn = "confusion_figure"
+    a = check_array(fn, "cm", cm, ndim=2, min_rows=1)
+    if a.shape[0] != a.shape[1]:
+        fail(fn, "cm", cm, f"has shape {a.shape}; it needs a square (C, C) matrix of counts", "")
+    p = check_array(fn, "probs", probs, shape=(None, len(a)), fix=f"pass probabilities of shape (n, {len(a)})")
+    if len(p) != len(y):
+        fail(fn, "probs", probs, f"has {len(p)} rows for {len(y)} labels in y", "pass one row per sample")
+    check_labels(fn, "y", y, n=len(p), n_classes=len(a))
+    check_int(fn, "n_listed", n_listed, 0, fix="samples listed per cell, e.g. n_listed=5")
+    _check_names(fn, class_names, len(a))
     cm, y, probs = np.asarray(cm), np.asarray(y), np.asarray(probs)
     names, pred = _names(len(cm), class_names), probs.argmax(1)
     hover = [[""] * len(cm) for _ in cm]
@@ -171,11 +221,15 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
         matplotlib.figure.Figure: rows = true class, columns = predicted class; correct cells
         framed in green, mistakes in red.
     """
+    fn = "plot_cell_examples"
+    _check_rows_are_images(fn, "images", images, image_shape)
+    check_array(fn, "best", best, ndim=2, kind="integer", fix="pass the indices from most_confident_per_cell")
     best, images = np.asarray(best), np.asarray(images)
     C, names = len(best), _names(len(best), class_names)
-    if best.shape != (C, C) or best.max() >= len(images):
-        raise ValueError(f"best has shape {best.shape} and indices up to {best.max()} for {len(images)} images; "
-                         "expected a square matrix of indices into images (-1 for empty cells).")
+    _check_names(fn, class_names, C)
+    if best.shape != (C, C) or best.max() >= len(images) or best.min() < -1:
+        fail(fn, "best", best, f"has shape {best.shape} and indices {best.min()}..{best.max()} for {len(images)} images",
+             "expected a square matrix of indices into images (-1 for empty cells)")
     h, w = image_shape
     pad = 4
     mosaic = np.full((C * (h + pad), C * (w + pad)), np.nan)
@@ -212,10 +266,17 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_sweep"
+    check_mapping(fn, "series", series, "pass e.g. series={'accuracy': acc_by_k}")
+    if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        fail(fn, "x", x, "is not a list of settings", "pass e.g. x=[0, 1, 2]", TypeError)
+    for name, values in series.items():
+        check_array(fn, f"series[{name!r}]", values, ndim=1, fix="pass one value per setting")
+        if len(values) != len(x):
+            fail(fn, "series", series, f"has {len(values)} values for {len(x)} settings in {name!r}",
+                 "pass one value per setting")
     fig, axes = plt.subplots(1, len(series), figsize=(3.4 * len(series), 2.8), squeeze=False)
     for c, (ax, (name, values)) in enumerate(zip(axes.flat, series.items())):
-        if len(values) != len(x):
-            raise ValueError(f"plot_sweep: series {name!r} has {len(values)} values for {len(x)} settings.")
         ax.plot(range(len(x)), values, "o-", color=CLASS_COLORS[c])
         ax.set_xticks(range(len(x)), [str(v) for v in x])
         ax.set_xlabel(xlabel)
@@ -236,9 +297,13 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
     Returns:
         matplotlib.figure.Figure
     """
+    fn = "plot_rgb_templates"
+    check_image_shape(fn, image_shape, channels=True)
+    a = check_array(fn, "W", W, ndim=2, min_rows=1, fix=f"expected (C, {int(np.prod(image_shape))})")
+    if a.shape[1] != int(np.prod(image_shape)):
+        fail(fn, "W", W, f"has shape {a.shape}; expected (C, {int(np.prod(image_shape))})", "pass the right image_shape")
+    _check_names(fn, class_names, len(a))
     W = np.asarray(W, dtype=float)
-    if W.ndim != 2 or W.shape[1] != int(np.prod(image_shape)):
-        raise ValueError(f"plot_rgb_templates: W has shape {W.shape}; expected (C, {int(np.prod(image_shape))}).")
     names = _names(len(W), class_names)
     fig, axes = plt.subplots(1, len(W), figsize=(1.3 * len(W), 1.7), squeeze=False)
     for c, ax in enumerate(axes.flat):
@@ -287,9 +352,19 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
     Returns:
         go.Figure
     """
+    fn = "training_figure"
+    _check_rows_are_images(fn, "W", W, image_shape, n=10)
+    check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit")
+    needed = ("train_loss", "test_loss", "train_acc", "test_acc")
+    check_mapping(fn, "curves", curves, f"pass {needed}")
+    missing = [k for k in needed if k not in curves]
+    if missing:
+        fail(fn, "curves", sorted(curves), f"lacks {missing}", f"pass all of {needed}")
+    for k in needed:
+        check_array(fn, f"curves[{k!r}]", curves[k], ndim=1, min_rows=1, fix="one value per epoch 0..E")
+    n_epochs = min(len(curves[k]) for k in needed)
+    check_int(fn, "epoch", epoch, 0, n_epochs - 1, fix=f"the curves cover epochs 0..{n_epochs - 1}")
     W = np.asarray(W)
-    if W.ndim != 2 or len(W) != 10 or not zmax > 0:
-        raise ValueError(f"training_figure: W {W.shape}, zmax={zmax!r}; expected (10, h*w) and a positive limit.")
     specs = [[{}] * 5, [{}] * 5, [{"colspan": 2}, None, None, {"colspan": 2}, None]]
     fig = make_subplots(rows=3, cols=5, specs=specs, row_heights=[0.3, 0.3, 0.4], vertical_spacing=0.07,
                         horizontal_spacing=0.02, subplot_titles=[str(c) for c in range(10)] + ["loss", "accuracy"])
@@ -330,10 +405,11 @@ def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
     Returns:
         go.Figure
     """
+    fn = "templates_figure"
+    _check_rows_are_images(fn, "W", W, image_shape, n=10)
+    check_int(fn, "highlight", highlight, 0, 9, fix="the class drawn large, 0..9")
+    check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit")
     W = np.asarray(W)
-    if W.ndim != 2 or len(W) != 10 or not 0 <= highlight < 10 or not zmax > 0:
-        raise ValueError(f"templates_figure: W {W.shape}, highlight={highlight!r}, zmax={zmax!r}; "
-                         "expected (10, h*w), a class 0..9 and a positive limit.")
     W = _percent(W, zmax)
     specs = [[{"rowspan": 2, "colspan": 2}, None] + [{}] * 5, [None, None] + [{}] * 5]
     fig = make_subplots(rows=2, cols=7, specs=specs, horizontal_spacing=0.015, vertical_spacing=0.08,

@@ -16,7 +16,10 @@ import torch
 from .data import Split
 from .models import MLP
 from .record import Recorder
+from .optim import check_recipe
 from .train import History, train
+from .validate import (calling, check_array, check_image_shape, check_int, check_labels, check_rows_vary, check_seed, check_type,
+                       fail)
 
 __all__ = ["Fit", "fit_templates", "class_means", "correlation_matrix", "count_diagonal_maxima", "Evidence",
            "evidence", "confusion_counts", "most_confident_per_cell", "rank_mistakes", "shift_images",
@@ -55,11 +58,18 @@ def fit_templates(data: Split, *, epochs: int = 15, lr: float = 0.1, weight_deca
     Returns:
         Fit: the model, its history and its templates after each epoch.
     """
-    n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
-    model = MLP([data.X_train.shape[1], n_classes], seed=seed)
-    recorder = Recorder(model, at_epochs=range(epochs + 1))
-    history = train(model, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
-                    batch_seed=batch_seed, callback=recorder, progress=False)
+    fn = "fit_templates"
+    check_type(fn, "data", data, Split, "a course_lib Split")
+    epochs = check_int(fn, "epochs", epochs, 0, fix="e.g. epochs=15")
+    check_recipe(fn, lr=lr, weight_decay=weight_decay)
+    check_int(fn, "batch_size", batch_size, 1, fix="e.g. batch_size=100")
+    check_seed(fn, "seed", seed)
+    with calling(fn):
+        n_classes = int(max(data.y_train.max(), data.y_test.max())) + 1
+        model = MLP([data.X_train.shape[1], n_classes], seed=seed)
+        recorder = Recorder(model, at_epochs=range(epochs + 1))
+        history = train(model, data, epochs=epochs, lr=lr, batch_size=batch_size, weight_decay=weight_decay,
+                        batch_seed=batch_seed, callback=recorder, progress=False)
     rec = recorder.recording
     return Fit(model, history, rec.weights["layers.0.weight"], rec.weights["layers.0.bias"])
 
@@ -78,14 +88,18 @@ def class_means(X, y, n_classes: int | None = None) -> np.ndarray:
     Returns:
         np.ndarray: shape (n_classes, d); row c is the mean of the rows of X with label c.
     """
+    fn = "class_means"
+    check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (n, d)")
+    check_labels(fn, "y", y, n=len(X), fix="pass one integer label per row of X")
+    if n_classes is not None:
+        check_int(fn, "n_classes", n_classes, int(np.max(_as_numpy(y))) + 1,
+                  fix=f"the labels go up to {int(np.max(_as_numpy(y)))}, so n_classes must be larger (or None)")
     X, y = _as_numpy(X), _as_numpy(y)
-    if X.ndim != 2 or len(X) != len(y):
-        raise ValueError(f"class_means: X has shape {X.shape} and y {y.shape}; expected (n, d) and (n,).")
     n_classes = int(y.max()) + 1 if n_classes is None else n_classes
     counts = np.bincount(y, minlength=n_classes)
     if (counts == 0).any():
-        raise ValueError(f"class_means: classes {np.flatnonzero(counts == 0).tolist()} have no samples; "
-                         "pass data that contains every class, or a smaller n_classes.")
+        fail(fn, "y", y, f"leaves out some classes: classes {np.flatnonzero(counts == 0).tolist()} have no samples",
+             "pass data that contains every class, or a smaller n_classes")
     sums = np.zeros((n_classes, X.shape[1]))
     np.add.at(sums, y, X)
     return sums / counts[:, None]
@@ -100,9 +114,14 @@ def correlation_matrix(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: shape (a, b); entry [i, j] is corr(A[i], B[j]), in [-1, 1].
     """
+    fn = "correlation_matrix"
+    check_array(fn, "A", A, ndim=2, fix="pass rows of shape (a, d)")
+    check_array(fn, "B", B, ndim=2, fix="pass rows of shape (b, d)")
     A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)
-    if A.ndim != 2 or B.ndim != 2 or A.shape[1] != B.shape[1]:
-        raise ValueError(f"correlation_matrix: A has shape {A.shape} and B {B.shape}; expected (a, d) and (b, d).")
+    if A.shape[1] != B.shape[1]:
+        fail(fn, "B", B, f"has rows of length {B.shape[1]} but A has {A.shape[1]}; expected (a, d) and (b, d)", "")
+    check_rows_vary(fn, "A", A)
+    check_rows_vary(fn, "B", B)
     A = A - A.mean(1, keepdims=True)
     B = B - B.mean(1, keepdims=True)
     norms = np.linalg.norm(A, axis=1)[:, None] * np.linalg.norm(B, axis=1)[None, :]
@@ -120,9 +139,10 @@ def count_diagonal_maxima(corr: np.ndarray) -> int:
     Returns:
         int: number of rows i with ``argmax(corr[i]) == i`` (0..C).
     """
+    check_array("count_diagonal_maxima", "corr", corr, ndim=2, fix="expected a square (C, C) matrix")
     corr = np.asarray(corr)
     if corr.ndim != 2 or corr.shape[0] != corr.shape[1]:
-        raise ValueError(f"count_diagonal_maxima: corr has shape {corr.shape}; expected a square (C, C) matrix.")
+        fail("count_diagonal_maxima", "corr", corr, f"has shape {corr.shape}; expected a square (C, C) matrix", "")
     return int((corr.argmax(1) == np.arange(len(corr))).sum())
 
 
@@ -147,6 +167,8 @@ def evidence(W: np.ndarray, b: np.ndarray, x: np.ndarray) -> Evidence:
     Returns:
         Evidence: ``maps[c, i] = W[c, i] * x[i]``, the scores and the softmax probabilities.
     """
+    for name, value in (("W", W), ("b", b), ("x", x)):
+        check_array("evidence", name, value, fix="expected W (C, d), b (C,), x (d,)")
     W, b, x = _as_numpy(W).astype(float), _as_numpy(b).astype(float), _as_numpy(x).astype(float).ravel()
     if W.ndim != 2 or b.shape != (W.shape[0],) or x.shape != (W.shape[1],):
         raise ValueError(f"evidence: W {W.shape}, b {b.shape}, x {x.shape} do not fit; expected (C, d), (C,), (d,).")
@@ -165,10 +187,18 @@ def confusion_counts(y: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.nd
     Returns:
         np.ndarray: int array of shape (C, C); rows = true class, columns = predicted class.
     """
+    fn = "confusion_counts"
+    n_classes = check_int(fn, "n_classes", n_classes, 1, fix="the number of classes, e.g. 10")
+    check_labels(fn, "y", y, n_classes=n_classes)
+    check_labels(fn, "y_pred", y_pred, n=len(y), n_classes=n_classes)
     y, y_pred = _as_numpy(y).astype(int), _as_numpy(y_pred).astype(int)
-    if y.shape != y_pred.shape or y.ndim != 1:
-        raise ValueError(f"confusion_counts: y {y.shape} and y_pred {y_pred.shape} must be 1-D of the same length.")
     return np.bincount(y * n_classes + y_pred, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def _check_y_probs(fn: str, y, probs) -> None:
+    """Probabilities (n, C) and one label 0..C-1 per row."""
+    p = check_array(fn, "probs", probs, ndim=2, fix="expected probs of shape (n, C)")
+    check_labels(fn, "y", y, n=len(p), n_classes=p.shape[1], fix="expected one label per row of probs, each 0..C-1")
 
 
 def most_confident_per_cell(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
@@ -181,9 +211,8 @@ def most_confident_per_cell(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
         np.ndarray: int array of shape (C, C); entry [i, j] is the index of the sample of class i,
         predicted as j, with the highest probability for j; -1 where the cell is empty.
     """
+    _check_y_probs("most_confident_per_cell", y, probs)
     y, probs = _as_numpy(y).astype(int), _as_numpy(probs)
-    if probs.ndim != 2 or len(probs) != len(y):
-        raise ValueError(f"most_confident_per_cell: y {y.shape} and probs {probs.shape}; expected (n,) and (n, C).")
     C = probs.shape[1]
     pred, conf = probs.argmax(1), probs.max(1)
     best = np.full((C, C), -1)
@@ -204,9 +233,8 @@ def rank_mistakes(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: indices of the mistakes, shape (n_mistakes,), by decreasing ``probs[i, y[i]]``.
     """
+    _check_y_probs("rank_mistakes", y, probs)
     y, probs = _as_numpy(y).astype(int), _as_numpy(probs)
-    if probs.ndim != 2 or len(probs) != len(y):
-        raise ValueError(f"rank_mistakes: y {y.shape} and probs {probs.shape}; expected (n,) and (n, C).")
     wrong = np.flatnonzero(probs.argmax(1) != y)
     p_true = probs[wrong, y[wrong]]
     return wrong[np.argsort(-p_true, kind="stable")]
@@ -226,12 +254,13 @@ def shift_images(X: torch.Tensor, k: int, data_seed: int = 0, image_shape: tuple
     Returns:
         torch.Tensor: the shifted images, same shape and dtype as X (k = 0 returns a copy).
     """
-    if not isinstance(k, (int, np.integer)) or k < 0:
-        raise ValueError(f"shift_images: k={k!r} must be a non-negative integer number of pixels, e.g. k=2.")
-    h, w = image_shape
-    if X.ndim != 2 or X.shape[1] != h * w:
-        raise ValueError(f"shift_images: X has shape {tuple(X.shape)}; "
-                         f"expected (n, {h * w}) for image_shape={image_shape}.")
+    fn = "shift_images"
+    check_int(fn, "k", k, 0, fix="a non-negative integer number of pixels, e.g. k=2")
+    h, w = check_image_shape(fn, image_shape)
+    check_array(fn, "X", X, ndim=2, tensor=True, fix=f"expected a float tensor (n, {h * w})")
+    if X.shape[1] != h * w:
+        fail(fn, "X", X, f"has shape {tuple(X.shape)}; expected (n, {h * w}) for image_shape={image_shape}", "")
+    data_seed = check_seed(fn, "data_seed", data_seed)
     n = len(X)
     d = torch.from_numpy(np.random.default_rng(data_seed).integers(-k, k + 1, size=(n, 2)))
     padded = torch.nn.functional.pad(X.reshape(n, h, w), (k, k, k, k))
@@ -250,9 +279,12 @@ def shifted_split(data: Split, k: int, data_seed: int = 0) -> Split:
     Returns:
         Split: same labels, shifted images.
     """
-    out = replace(data, X_train=shift_images(data.X_train, k, data_seed), X_test=shift_images(data.X_test, k, data_seed + 1))
-    if data.X_val is not None:
-        out = replace(out, X_val=shift_images(data.X_val, k, data_seed + 2))
+    check_type("shifted_split", "data", data, Split, "a course_lib Split")
+    with calling("shifted_split"):
+        out = replace(data, X_train=shift_images(data.X_train, k, data_seed),
+                      X_test=shift_images(data.X_test, k, data_seed + 1))
+        if data.X_val is not None:
+            out = replace(out, X_val=shift_images(data.X_val, k, data_seed + 2))
     return out
 
 
@@ -268,11 +300,18 @@ def smoothness(W: np.ndarray, image_shape: tuple[int, int] = (28, 28)) -> np.nda
     Returns:
         np.ndarray: shape (C,), values in [-1, 1].
     """
-    h, w = image_shape
+    fn = "smoothness"
+    h, w = check_image_shape(fn, image_shape)
+    check_array(fn, "W", W, ndim=2, fix=f"expected (C, {h * w})")
     W = _as_numpy(W).astype(float)
     if W.ndim != 2 or W.shape[1] != h * w:
-        raise ValueError(f"smoothness: W has shape {W.shape}; expected (C, {h * w}) for image_shape={image_shape}.")
+        fail(fn, "W", W, f"has shape {W.shape}; expected (C, {h * w}) for image_shape={image_shape}", "")
     images = W.reshape(len(W), h, w)
+    for c, img in enumerate(images):
+        if (img[:, 1:] == img[:, 1:].flat[0]).all() or (img[1:, :] == img[1:, :].flat[0]).all() or \
+                (img[:, :-1] == img[:, :-1].flat[0]).all() or (img[:-1, :] == img[:-1, :].flat[0]).all():
+            fail(fn, "W", W, f"has a constant template (row {c}), whose smoothness (a correlation) is undefined",
+                 "drop that row")
     out = []
     for img in images:
         right = np.corrcoef(img[:, 1:].ravel(), img[:, :-1].ravel())[0, 1]
@@ -290,8 +329,14 @@ def within_class_similarity(X, y) -> np.ndarray:
     Returns:
         np.ndarray: shape (C,); entry c is the average over samples of class c of corr(x, mean_c).
     """
+    fn = "within_class_similarity"
+    check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (n, d)")
+    check_labels(fn, "y", y, n=len(X))
+    check_rows_vary(fn, "X", _as_numpy(X))
     X, y = _as_numpy(X).astype(float), _as_numpy(y).astype(int)
-    means = class_means(X, y)
+    with calling(fn):
+        means = class_means(X, y)
+    check_rows_vary(fn, "class means of X", means)
     Xc = X - X.mean(1, keepdims=True)
     Mc = means - means.mean(1, keepdims=True)
     r = (Xc * Mc[y]).sum(1) / (np.linalg.norm(Xc, axis=1) * np.linalg.norm(Mc[y], axis=1) + 1e-12)

@@ -30,11 +30,11 @@ def test_weight_limit_ignores_outliers_and_zero():
 def test_shape_errors_are_explained():
     with pytest.raises(ValueError, match="image_shape"):
         plots.plot_weight_grid(np.zeros((2, 100)))
-    with pytest.raises(ValueError, match="acts has shape"):
+    with pytest.raises(ValueError, match="plot_strips: y="):
         plots.plot_strips(np.zeros((5, 3)), np.zeros(4))
-    with pytest.raises(ValueError, match="cm has shape"):
+    with pytest.raises(ValueError, match="plot_confusion: cm=.* has shape"):
         plots.plot_confusion(np.zeros((3, 3)), ["a", "b"])
-    with pytest.raises(ValueError, match="Z has shape"):
+    with pytest.raises(ValueError, match="plot_embedding_2d: Z=.* has shape"):
         plots.plot_embedding_2d(np.zeros((5, 3)), np.zeros(5))
 
 

@@ -52,7 +52,7 @@ def test_split_codes_and_count_for_four_classes():
 
 
 def test_bad_inputs_name_the_problem():
-    with pytest.raises(ValueError, match="acts has shape"):
+    with pytest.raises(ValueError, match="has 4 labels for 5 samples"):
         splitting.separation_score(np.zeros((5, 2)), np.zeros(4, int))
     with pytest.raises(ValueError, match="at least two classes"):
         splitting.split_codes(np.zeros((4, 2)), np.zeros(4, int))
