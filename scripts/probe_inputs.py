@@ -12,6 +12,11 @@ its outcome classified:
 Usage::
 
     COURSE_LIB_THREADS=1 .venv/bin/python scripts/probe_inputs.py [--json out.json] [--list raw,silent]
+
+To probe another version of the library with the same table (e.g. the code before issue 19)::
+
+    mkdir /tmp/old && git archive 8a595de course_lib | tar -x -C /tmp/old
+    .venv/bin/python scripts/probe_inputs.py --lib /tmp/old
 """
 from __future__ import annotations
 
@@ -76,13 +81,19 @@ def main() -> int:
     parser.add_argument("--json", help="write every row's outcome to this file")
     parser.add_argument("--list", default="raw,silent,refused-ok",
                         help="outcomes to print row by row (comma-separated; '' for none)")
+    parser.add_argument("--lib", help="folder holding the course_lib to probe (default: this checkout's)")
     args = parser.parse_args()
+    if args.lib:
+        sys.path.insert(0, str(Path(args.lib).resolve()))
 
     import torch
 
     torch.set_num_threads(1)
     from bad_input_table import rows
 
+    import course_lib
+
+    print(f"probing {Path(course_lib.__file__).parent}")
     table = rows()
     results, counts = [], collections.Counter()
     for row in table:

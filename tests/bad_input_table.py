@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -238,6 +237,7 @@ class Spec:
     ok: dict = field(default_factory=dict)   # argument -> [(label, value | T)] accepted edge values
     extra: list = field(default_factory=list)  # (argument, label, kwargs -> thunk, decision, why)
     display: str | None = None               # the name shown in the table (default: fn)
+    notes: dict = field(default_factory=dict)  # (argument, label) -> why, for rows of ``bad``
 
 
 @dataclass(frozen=True)
@@ -273,7 +273,7 @@ def _rows_of(spec: Spec) -> list[Row]:
     for arg, kind in spec.bad.items():
         values = kind.values if isinstance(kind, Kind) else kind
         for label, value in values:
-            out.append(Row(shown, arg, label, "refuse", thunk(arg, value), "", spec.fn))
+            out.append(Row(shown, arg, label, "refuse", thunk(arg, value), spec.notes.get((arg, label), ""), spec.fn))
     for arg, values in spec.ok.items():
         for label, value in values:
             out.append(Row(shown, arg, label, "accept", thunk(arg, value), "", spec.fn))
@@ -344,15 +344,17 @@ def specs() -> list[Spec]:
                   bad={"X_train": [("a NumPy array", T(lambda v: v.numpy())), ("1-D", first_row()),
                                    ("one row short", one_short())],
                        "y_train": [("float labels", T(lambda v: v.float())), ("a NumPy array", T(lambda v: v.numpy())),
-                                   ("2-D", add_axis())],
+                                   ("3-D", T(lambda v: v[None, None]))],
                        "y_test": [("one label short", one_short())]},
-                  ok={"X_train": [("float64", T(lambda v: v.double()))]}))
+                  ok={"X_train": [("float64", T(lambda v: v.double()))],
+                      "y_train": [("(2, n): one row per ensemble member", T(lambda v: v.repeat(2, 1)))]}))
     S.append(Spec("load_mnist", data.load_mnist, lambda: {"classes": (0, 1)},
                   bad={"classes": [("[1.7, 2]", [1.7, 2]), ("(0, 0)", (0, 0)), ("[]", []), ("[10]", [10]),
                                    ("'01'", "01"), ("5", 5), ("[-1]", [-1])],
                        "scale": POS_FLOAT, "test_fraction": OPEN01, "data_seed": SEED},
                   ok={"classes": [("None", None), ("np.array([3, 5])", np.array([3, 5]))],
                       "test_fraction": [("0.5", 0.5)]},
+                  notes={("classes", "[1.7, 2]"): "issue 19: became (1, 2)"},
                   extra=[("test_fraction", "0.0005", lambda kw: data.load_mnist((0, 1), test_fraction=0.0005),
                           "refuse", "issue 19: gave an empty test set"),
                          ("test_fraction", "0.9995", lambda kw: data.load_mnist((0, 1), test_fraction=0.9995),
@@ -393,7 +395,8 @@ def specs() -> list[Spec]:
                        "activation": choice("relu", "tanh", "sigmoid", "identity"),
                        "weight_std": [("-1", -1.0), ("nan", NAN), ("inf", INF), ("'xavier'", "xavier")],
                        "seed": SEED},
-                  ok={"sizes": [("np.int64 sizes", [np.int64(12), np.int64(3)])], "weight_std": [("'fan_in'", "fan_in"), ("0", 0.0)]},
+                  ok={"sizes": [("np.int64 sizes", [np.int64(12), np.int64(3)])], "weight_std": [("'fan_in'", "fan_in"), ("0", 0.0)],
+                      "seed": [("None (the global generator)", None)]},
                   extra=[("X", "X of the wrong width", lambda kw: mlp()(X(4, 11)), "refuse", "forward pass")]))
     S.append(Spec("MLPEnsemble", models.MLPEnsemble, lambda: {"sizes": [12, 5, 3], "seeds": [0, 1]},
                   bad={"sizes": [("[12]", [12]), ("[12, -1, 3]", [12, -1, 3])],
@@ -447,6 +450,8 @@ def specs() -> list[Spec]:
                        "data": [("a tuple", (1, 2))]},
                   ok={"epochs": [("0", 0), ("np.int64(2)", np.int64(2))], "lr": [("1e-8", 1e-8), ("np.float64(0.1)", np.float64(0.1))],
                       "batch_size": [("1000 (> n)", 1000)], "eval_on": [("()", ())], "eval_every": [("None", None)]},
+                  notes={("lr", "0"): "issue 19: trained without moving a weight", ("lr", "nan"): "issue 19: NaN weights",
+                         ("lr", "inf"): "issue 19: NaN weights"},
                   extra=[
                       ("data", "X_train with a NaN", lambda kw: train.train(mlp(), bad_split("X_train", nan_in), epochs=1, lr=0.1, progress=False),
                        "refuse", "issue 19: trained on to NaN weights"),
@@ -522,6 +527,7 @@ def specs() -> list[Spec]:
     S.append(Spec("static_twin", interactive.static_twin, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
                   bad={"grid": [("{}", {}), ("{'a': []}", {"a": []}), ("5", 5), ("{'a': 3}", {"a": 3})],
                        "fn": [("3", 3), ("returns None", lambda a: None)], "label": [("'x'", "x")]},
+                  notes={("grid", "{}"): "issue 19: drew a one-step slider"},
                   extra=[("grid", "fn fails at a=3", lambda kw: interactive.static_twin(failing, {"a": [1, 2, 3]}),
                           "refuse", "issue 19: say at which grid point")]))
     S.append(Spec("live", interactive.live, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
@@ -536,7 +542,8 @@ def specs() -> list[Spec]:
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "zmax": POS_FLOAT, "cell_px": POS_INT,
                        "image_shape": [("(4,)", (4,)), ("(4, 0)", (4, 0))],
-                       "titles": [("one title for 3 images", ["a"])]}))
+                       "titles": [("one title for 3 images", ["a"])]},
+                  ok={"zmax": [("None (a quantile of |W|)", None)]}))
     S.append(Spec("figure_html", interactive.figure_html, lambda: {"fig": fig()},
                   bad={"fig": [("3", 3), ("'fig'", "fig")], "height": [("0", 0), ("-5", -5), ("'400'", "400")]}))
 
@@ -674,7 +681,8 @@ def specs() -> list[Spec]:
     S.append(Spec("plot_weight_grid", plots.plot_weight_grid, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "vmax": POS_FLOAT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])],
-                       "image_shape": [("(4,)", (4,))], "colorbar": BOOL}))
+                       "image_shape": [("(4,)", (4,))], "colorbar": BOOL},
+                  ok={"vmax": [("None (a quantile of |W|)", None)]}))
     S.append(Spec("plot_image_grid", plots.plot_image_grid, lambda: {"images": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"images": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])]}))
@@ -847,7 +855,7 @@ def specs() -> list[Spec]:
     S.append(Spec("CNN", conv.CNN, lambda: {"kernel_sizes": [3], "length": 10, "n_classes": 4},
                   bad={"kernel_sizes": [("[0]", [0]), ("[2.5]", [2.5]), ("3", 3)], "length": POS_INT, "n_classes": POS_INT,
                        "activation": choice("relu", "tanh", "sigmoid", "identity"), "seed": SEED},
-                  ok={"kernel_sizes": [("[]", [])]}))
+                  ok={"kernel_sizes": [("[]", [])], "seed": [("None (the global generator)", None)]}))
     S.append(Spec("CNNEnsemble", conv.CNNEnsemble, lambda: {"kernel_sizes": [3], "length": 10, "n_classes": 4, "seeds": [0, 1]},
                   bad={"seeds": [("[]", []), ("[-1]", [-1])], "length": POS_INT, "n_classes": [("0", 0)],
                        "activation": choice("relu", "tanh", "sigmoid", "identity"), "kernel_sizes": [("[0]", [0])]}))
@@ -865,7 +873,7 @@ def specs() -> list[Spec]:
                        "threshold": OPEN01, "max_steps": NONNEG_INT, "seed": SEED,
                        "objective": choice("probability", "logit"), "model": [("'mlp'", "mlp")]},
                   ok={"max_steps": [("0", 0)]},
-                  extra=[("max_steps", "-1", lambda kw: ascent.gradient_ascent(mlp(), [0], n_features=12, max_steps=-1), "refuse",
+                  extra=[("max_steps", "-1 with one target", lambda kw: ascent.gradient_ascent(mlp(), [0], n_features=12, max_steps=-1), "refuse",
                           "issue 19: UnboundLocalError")]))
 
     # ---------------------------------------------------------------- evidence, results, selfcheck
