@@ -71,7 +71,7 @@ html, body { background: #fff !important; }
   margin: 0 !important; padding: 0 !important; }
 .bd-article-container { overflow: visible !important; }
 details { display: block; } details > summary { list-style: none; }
-.cell_output, figure, img, .js-plotly-plot, .print-title-page, tr { break-inside: avoid; }
+.cell_output, figure, img, .js-plotly-plot, .print-title-page { break-inside: avoid; }  /* not tr: a row kept whole beside a heading that must not end a page left a blank page */
 h1, h2, h3, h4, .admonition-title { break-after: avoid; }
 pre { white-space: pre-wrap !important; overflow-wrap: anywhere; overflow: visible !important;
       font-size: 0.82em !important; }
