@@ -134,31 +134,25 @@ def _body_free(scope) -> set:
     local = {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)} if hasattr(scope, "args") else set()
     loads, nested = set(), []
 
-    def visit(n):
-        for child in ast.iter_child_nodes(n):
-            if isinstance(child, _SCOPES):
-                nested.append(child)
-                if not isinstance(child, ast.Lambda):
-                    local.add(child.name)
-                continue
-            if isinstance(child, ast.Name):
-                (loads if isinstance(child.ctx, ast.Load) else local).add(child.id)
-            elif isinstance(child, (ast.Import, ast.ImportFrom)):
-                local.update((a.asname or a.name).split(".")[0] for a in child.names)
-            elif isinstance(child, ast.comprehension):
-                local.update(t.id for t in ast.walk(child.target) if isinstance(t, ast.Name))
-            elif isinstance(child, ast.ExceptHandler) and child.name:
-                local.add(child.name)
+    def visit(node):
+        """Record what ``node`` reads and binds, then walk into it (a nested scope is kept for later)."""
+        if isinstance(node, _SCOPES):
+            nested.append(node)
+            if not isinstance(node, ast.Lambda):
+                local.add(node.name)
+            return
+        if isinstance(node, ast.Name):
+            (loads if isinstance(node.ctx, ast.Load) else local).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            local.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.comprehension):
+            local.update(t.id for t in ast.walk(node.target) if isinstance(t, ast.Name))
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            local.add(node.name)
+        for child in ast.iter_child_nodes(node):
             visit(child)
 
     for part in (scope.body if isinstance(scope.body, list) else [scope.body]):
-        if isinstance(part, _SCOPES):
-            nested.append(part)
-            if not isinstance(part, ast.Lambda):
-                local.add(part.name)
-            continue
-        if isinstance(part, ast.Name):
-            (loads if isinstance(part.ctx, ast.Load) else local).add(part.id)
         visit(part)
     free = loads - local
     for inner in nested:
