@@ -90,7 +90,7 @@ class LossCurves(EarlyStopper):
         loss, acc = evaluate(event.model, self.data.X_train, self.data.y_train)
         self.train_loss.append(np.atleast_1d(loss))
         self.train_error.append(1 - np.atleast_1d(acc))
-        self.val_error.append(1 - np.atleast_1d(evaluate(event.model, self.data.X_val, self.data.y_val)[1]))
+        self.val_error.append(1 - self.val_acc[-1])          # the stopper has just measured it
 
 
 def draws(seeds) -> cl.Split:

@@ -115,7 +115,7 @@ class FirstStop(EarlyStopper):
 
     def __init__(self, data: cl.Split, patience: int):
         super().__init__(data, patience)
-        self.stop_epoch, self.frozen = None, None
+        self.stop_epoch, self.kept_epoch, self.frozen = None, None, None
 
     def __call__(self, event) -> None:
         if event.phase != "epoch":
@@ -125,7 +125,7 @@ class FirstStop(EarlyStopper):
         except cl.StopTraining:
             pass                                    # the group rule; this class decides below
         if self.stop_epoch is None:
-            self.stop_epoch = np.full(len(self.best_epoch), -1)
+            self.stop_epoch, self.kept_epoch = np.full(len(self.best_epoch), -1), np.full(len(self.best_epoch), -1)
             self.frozen = {k: v.clone() for k, v in self.state.items()}
         newly = (self.stop_epoch < 0) & (event.epoch - self.best_epoch >= self.patience)
         if newly.any():
@@ -133,7 +133,6 @@ class FirstStop(EarlyStopper):
             for name in self.frozen:
                 self.frozen[name][mask] = self.state[name][mask].clone()
             self.stop_epoch[newly] = event.epoch
-            self.kept_epoch = getattr(self, "kept_epoch", np.full(len(newly), -1))
             self.kept_epoch[newly] = self.best_epoch[newly]
         if (self.stop_epoch >= 0).all():
             raise cl.StopTraining

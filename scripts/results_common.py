@@ -136,7 +136,7 @@ class EarlyStopper:
 
     def __init__(self, data: cl.Split, patience: int):
         self.data, self.patience = data, patience
-        self.best_loss, self.best_epoch, self.state, self.val_loss = None, None, None, []
+        self.best_loss, self.best_epoch, self.state, self.val_loss, self.val_acc = None, None, None, [], []
 
     def on_epoch(self, event) -> None:
         """Hook for subclasses; does nothing here."""
@@ -144,8 +144,9 @@ class EarlyStopper:
     def __call__(self, event) -> None:
         if event.phase != "epoch":
             return
-        loss = np.atleast_1d(evaluate(event.model, self.data.X_val, self.data.y_val)[0])
+        loss, acc = (np.atleast_1d(v) for v in evaluate(event.model, self.data.X_val, self.data.y_val))
         self.val_loss.append(loss)
+        self.val_acc.append(acc)
         self.on_epoch(event)
         if self.state is None:
             self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
