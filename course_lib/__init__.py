@@ -12,7 +12,7 @@ import os as _os
 # changes how idle threads wait, not the numbers. It must be set before torch is imported.
 _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from .data import Split, load_full_mnist, load_jump_task, load_mnist, make_jump_signals, make_random_data, shuffle_labels
-from .interactive import glue, live, register_renderer, static_twin, weight_grid_figure
+from .interactive import glue, glue_all, live, register_renderer, static_twin, weight_grid_figure
 from .models import MLP, MLPEnsemble
 from .plots import use_book_style
 from .record import Recorder, Recording, activations
@@ -37,7 +37,7 @@ __all__ = [
     "Split", "load_mnist", "load_full_mnist", "load_jump_task", "make_jump_signals", "make_random_data",
     "shuffle_labels", "MLP", "MLPEnsemble", "train", "train_seeds", "Run", "StopTraining", "evaluate", "predict",
     "History", "Recorder",
-    "Recording", "activations", "glue", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
+    "Recording", "activations", "glue", "glue_all", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
     "set_threads", "get_device", "available_cpus", "results", "load_results", "evidence", "claim", "chapter_seed",
     "self_check",
 ]

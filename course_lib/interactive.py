@@ -253,7 +253,7 @@ def _combos(grid: Mapping[str, Sequence]) -> list[dict]:
 
 
 def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
-                label: Callable[[dict], str] | None = None) -> go.Figure:
+                label: Callable[[dict], str] | None = None, start: int = 0) -> go.Figure:
     """Precompute ``fn`` on every grid point and join the figures under one slider.
 
     Every state's traces go into one figure; the slider shows one state at a time (and that
@@ -265,6 +265,8 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
         grid: parameter name -> list of values (several parameters: one slider over all combinations).
         title: figure title used when a state has none.
         label: text of a slider step from the state's parameters (default ``"name=value"``).
+        start: index of the state the figure opens on (choose the most telling one); negative
+            indices count from the end, as in a list.
 
     Returns:
         go.Figure with ``len(states)`` slider steps; ``fig.layout.sliders[0].steps`` has one per state.
@@ -273,6 +275,10 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
     if label is not None:
         check_callable("static_twin", "label", label, "pass a function of the state's parameters, or None")
     combos = _combos(grid)
+    if isinstance(start, bool) or not isinstance(start, int) or not -len(combos) <= start < len(combos):
+        fail("static_twin", "start", start, f"is not the index of one of the {len(combos)} states",
+             f"pass an int from {-len(combos)} to {len(combos) - 1}", TypeError if not isinstance(start, int) else ValueError)
+    start %= len(combos)
     states = []
     for i, combo in enumerate(combos):
         point = ", ".join(f"{k}={v!r}" for k, v in combo.items())
@@ -285,14 +291,14 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
     counts = []
     for i, state in enumerate(states):
         for trace in state.data:
-            trace.visible = i == 0
+            trace.visible = i == start
             fig.add_trace(trace)
         counts.append(len(state.data))
-    steps, start = [], 0
+    steps, first = [], 0
     for combo, state, n in zip(combos, states, counts):
         visible = [False] * len(fig.data)
-        visible[start:start + n] = [True] * n
-        start += n
+        visible[first:first + n] = [True] * n
+        first += n
         layout_update = {"annotations": list(state.layout.annotations) or []}
         state_title = state.layout.title.text or title
         if state_title:
@@ -305,7 +311,10 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
             text = ", ".join(f"{k}={v}" for k, v in combo.items())
         steps.append({"method": "update", "args": [{"visible": visible}, layout_update], "label": text})
     prefix = f"{next(iter(grid))} = " if label is None and len(grid) == 1 else ""
-    fig.update_layout(sliders=[{"active": 0, "steps": steps, "currentvalue": {"prefix": prefix},
+    if start:  # open on that state's title and annotations
+        fig.update_layout(title_text=steps[start]["args"][1].get("title.text"),
+                          annotations=steps[start]["args"][1]["annotations"])
+    fig.update_layout(sliders=[{"active": start, "steps": steps, "currentvalue": {"prefix": prefix},
                                 "pad": {"t": 40}}])
     if title and not states[0].layout.title.text:
         fig.update_layout(title_text=title)
@@ -399,3 +408,14 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
         import matplotlib.pyplot as plt
         plt.close(value)
     return value
+
+
+def glue_all(prefix: str, **values: Any) -> dict[str, Any]:
+    """Glue a section's numbers in one call: ``glue_all("ch2", acc=0.93)`` glues ``ch2_acc``.
+
+    Returns the values by their short names, so a cell can glue and keep using them.
+    """
+    if not isinstance(prefix, str) or not prefix.strip():
+        fail("glue_all", "prefix", prefix, "is not a non-empty string", "pass the chapter's prefix, e.g. 'ch2'",
+             TypeError if not isinstance(prefix, str) else ValueError)
+    return {key: glue(f"{prefix}_{key}", value) for key, value in values.items()}

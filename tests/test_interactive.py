@@ -122,3 +122,21 @@ def test_weight_grid_figure_shares_a_centred_colour_axis():
 
 def test_glue_returns_the_value():
     assert cl.glue("x", 3.5) == 3.5
+
+
+def test_static_twin_opens_on_the_state_asked_for():
+    def draw(k):
+        return go.Figure(go.Scatter(x=[0, 1], y=[0, k]), layout={"title": {"text": f"k is {k}"}})
+
+    fig = interactive.static_twin(draw, {"k": [1, 2, 3]}, start=-1)
+    assert [t.visible for t in fig.data] == [False, False, True]
+    assert fig.layout.sliders[0].active == 2 and fig.layout.title.text == "k is 3"
+    with pytest.raises(ValueError, match="start"):
+        interactive.static_twin(draw, {"k": [1, 2, 3]}, start=3)
+
+
+def test_glue_all_glues_each_number_under_the_prefix():
+    import course_lib as cl
+    assert cl.glue_all("ch9", acc=0.5, n=3) == {"acc": 0.5, "n": 3}
+    with pytest.raises(ValueError, match="prefix"):
+        cl.glue_all(" ", acc=0.5)
