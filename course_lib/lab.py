@@ -211,14 +211,14 @@ def ablation_lab(model: nn.Module, data: Split, presets: dict[str, Sequence[int]
         model: the chapter's trained ``MLP([784, H, 10])``.
         data: its Split; accuracies over ``X_test``.
         presets: name -> units to silence. By default: the six units output 0 likes most, the
-            three it likes and the three it dislikes most (``hidden.strongest_units``), and the units
-            that split no classes (class means within 0.05 of each other: ``splitting.split_codes``).
+            three it likes and the three it dislikes most (``hidden.strongest_units``), and the six
+            units that split the classes least and most (the largest gap between neighbouring
+            class means, the gap ``splitting.split_codes`` splits at).
 
     Returns:
         IPython.display.HTML: the lab.
     """
     from .hidden import strongest_units
-    from .splitting import split_codes
 
     fn = "ablation_lab"
     blobs, config = _hidden_blobs(fn, model, data)
@@ -228,10 +228,14 @@ def ablation_lab(model: nn.Module, data: Split, presets: dict[str, Sequence[int]
         liked, disliked = strongest_units(V, 0, k=3)
         with torch.no_grad():
             acts = model.layers[1](model.layers[0](data.X_train)).numpy()
-        flat = np.flatnonzero(split_codes(acts, data.y_train.numpy(), min_gap=0.05).sum(1) == 0)
-        presets = {"none silenced": [], "the six units output 0 likes most": strongest_units(V, 0, k=6)[0],
-                   "the three units 0 likes and the three it dislikes most": np.r_[liked, disliked],
-                   f"the {len(flat)} units that split no classes": flat}
+        y = data.y_train.numpy()
+        means = np.sort(np.stack([acts[y == c].mean(0) for c in np.unique(y)]), axis=0)
+        gap = np.diff(means, axis=0).max(0)         # the gap that splits the classes (splitting.split_codes)
+        k = min(6, n_hidden)
+        presets = {"none silenced": [], f"the {k} units output 0 likes most": strongest_units(V, 0, k=k)[0],
+                   "the 3 units output 0 likes and the 3 it dislikes most": np.r_[liked, disliked],
+                   f"the {k} units that split the classes least": np.argsort(gap, kind="stable")[:k],
+                   f"the {k} units that split them most": np.argsort(-gap, kind="stable")[:k]}
     items = []
     for name, units in presets.items():
         units = [int(u) for u in units]

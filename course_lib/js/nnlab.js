@@ -324,7 +324,7 @@
       ".nnlab button,.nnlab input,.nnlab select{font:inherit;font-size:14px;padding:2px 6px;color:inherit;background:transparent;border:1px solid var(--nl-border);border-radius:4px}",
       ".nnlab input[type=number]{width:5em}",
       ".nnlab button:focus-visible,.nnlab input:focus-visible,.nnlab select:focus-visible{outline:2px solid #E69F00;outline-offset:1px}",
-      ".nnlab .nl-grid{display:grid;gap:1px;max-width:100%}.nnlab .nl-grid span{display:block;aspect-ratio:1;min-width:0}",
+      ".nnlab .nl-grid{display:grid;gap:1px;max-width:100%;background:#999;padding:1px}.nnlab .nl-grid>span:not(:empty){background:var(--pst-color-background,#fff)}.nnlab .nl-grid span{display:block;aspect-ratio:1;min-width:0}",
       ".nnlab .nl-units{display:grid;grid-template-columns:repeat(10,minmax(0,1fr));gap:4px;max-width:520px}",
       ".nnlab .nl-units button{padding:1px;display:flex;flex-direction:column;align-items:center;font-size:11px}",
       ".nnlab .nl-units button canvas{width:100%;height:auto;aspect-ratio:1;image-rendering:pixelated}",
@@ -371,12 +371,13 @@
       if (!drawing) return; e.preventDefault(); var p = pos(e); stroke(last, p); last = p; self.edited();
     });
     ["pointerup", "pointercancel", "pointerleave"].forEach(function (t) { canvas.addEventListener(t, function () { drawing = false; }); });
-    this.edited = function () {
-      var data = ctx.getImageData(0, 0, 280, 280).data, r = new Float64Array(280 * 280);
+    this.edited = function () {            // read the pad, preprocess, update the lab: timed as a whole
+      var t0 = performance.now(), data = ctx.getImageData(0, 0, 280, 280).data, r = new Float64Array(280 * 280);
       for (var i = 0; i < r.length; i++) r[i] = data[i * 4 + 3] / 255;
       self.index = null; self.x = preprocess(r, 280, 280);
       status.textContent = "your drawing (read as a 28 \u00d7 28 image, fitted and centred as MNIST digits are)";
       onChange();
+      self.lastMs = performance.now() - t0;
     };
     this.load = function (i) {                 // a test digit: exactly its pixels; drawn into the pad to edit
       i = Math.max(0, Math.min(test.n - 1, i | 0));
@@ -498,16 +499,15 @@
   function grey(v) { var g = Math.round(255 * (1 - Math.max(0, Math.min(1, v)))); return "rgb(" + g + "," + g + "," + g + ")"; }
   function rgb(t) { var i = Math.round(127.5 + 127.5 * Math.max(-1, Math.min(1, t))) * 3; return "rgb(" + LUT[i] + "," + LUT[i + 1] + "," + LUT[i + 2] + ")"; }
 
-  /** A grid of rows x cols coloured cells, with a label per row when labelled. */
+  /** A grid of rows x cols coloured cells, with a label before each row when labelled. */
   function grid(parent, rows, cols, label, labelled) {
-    var wrap = el("div", { style: "display:flex;gap:4px;align-items:flex-start;max-width:100%" }, parent), labels = [];
-    if (labelled) {
-      var lc = el("div", { style: "display:grid;grid-auto-rows:1fr;font-size:10px;line-height:1" }, wrap);
-      for (var r = 0; r < rows; r++) labels.push(el("span", {}, lc, r === 0 ? "you" : String(r - 1)));
+    var g = el("div", { "class": "nl-grid", role: "img", "aria-label": label,
+      style: "grid-template-columns:" + (labelled ? "4.2em " : "") + "repeat(" + cols + ",minmax(0,1fr))" }, parent);
+    var cells = [], labels = [];
+    for (var r = 0; r < rows; r++) {
+      if (labelled) labels.push(el("span", { style: "aspect-ratio:auto;font-size:10px;line-height:1;white-space:nowrap" }, g, r === 0 ? "drawing" : String(r - 1)));
+      for (var c = 0; c < cols; c++) cells.push(el("span", {}, g));
     }
-    var g = el("div", { "class": "nl-grid", role: "img", "aria-label": label, style: "flex:1;grid-template-columns:repeat(" + cols + ",minmax(0,1fr))" }, wrap), cells = [];
-    for (var i = 0; i < rows * cols; i++) cells.push(el("span", {}, g));
-    if (labelled) wrap.firstChild.style.height = "100%";
     return { cells: cells, labels: labels };
   }
 
@@ -621,7 +621,7 @@
       ctx.setLineDash([]);
       status.textContent = "epoch " + st.epoch + " of " + ep.value + ": training accuracy " + (100 * last[0]).toFixed(1) +
         "%, test accuracy " + (100 * last[1]).toFixed(1) + "%" + (st.epochMs ? " (last epoch " + st.epochMs.toFixed(0) + " ms)" : "");
-      lab.W = st.W; lab.b = st.b; lab.epoch = st.epoch; lab.epochMs = st.epochMs;
+      lab.W = st.W; lab.b = st.b; lab.epoch = st.epoch; lab.epochMs = st.epochMs; lab.epochWallMs = st.epochWallMs;
       root.setAttribute("data-epoch", st.epoch);
     }
     function tick() {                       // batches for about 30 ms, then yield to the page
@@ -634,7 +634,7 @@
         st.epochWork += performance.now() - s0;
         st.pos += bs;
         if (st.pos >= st.tr.n) {
-          st.epoch++; st.order = null; st.epochMs = st.epochWork;
+          st.epoch++; st.order = null; st.epochMs = st.epochWork; st.epochWallMs = performance.now() - st.epochStart;
           lab.history.push([logregAccuracy(st.W, st.b, st.tr), logregAccuracy(st.W, st.b, st.te)]);
           draw();
         }
