@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import course_lib as cl
-from course_lib import lab
+from course_lib.core import lab
 
 PARITY_TOL = 1e-5          # measured: 2.9e-7 after 15 epochs (float64 in the page, float32 in PyTorch)
 NODE = shutil.which("node")
@@ -63,7 +63,7 @@ def test_bad_arguments_name_the_argument(data):
 
 
 NODE_TRAIN = r"""
-const fs = require("fs"), NN = require(process.argv[1] + "/course_lib/js/nnlab.js");
+const fs = require("fs"), NN = require(process.argv[1] + "/course_lib/core/js/nnlab.js");
 const dir = process.argv[2], o = JSON.parse(fs.readFileSync(dir + "/opts.json"));
 const f32 = (n) => new Float32Array(new Uint8Array(fs.readFileSync(dir + "/" + n)).buffer);
 const X = NN.pixels(new Uint8Array(fs.readFileSync(dir + "/X"))), y = new Uint8Array(fs.readFileSync(dir + "/y"));
@@ -87,7 +87,7 @@ def test_page_training_matches_course_lib_train(data, tmp_path, recipe):
     (tmp_path / "y").write_bytes(data.y_train.numpy().astype(np.uint8).tobytes())
     (tmp_path / "opts.json").write_text(json.dumps({"epochs": recipe["epochs"], "lr": recipe["lr"], "batchSize": 100,
                                                     "weightDecay": recipe["weight_decay"], "batchSeed": recipe["batch_seed"]}))
-    subprocess.run([NODE, "-e", NODE_TRAIN, str(lab.JS_PATH.parents[2]), str(tmp_path)], check=True, timeout=120)
+    subprocess.run([NODE, "-e", NODE_TRAIN, str(lab.JS_PATH.parents[3]), str(tmp_path)], check=True, timeout=120)
     out = json.loads((tmp_path / "out.json").read_text())
     W, b = (p.detach().numpy() for p in model.parameters())
     diff = max(np.abs(np.array(out["W"]).reshape(10, 784) - W).max(), np.abs(np.array(out["b"]) - b).max())

@@ -136,7 +136,7 @@ def lab_js(kind: str, body: str) -> str:
 def chapter_models():
     """The chapters' models, retrained here with the chapters' recipes (seed 0)."""
     import course_lib as cl
-    from course_lib import hidden
+    from course_lib.chapters import hidden
 
     data = cl.load_mnist(data_seed=0)
     logreg = cl.MLP([784, 10], seed=0)

@@ -1,9 +1,9 @@
-// Unit tests of the math of course_lib/js/nnlab.js (node --test tests/js; run by tests/test_js.py).
+// Unit tests of the math of course_lib/core/js/nnlab.js (node --test tests/js; run by tests/test_js.py).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const zlib = require("node:zlib");
-const NN = require("../../course_lib/js/nnlab.js");
+const NN = require("../../course_lib/core/js/nnlab.js");
 
 const close = (a, b, tol, what) => {
   assert.equal(a.length, b.length, what + ": lengths");
