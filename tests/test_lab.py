@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import course_lib as cl
-from course_lib.core import lab
+from course_lib.core import lab, lab_blobs
 
 PARITY_TOL = 1e-5          # measured: 2.9e-7 after 15 epochs (float64 in the page, float32 in PyTorch)
 NODE = shutil.which("node")
@@ -36,6 +36,8 @@ def test_pixels_are_exact_uint8(data):
     assert k.dtype == np.uint8 and np.array_equal(torch.from_numpy(k.astype(np.float32) / np.float32(255)), data.X_train)
     with pytest.raises(ValueError, match=r"X.*k/255"):
         lab.pixels_uint8("t", "X", data.X_train * 0.5 + 1e-3)
+    with pytest.raises(ValueError, match=r"X.*\(n, 784\)"):
+        lab.pixels_uint8("t", "X", data.X_train[:, :10])
 
 
 def test_labs_carry_data_and_script_once(data):
@@ -45,10 +47,46 @@ def test_labs_carry_data_and_script_once(data):
     train = lab.train_lab(cl.MLP([784, 10], seed=1), data, epochs=15, lr=0.1).data
     assert draw.count("if (!window.NNLab)") == 1 and "if (!window.NNLab)" not in train
     shared = set(blobs(draw)) & set(re.findall(r'&quot;test&quot;: &quot;(\w+)&quot;', train))
-    assert len(shared) == 1 and len(blobs(train)) == 2          # the test digits ride with the first lab only
+    assert len(shared) == 1 and len(blobs(train)) == 1          # the test digits ride with the first lab only
+    assert "&quot;init_seed&quot;: 1" in train                 # and the page draws the seeded start itself
     again = lab.draw_lab(model, data).data                      # a re-run cell carries everything again
     assert "if (!window.NNLab)" in again and len(blobs(again)) == 2
     lab._emitted.clear()
+
+
+def test_a_start_not_drawn_from_its_seed_travels_as_weights(data):
+    start = cl.MLP([784, 10], seed=3)
+    assert lab_blobs.torch_linear_seed(start.layers[0], 3) == 3 and lab_blobs.torch_linear_seed(start.layers[0], 4) is None
+    with torch.no_grad():
+        start.layers[0].weight[0, 0] += 1e-3
+    train = lab.train_lab(start, data, epochs=2, lr=0.1).data
+    assert "&quot;init_seed&quot;: null" in train and "&quot;init&quot;" in train
+
+
+def test_base85_and_runs_round_trip():
+    data = bytes(range(256)) * 3 + b"xyz"
+    text = lab_blobs.base85(data)
+    assert len(text) == 5 * -(-len(data) // 4) and not set(text) & set("\"&'<>\\`")
+    digits = [lab_blobs.ALPHABET.tolist().index(ord(ch)) for ch in text]
+    words = [sum(d * 85 ** (4 - j) for j, d in enumerate(digits[i:i + 5])) for i in range(0, len(digits), 5)]
+    assert b"".join(w.to_bytes(4, "big") for w in words)[:len(data)] == data
+    mask = np.random.default_rng(0).random((50, 784)) < 0.2
+    mask[0], mask[1] = True, False
+    assert decode_runs(lab_blobs.runs(mask), *mask.shape).tolist() == mask.tolist()
+
+
+def decode_runs(code: bytes, n: int, width: int) -> np.ndarray:
+    out, it = np.zeros((n, width), bool), iter(code)
+    for row in range(n):
+        pos, ink = 0, False
+        while pos < width:
+            length = byte = next(it)
+            while byte == 255:
+                byte = next(it)
+                length += byte
+            out[row, pos:pos + length] = ink
+            pos, ink = pos + length, not ink
+    return out
 
 
 def test_bad_arguments_name_the_argument(data):

@@ -111,15 +111,28 @@ test("sgdStep is the gradient of the mean cross-entropy plus weight decay (finit
   assert.ok(Math.abs((b0[2] - b[2]) - (loss(W0, bp) - loss(W0, bm)) / 2e-6) < 1e-7);
 });
 
-test("unpack reads raw float32 and the sparse pixel format of lab.py", async () => {
-  const pix = Uint8Array.from([0, 0, 7, 0, 0, 0, 0, 0, 255, 0]);
-  const mask = Uint8Array.from([0b00100000, 0b10000000]), vals = Uint8Array.from([7, 255]);
+test("b85ToBytes reads course_lib/core/lab_blobs.py's base 85", () => {
+  // base85(b"hello world!!") printed by Python; the last 3 bytes are padding
+  assert.equal(Buffer.from(NN.b85ToBytes("GT|!yIdq:GJiv;3.YRPG")).subarray(0, 13).toString(), "hello world!!");
+});
+
+test("unpack reads raw float32 and the pixel runs of lab_blobs.py", async () => {
+  // two rows of 10: ink 7, 255 at pixels 2, 3 of row 0, ink 9 at pixel 9 of row 1 (runs: 2 2 6 | 9 1)
+  const runs = Uint8Array.from([2, 2, 6, 9, 1]), vals = Uint8Array.from([7, 255, 9]);
   const f = Float32Array.from([1.5, -2]);
-  const payload = Buffer.concat([Buffer.from(f.buffer), Buffer.from(mask), Buffer.from(vals)]);
-  const gz = zlib.gzipSync(payload).toString("base64");
-  const buf = await NN.gunzip(NN.b64ToBytes(gz));
-  const out = NN.unpack(buf, { w: { dtype: "float32", shape: [2], offset: 0 }, X: { dtype: "uint8", shape: [2, 5], offset: 8, enc: "sparse", nnz: 2 } });
+  const payload = Buffer.concat([Buffer.from(f.buffer), Buffer.from(runs), Buffer.from(vals)]);
+  const buf = await NN.gunzip(new Uint8Array(zlib.gzipSync(payload)));
+  const out = NN.unpack(buf, { w: { dtype: "float32", shape: [2], offset: 0 },
+    X: { dtype: "uint8", shape: [2, 10], offset: 8, enc: "runs", nnz: 3, mask_bytes: 5 } });
   assert.deepEqual(Array.from(out.w), [1.5, -2]);
-  assert.deepEqual(Array.from(out.X), Array.from(pix));
+  assert.deepEqual(Array.from(out.X), [0, 0, 7, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]);
   assert.equal(NN.pixels(Uint8Array.from([255, 1]))[1], Math.fround(1 / 255));
+});
+
+test("torchLinearInit draws PyTorch's start of MLP([784, 10], seed=0) bit for bit", () => {
+  // printed by PyTorch 2.13: cl.MLP([784, 10], seed=0).layers[0].weight[0, :3], weight[9, 783], bias[:2]
+  const { W, b } = NN.torchLinearInit(0, 784, 10);
+  assert.deepEqual(Array.from(W.subarray(0, 3)), [-0.0005077932728454471, -0.023598650470376015, -0.032458655536174774]);
+  assert.equal(W[7839], -0.019127467647194862);
+  assert.deepEqual(Array.from(b.subarray(0, 2)), [-0.002486816607415676, 0.03169208765029907]);
 });

@@ -222,14 +222,37 @@
     return { W: W, b: b };
   }
 
+  /** The start PyTorch gives MLP([fanIn, out], seed=seed): nn.Linear draws once, course_lib's MLP
+   *  draws again, each value fl32(x * (hi - lo) + lo) with x a 24-bit fraction of one mt19937 output. */
+  function torchLinearInit(seed, fanIn, out) {
+    var gen = new MT19937(seed), n = out * fanIn, i, W = new Float32Array(n), b = new Float32Array(out);
+    var lo = Math.fround(-1 / Math.sqrt(fanIn)), range = Math.fround(Math.fround(1 / Math.sqrt(fanIn)) - lo);
+    function draw() { return Math.fround((gen.next() & 0xFFFFFF) * Math.pow(2, -24) * range + lo); }
+    for (i = 0; i < n + out; i++) gen.next();          // nn.Linear's own draw, replaced by the MLP's
+    for (i = 0; i < n; i++) W[i] = draw();
+    for (i = 0; i < out; i++) b[i] = draw();
+    return { W: W, b: b };
+  }
+
   // ------------------------------------------------------------------ data
-  function b64ToBytes(s) {
-    if (typeof atob === "function") {
-      var bin = atob(s), out = new Uint8Array(bin.length);
-      for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-      return out;
+  /** 85 printable characters (no " & ' < > \ `), as course_lib/core/lab_blobs.py writes them. */
+  var B85 = (function () {
+    var s = "", code;
+    for (code = 33; code < 127 && s.length < 85; code++) if ("\"&'<>\\`".indexOf(String.fromCharCode(code)) < 0) s += String.fromCharCode(code);
+    var map = new Int16Array(128).fill(-1);
+    for (var i = 0; i < 85; i++) map[s.charCodeAt(i)] = i;
+    return map;
+  })();
+
+  /** Bytes from base 85: 5 characters -> 4 bytes, most significant first (the end may be padding). */
+  function b85ToBytes(s) {
+    var n = Math.floor(s.length / 5), out = new Uint8Array(4 * n);
+    for (var k = 0; k < n; k++) {
+      var v = 0;
+      for (var j = 0; j < 5; j++) v = v * 85 + B85[s.charCodeAt(5 * k + j)];
+      out[4 * k] = v >>> 24; out[4 * k + 1] = (v >>> 16) & 255; out[4 * k + 2] = (v >>> 8) & 255; out[4 * k + 3] = v & 255;
     }
-    return new Uint8Array(Buffer.from(s, "base64"));
+    return out;
   }
 
   function gunzip(bytes) {
@@ -242,10 +265,17 @@
     var out = {}, types = { float32: Float32Array, uint8: Uint8Array, int8: Int8Array, int32: Int32Array };
     Object.keys(spec).forEach(function (name) {
       var s = spec[name], n = s.shape.reduce(function (a, v) { return a * v; }, 1);
-      if (s.enc === "sparse") {                 // bit mask of the nonzero pixels, then their values
-        var mask = new Uint8Array(buf, s.offset, Math.ceil(n / 8)), vals = new Uint8Array(buf, s.offset + mask.length, s.nnz);
-        var a = new Uint8Array(n), v = 0;
-        for (var i = 0; i < n; i++) if (mask[i >> 3] & (128 >> (i & 7))) a[i] = vals[v++];
+      if (s.enc === "runs") {                   // each row's runs of blank and inked pixels, then the ink
+        var runs = new Uint8Array(buf, s.offset, s.mask_bytes), vals = new Uint8Array(buf, s.offset + s.mask_bytes, s.nnz);
+        var a = new Uint8Array(n), width = s.shape[1], r = 0, v = 0, pos = 0, ink = false;
+        for (var row = 0; row < s.shape[0]; row++) {
+          for (pos = 0, ink = false; pos < width; ink = !ink) {
+            var len = 0, byte;
+            do { byte = runs[r++]; len += byte; } while (byte === 255);
+            if (ink) for (var i = 0; i < len; i++) a[row * width + pos + i] = vals[v++];
+            pos += len;
+          }
+        }
         out[name] = a;
       } else out[name] = new types[s.dtype](buf, s.offset, n);
     });
@@ -258,7 +288,8 @@
       var el = document.querySelector('script.nnlab-blob[data-hash="' + hash + '"]');
       if (!el) return Promise.reject(new Error("the lab's data (" + hash + ") is not on this page: run the lab cells from the top"));
       var spec = JSON.parse(el.getAttribute("data-spec"));
-      blobCache[hash] = gunzip(b64ToBytes(el.textContent.trim())).then(function (buf) { return unpack(buf, spec); });
+      var bytes = b85ToBytes(el.textContent.trim()).subarray(0, +el.getAttribute("data-bytes"));   // without the padding
+      blobCache[hash] = gunzip(bytes).then(function (buf) { return unpack(buf, spec); });
     }
     return blobCache[hash];
   }
@@ -602,7 +633,8 @@
     function setup() {
       var k = +kk.value | 0, tr = new Digits(shiftImages(raw.X, raw.n, k, 1), raw.y, raw.n);
       var te = k ? new Digits(shiftImages(test.X, test.n, k, 2), test.y, test.n) : test;
-      st = { W: Float64Array.from(d.init.W), b: Float64Array.from(d.init.b), gen: new MT19937(rec.batch_seed), tr: tr, te: te,
+      var init = cfg.init_seed === null ? d.init : torchLinearInit(cfg.init_seed, D, 10);
+      st = { W: Float64Array.from(init.W), b: Float64Array.from(init.b), gen: new MT19937(rec.batch_seed), tr: tr, te: te,
              epoch: 0, order: null, pos: 0, gW: new Float64Array(10 * D), gb: new Float64Array(10), epochMs: 0 };
       lab.history = [[logregAccuracy(st.W, st.b, tr), logregAccuracy(st.W, st.b, te)]];
       draw();
@@ -686,7 +718,7 @@
     softmax: softmax, argmax: argmax, affine: affine, mlpForward: mlpForward, preprocess: preprocess,
     boxWeights: boxWeights, MT19937: MT19937, randperm: randperm, mulberry32: mulberry32, shiftImages: shiftImages,
     Digits: Digits, logregScores: logregScores, logregAccuracy: logregAccuracy, sgdStep: sgdStep, trainLogreg: trainLogreg,
-    b64ToBytes: b64ToBytes, gunzip: gunzip, unpack: unpack, pixels: pixels, mountAll: mountAll, labs: LABS
+    b85ToBytes: b85ToBytes, torchLinearInit: torchLinearInit, gunzip: gunzip, unpack: unpack, pixels: pixels, mountAll: mountAll, labs: LABS
   };
   if (typeof module !== "undefined" && module.exports) module.exports = NNLab;
   else root.NNLab = NNLab;
