@@ -341,12 +341,13 @@
   function injectStyle() {
     if (document.getElementById("nnlab-style")) return;
     el("style", { id: "nnlab-style" }, document.head, [
-      ".nnlab{--nl-border:#c8c8c8;--nl-pad:#fff;--nl-ink:#000;--nl-muted:#555;border:1px solid var(--nl-border);border-radius:6px;padding:10px;margin:1em 0;max-width:100%;box-sizing:border-box;overflow:hidden}",
+      ".nnlab{--nl-border:#c8c8c8;--nl-pad:#fff;--nl-ink:#000;--nl-muted:#555;border:1px solid var(--nl-border);border-radius:6px;padding:10px;margin:1em 0;max-width:100%;box-sizing:border-box;overflow:hidden;background:var(--pst-color-background,#fff);color:var(--pst-color-text-base,#222)}",
       "html[data-theme='dark'] .nnlab{--nl-border:#555;--nl-pad:#f2f2f2;--nl-muted:#bbb}",
       ".nnlab .nl-row{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}",
       ".nnlab .nl-pad{width:min(252px,100%);aspect-ratio:1;background:var(--nl-pad);border:1px solid var(--nl-border);touch-action:none;cursor:crosshair;display:block}",
       ".nnlab canvas.nl-px{image-rendering:pixelated;width:56px;height:56px;border:1px solid var(--nl-border)}",
       ".nnlab .nl-maps{display:grid;grid-template-columns:repeat(5,minmax(0,64px));gap:6px 8px;font-size:12px}",
+      ".nnlab figure,.nnlab figcaption{color:inherit;background:transparent}",
       ".nnlab .nl-maps figure{margin:0;text-align:center}.nnlab .nl-maps canvas{width:100%;height:auto;aspect-ratio:1}",
       ".nnlab .nl-bars{display:grid;grid-template-columns:auto minmax(60px,140px) auto;gap:2px 6px;font-size:12px;align-items:center;font-variant-numeric:tabular-nums}",
       ".nnlab .nl-bar{height:10px;background:#0072B2;min-width:1px}.nnlab .nl-bar.nl-neg{background:#d6604d}",
@@ -567,18 +568,24 @@
       bt.onclick = function () { mask[j] = mask[j] ? 0 : 1; update(); };
       buttons.push(bt);
     })(j);
-    var table = el("table", { "class": "nl-acc", "aria-live": "polite" }, root);
-    var base = accuracy(new Uint8Array(H).fill(1));
+    var table = el("table", { "class": "nl-acc", "aria-live": "polite" }, root), intact;
+    var base = new Float64Array(test.n * 10);          // every test digit's logits with all units on
+    for (m = 0; m < test.n; m++) for (c = 0; c < 10; c++) {
+      var s = net.b2[c];
+      for (j = 0; j < H; j++) s += net.W2[c * H + j] * Hs[m * H + j];
+      base[m * 10 + c] = s;
+    }
+    /** Accuracy with the units where mk is 0 silenced: each logit minus those units' contributions. */
     function accuracy(mk) {
-      var right = new Float64Array(10), count = new Float64Array(10);
+      var off = [], right = new Float64Array(10), count = new Float64Array(10), z = new Float64Array(10);
+      for (j = 0; j < H; j++) if (!mk[j]) off.push(j);
       for (m = 0; m < test.n; m++) {
-        var best = -Infinity, arg = 0;
         for (c = 0; c < 10; c++) {
-          var s = net.b2[c];
-          for (j = 0; j < H; j++) if (mk[j]) s += net.W2[c * H + j] * Hs[m * H + j];
-          if (s > best) { best = s; arg = c; }
+          var s = base[m * 10 + c];
+          for (var k = 0; k < off.length; k++) s -= net.W2[c * H + off[k]] * Hs[m * H + off[k]];
+          z[c] = s;
         }
-        count[test.y[m]]++; if (arg === test.y[m]) right[test.y[m]]++;
+        count[test.y[m]]++; if (argmax(z) === test.y[m]) right[test.y[m]]++;
       }
       var total = right.reduce(function (a, v) { return a + v; }, 0);
       return { perClass: Array.from(right).map(function (r, k) { return r / count[k]; }), overall: total / test.n, right: total };
@@ -590,7 +597,8 @@
         table.textContent = "";
         var head = el("tr", {}, table); el("th", {}, head, "digit");
         for (c = 0; c < 10; c++) el("th", {}, head, String(c)); el("th", {}, head, "all");
-        [["all units", base], ["silenced " + silenced.length, acc]].forEach(function (r) {
+        intact = intact || accuracy(new Uint8Array(H).fill(1));
+        [["all units", intact], ["silenced " + silenced.length, acc]].forEach(function (r) {
           var tr = el("tr", {}, table); el("th", {}, tr, r[0]);
           for (c = 0; c < 10; c++) el("td", {}, tr, (100 * r[1].perClass[c]).toFixed(0) + "%");
           el("td", {}, tr, (100 * r[1].overall).toFixed(1) + "%");
