@@ -496,7 +496,7 @@
     var acts = grid(right, 1, H, "hidden activations of the drawing");
     el("div", { style: "font-size:12px;margin-top:6px" }, right, "contributions w \u00d7 h to each output's score (rows: outputs 0\u20139; blue for, red against)");
     var contrib = grid(right, 10, H, "contribution of each hidden unit to each output score");
-    el("div", { style: "font-size:12px;margin-top:6px" }, right, "sign patterns: the drawing (top row) and each class's typical pattern (black: above the unit's average activation); agreement on the right");
+    el("div", { style: "font-size:12px;margin-top:6px" }, right, "sign patterns: the drawing (top row) and each class's typical pattern (black: above the unit's average activation); beside each class, on how many units it agrees with the drawing");
     var signs = grid(right, 11, H, "sign pattern of the drawing and of each class", true);
     var centre = d.model.centre, typical = d.model.typical;
     function update() {
@@ -629,11 +629,13 @@
     var go = el("button", { type: "button" }, ctr, "Train");
     var reset = el("button", { type: "button" }, ctr, "Reset");
     var status = el("div", { "class": "nl-status", "aria-live": "polite" }, root);
-    var row = el("div", { "class": "nl-row" }, root), maps = el("div", { "class": "nl-maps" }, row), cells = [];
+    var row = el("div", { "class": "nl-row" }, root), box = el("div", {}, row), cells = [];
+    el("div", { style: "font-size:12px;margin-bottom:4px" }, box, "the ten templates (blue: ink there raises the score, red: lowers it)");
+    var maps = el("div", { "class": "nl-maps" }, box);
     for (var c = 0; c < 10; c++) {
       var f = el("figure", {}, maps);
       cells.push(el("canvas", { width: 28, height: 28, "class": "nl-px", role: "img", "aria-label": "template of class " + c }, f));
-      el("figcaption", {}, f, "template " + c);
+      el("figcaption", {}, f, String(c));
     }
     var chart = el("canvas", { width: 260, height: 150, role: "img", "aria-label": "training (dashed) and test (solid) accuracy after each epoch",
       style: "max-width:100%;border:1px solid var(--nl-border)" }, row);
