@@ -96,6 +96,8 @@ def test_bad_arguments_name_the_argument(data):
         lab.draw_lab(cl.MLP([784, 10]), data, start=5000)
     with pytest.raises(ValueError, match="presets"):
         lab.ablation_lab(cl.MLP([784, 30, 10], activation="sigmoid"), data, presets={"x": [40]})
+    with pytest.raises(TypeError, match="presets"):
+        lab.ablation_lab(cl.MLP([784, 30, 10], activation="sigmoid"), data, presets=[[0, 1]])
     with pytest.raises((ValueError, TypeError), match="lr"):
         lab.train_lab(cl.MLP([784, 10]), data, epochs=3, lr=-1)
 

@@ -25,7 +25,7 @@ from torch import nn
 
 from .data import Split
 from .lab_blobs import blob, pixels_uint8, torch_linear_seed
-from .validate import check_int, check_number, check_seed, check_type, fail
+from .validate import check_int, check_mapping, check_number, check_seed, check_type, fail
 
 __all__ = ["draw_lab", "train_lab", "hidden_lab", "ablation_lab", "pixels_uint8", "JS_PATH"]
 
@@ -169,7 +169,7 @@ def hidden_lab(model: nn.Module, data: Split, start: int = 0):
     blobs, config = _hidden_blobs(fn, model, data)
     config["start"] = check_int(fn, "start", start, 0, len(blobs["test"]["y"]) - 1, fix="the index of a test digit")
     return _render("hidden", blobs, config,
-                   "What it computes: the chapter's 784-30-10 network on the drawing: the 30 hidden activations, "
+                   "What it computes: chapter 2's 784-30-10 network on the drawing: the 30 hidden activations, "
                    "each output's contributions (weight × activation) from them, its scores and softmax, and the "
                    "drawing's sign pattern (above or below each unit's mean activation over the training digits) "
                    "beside each class's typical pattern.")
@@ -206,14 +206,20 @@ def ablation_lab(model: nn.Module, data: Split, presets: dict[str, Sequence[int]
                    "the 3 units output 0 likes and the 3 it dislikes most": np.r_[liked, disliked],
                    f"the {k} units that split the classes least": np.argsort(gap, kind="stable")[:k],
                    f"the {k} units that split them most": np.argsort(-gap, kind="stable")[:k]}
+        why = ["every unit on", "the largest weights into output 0 (chapter 2's Lego blocks)",
+               "the strongest positive and negative weights into output 0 (chapter 2)",
+               "the smallest largest gap between neighbouring class means (chapter 3: units that do not split get "
+               "little say)", "the largest gap between neighbouring class means (chapter 3)"]
+    else:
+        why = [""] * len(check_mapping(fn, "presets", presets, "pass e.g. {'units 0 and 1': [0, 1]}"))
     items = []
-    for name, units in presets.items():
+    for (name, units), reason in zip(presets.items(), why):
         units = [int(u) for u in units]
         if any(not 0 <= u < n_hidden for u in units):
             fail(fn, "presets", presets, f"names units outside 0..{n_hidden - 1} in {name!r}", "list hidden units")
-        items.append({"name": str(name), "units": units})
+        items.append({"name": str(name), "units": units, "why": reason})
     config["presets"] = items
     return _render("ablation", blobs, config,
-                   "What it computes: the chapter's network on its 1,000 test digits with the chosen hidden units "
+                   "What it computes: chapter 2's 784-30-10 network on the 1,000 test digits with the chosen hidden units "
                    "silenced (their activation set to 0): the share of each digit's test images it labels correctly, "
                    "and of all of them, beside the intact network's.")
