@@ -1,7 +1,8 @@
 """Labs that compute in the page: the static site's answer to the live panels (core.panels).
 
-Used by chapter 1 (``draw_lab``, ``train_lab``: logistic regression) and chapters 2 and 3
-(``hidden_lab``, ``ablation_lab``: the 784-30-10 network of chapter 2). Each function takes the
+Used by :doc:`/book/01_templates` (``draw_lab``, ``train_lab``: logistic regression) and by
+:doc:`/book/02_hidden_layers` and :doc:`/book/03_class_splitting` (``hidden_lab``, ``ablation_lab``:
+the 784-30-10 network of chapter 2). Each function takes the
 chapter's own trained model and data and returns an ``IPython.display.HTML`` object: the lab's
 markup, the JavaScript of ``course_lib/core/js/nnlab.js`` (once per page) and the weights and digits
 inline as gzip in base 85 (float32 weights; pixels as uint8, exact since MNIST pixels are k/255:
@@ -21,6 +22,7 @@ from typing import Sequence
 
 import numpy as np
 import torch
+from IPython.display import HTML
 from torch import nn
 
 from .data import Split
@@ -44,8 +46,6 @@ def _once(key: str, kind: str) -> bool:
 
 def _render(kind: str, blobs: dict[str, dict[str, np.ndarray]], config: dict, caption: str):
     """The lab's HTML: markup, the blobs this lab carries, the script (once) and the call that mounts it."""
-    from IPython.display import HTML
-
     out, hashes = [], {}
     for name, arrays in blobs.items():
         digest, spec, b85, n_bytes = blob(arrays)
@@ -91,7 +91,7 @@ def draw_lab(model: nn.Module, data: Split, start: int = 0):
         start: the test digit the pad opens with.
 
     Returns:
-        IPython.display.HTML: the lab.
+        The lab, an ``IPython.display.HTML`` object to display.
     """
     fn = "draw_lab"
     (layer,) = _linear_layers(fn, model, [784, 10])
@@ -117,7 +117,7 @@ def train_lab(start: nn.Module, data: Split, *, epochs: int, lr: float, batch_si
         epochs, lr, batch_size, batch_seed, weight_decay: the recipe the lab opens with.
 
     Returns:
-        IPython.display.HTML: the lab.
+        The lab, an ``IPython.display.HTML`` object to display.
     """
     fn = "train_lab"
     (layer,) = _linear_layers(fn, start, [784, 10])
@@ -163,7 +163,7 @@ def hidden_lab(model: nn.Module, data: Split, start: int = 0):
         start: the test digit the pad opens with.
 
     Returns:
-        IPython.display.HTML: the lab.
+        The lab, an ``IPython.display.HTML`` object to display.
     """
     fn = "hidden_lab"
     blobs, config = _hidden_blobs(fn, model, data)
@@ -187,7 +187,7 @@ def ablation_lab(model: nn.Module, data: Split, presets: dict[str, Sequence[int]
             class means, the gap ``splitting.split_codes`` splits at).
 
     Returns:
-        IPython.display.HTML: the lab.
+        The lab, an ``IPython.display.HTML`` object to display.
     """
     fn = "ablation_lab"
     blobs, config = _hidden_blobs(fn, model, data)

@@ -1,4 +1,7 @@
-"""What the labs of :mod:`course_lib.core.lab` carry in a page, packed small (chapters 1-3).
+"""What the labs of :mod:`course_lib.core.lab` carry in a page, packed small.
+
+Used by the labs of :doc:`/book/01_templates`, :doc:`/book/02_hidden_layers` and
+:doc:`/book/03_class_splitting`.
 
 A blob is several arrays, gzipped and written in base 85 (5 characters per 4 bytes; base64 needs
 5.33). Digits travel as uint8 pixels k (exactly k / 255 in PyTorch): the runs of blank and inked
