@@ -97,6 +97,7 @@ def test_live_panel_accepts_a_ready_widget():
 
 
 def test_renderer_emits_plotly_json_and_offline_html():
+    publish.register_renderer()                 # what cl.setup() does; importing course_lib does not
     bundle = pio.renderers["course"].to_mimebundle(scatter(1).to_dict())
     assert set(bundle) == {"application/vnd.plotly.v1+json", "text/html"}
     html = bundle["text/html"]
@@ -140,3 +141,13 @@ def test_glue_all_glues_each_number_under_the_prefix():
     assert cl.glue_all("ch9", acc=0.5, n=3) == {"acc": 0.5, "n": 3}
     with pytest.raises(ValueError, match="prefix"):
         cl.glue_all(" ", acc=0.5)
+
+
+def test_static_twin_can_keep_one_scale_for_every_state():
+    def draw(k):
+        return go.Figure(go.Scatter(x=[0, 1], y=[0, k]))
+
+    fig = cl.static_twin(draw, {"k": [1, 10]}, fixed_axes=True)
+    assert fig.layout.yaxis.range == pytest.approx((-0.5, 10.5)) and fig.layout.yaxis.autorange is False
+    assert fig.layout.xaxis.range == pytest.approx((-0.05, 1.05))
+    assert cl.static_twin(draw, {"k": [1, 10]}).layout.yaxis.range is None     # off by default

@@ -13,11 +13,11 @@ from plotly.subplots import make_subplots
 
 from course_lib.core.panels import _combos
 from course_lib.core.plots import _as_images, check_images, check_titles, weight_limit
-from course_lib.core.validate import check_callable, check_int, check_number, fail, guarded
+from course_lib.core.validate import check_bool, check_callable, check_int, check_number, fail, guarded
 
 
 def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
-                label: Callable[[dict], str] | None = None, start: int = 0) -> go.Figure:
+                label: Callable[[dict], str] | None = None, start: int = 0, fixed_axes: bool = False) -> go.Figure:
     """Precompute ``fn`` on every grid point and join the figures under one slider.
 
     Every state's traces go into one figure; the slider shows one state at a time (and that
@@ -31,11 +31,14 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
         label: text of a slider step from the state's parameters (default ``"name=value"``).
         start: index of the state the figure opens on (choose the most telling one); negative
             indices count from the end, as in a list.
+        fixed_axes: give every x and y axis one range that holds all states' data, so that moving
+            the slider changes the data and never the scale (a reader compares states by eye).
 
     Returns:
         go.Figure with ``len(states)`` slider steps; ``fig.layout.sliders[0].steps`` has one per state.
     """
     check_callable("static_twin", "fn", fn, "pass the function that draws one state")
+    check_bool("static_twin", "fixed_axes", fixed_axes)
     if label is not None:
         check_callable("static_twin", "label", label, "pass a function of the state's parameters, or None")
     combos = _combos(grid)
@@ -82,6 +85,8 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
                                 "pad": {"t": 40}}])
     if title and not states[0].layout.title.text:
         fig.update_layout(title_text=title)
+    if fixed_axes:
+        _fix_ranges(fig)
     return fig
 
 
@@ -124,3 +129,27 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
                                  "colorbar": {"title": {"text": "weight"}}},
                       height=int(cell_px * nrows + 110), title_text=title, margin={"l": 20, "r": 20, "t": 60, "b": 20})
     return fig
+
+
+def _fix_ranges(fig: go.Figure, pad: float = 0.05) -> None:
+    """One range per numeric x and y axis: the span of every trace drawn on it, padded by ``pad``."""
+    spans: dict[str, list[float]] = {}
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = getattr(trace, axis, None)
+            if values is None:
+                continue
+            try:
+                v = np.asarray(values, dtype=float).ravel()
+            except (TypeError, ValueError):      # categories: no numeric range to fix
+                continue
+            v = v[np.isfinite(v)]
+            if v.size:
+                ref = getattr(trace, f"{axis}axis", None) or axis          # "x", "x2", ...
+                key = f"{axis}axis{ref[1:]}"
+                low, high = spans.get(key, (np.inf, -np.inf))
+                spans[key] = [min(low, float(v.min())), max(high, float(v.max()))]
+    for key, (low, high) in spans.items():
+        margin = pad * (high - low) or 0.5
+        fig.layout[key].update(range=[low - margin, high + margin], autorange=False)
+
