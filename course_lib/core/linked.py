@@ -190,10 +190,10 @@ def confusion_members(y: Any, probs: Any, n: int = 5) -> dict[tuple[int, int], n
 
 
 _CSS = """<style>
-.course-linked { display: flex; flex-wrap: wrap; gap: 0.75rem 1.25rem; align-items: flex-start; }
-.course-linked-fig { flex: 1 1 440px; min-width: 0; max-width: 100%; }
+.course-linked { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-start; }
+.course-linked-fig { flex: 1 1 420px; min-width: 0; max-width: 100%; }
 .course-linked-fig:focus-visible { outline: 3px solid #1f77b4; outline-offset: 2px; }
-.course-linked-panel { flex: 1 1 200px; max-width: 100%; min-height: 6rem; padding: 0.5rem 0.75rem;
+.course-linked-panel { flex: 1 1 180px; max-width: 100%; min-height: 6rem; padding: 0.5rem 0.75rem;
   border: 1px solid rgba(127, 127, 127, 0.45); border-radius: 6px; font-size: 0.9rem; }
 .course-linked-panel p { margin: 0 0 0.4rem 0; }
 .course-linked-panel figure { display: inline-block; margin: 0 0.4rem 0.4rem 0; text-align: center; }
@@ -262,10 +262,11 @@ _JS = """<script type="text/javascript">(function () {
 
 def _html(fig: go.Figure, payload: dict, hint: str, height: int | None) -> str:
     root = f"linked-{uuid.uuid4().hex[:12]}"
+    width = fig.layout.width   # the figure fills its box instead: beside the panel, or the phone's width
+    fig = go.Figure(fig).update_layout(width=None, autosize=True)
     plot = figure_html(fig, height=height)
     plot_id = plot.split('id="', 1)[1].split('"', 1)[0]
-    width = fig.layout.width   # a figure of fixed width keeps it; the panel takes the rest
-    basis = f' style="flex: 0 1 {int(width)}px"' if width else ""
+    basis = f' style="flex: 1 1 {min(int(width), 420)}px; max-width: {int(width)}px"' if width else ""
     label = html.escape(f"{hint}. The digits of the chosen point appear in the panel beside the figure.")
     data = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
     script = _JS.replace("ROOT", root).replace("PLOT", plot_id).replace("DATA", data)
