@@ -91,6 +91,8 @@ def test_panel_beside_on_desktop_below_on_phone(browser):
     for viewport, beside in ((DESKTOP, True), (PHONE, False)):
         page, fig, panel, errors = open_linked(browser, "book/01_templates", viewport)
         f, p = fig.bounding_box(), panel.bounding_box()
+        drawn = fig.locator("svg.main-svg").first.bounding_box()
+        assert drawn["width"] <= f["width"] + 1, f"the figure is cut off: drawn {drawn}, box {f}"
         if beside:
             assert p["x"] >= f["x"] + f["width"] - 1 and abs(p["y"] - f["y"]) < f["height"], (f, p)
         else:

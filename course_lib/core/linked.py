@@ -243,6 +243,9 @@ _JS = """<script type="text/javascript">(function () {
   function attach() {
     var gd = document.getElementById("PLOT");
     if (!gd || !gd.on || !gd._fullData) { setTimeout(attach, 50); return; }
+    // the figure follows its box (the panel beside it takes part of the column)
+    if (window.ResizeObserver) { new ResizeObserver(function () { Plotly.Plots.resize(gd); }).observe(box); }
+    else { Plotly.Plots.resize(gd); }
     var pick = function (ev) { if (ev && ev.points && ev.points.length) show(keyOf(ev.points[0])); };
     gd.on("plotly_hover", pick); gd.on("plotly_click", pick);
     box.addEventListener("keydown", function (e) {
