@@ -10,16 +10,7 @@ import numpy as np
 import torch
 
 from course_lib.core.data import Split
-from course_lib.core.validate import (
-    calling,
-    check_array,
-    check_bool,
-    check_int,
-    check_labels,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.validate import calling, check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
 
 #: The smallest jump position; label 0 stands for it.
 FIRST_POSITION = 21
