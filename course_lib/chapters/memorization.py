@@ -1,4 +1,4 @@
-"""Memorizing vs learning (chapter 6): training on several label sets at once, and the thesis's
+"""Memorizing vs learning (:doc:`/book/06_memorization`): training on several label sets at once, and the thesis's
 deviation measures of hidden layers (Chen 2017, section 6.4.1).
 
 A *representation* of a layer is an array ``A`` of shape (n, units): one activation vector per

@@ -1,9 +1,11 @@
 """Files written whole or not at all: the one atomic writer of course_lib and of the scripts.
 
-A reader (a chapter, a test, the next run) never sees a half-written file: the data go to a
-temporary file in the same folder, which replaces the target in one ``os.replace`` only after
-everything was written. If writing fails or is interrupted, the temporary file is removed and the
-old file, if any, is left as it was. The results scripts also use :func:`write_atomic`.
+Behind the data cache, recordings and the results files the chapters read (from
+:doc:`/book/02_hidden_layers` on). A reader (a chapter, a test, the next run) never sees a
+half-written file: the data go to a temporary file in the same folder, which replaces the target in
+one ``os.replace`` only after everything was written. If writing fails or is interrupted, the
+temporary file is removed and the old file, if any, is left as it was. The results scripts also use
+:func:`write_atomic`.
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Models of the book: multilayer perceptrons, and many of them trained side by side.
 
-Introduced in the introduction chapter (logistic regression is an MLP with no hidden layer);
+Taught in :doc:`/book/00_introduction` (logistic regression is an MLP with no hidden layer);
 :class:`MLPEnsemble` is introduced in chapter 4, where it makes the thesis's recipe fit the budget.
 """
 from __future__ import annotations

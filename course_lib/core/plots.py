@@ -1,6 +1,6 @@
 """Matplotlib figures of the book. Plot functions take arrays, never train, and return the figure.
 
-One colour convention everywhere (introduced in the introduction chapter): weights in a
+One colour convention everywhere (taught in :doc:`/book/00_introduction`): weights in a
 diverging map centred at zero with one shared scale per grid, blue = excites, red =
 inhibits; classes in one fixed qualitative palette. Figures have a white background so
 they stay readable on the site's dark theme.

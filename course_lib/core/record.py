@@ -1,6 +1,6 @@
 """Recording what a network does during training: weights, activations and gradients.
 
-Introduced in the introduction chapter (templates over epochs) and used by every chapter.
+Taught in :doc:`/book/00_introduction` (templates over epochs) and used by every chapter.
 Recording never changes training: it detaches, copies to CPU NumPy arrays, and removes
 every hook it adds, even when training raises.
 """

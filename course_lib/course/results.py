@@ -1,6 +1,6 @@
 """The committed results files of ``book/results/``: found in a checkout, or fetched and verified.
 
-Chapters 2, 4, 4b, 5 and 6 print full-length results that the scripts of ``make results`` wrote to
+Chapters 2, 4, 4b, 5 and 6 (from :doc:`/book/02_hidden_layers` on) print full-length results that the scripts of ``make results`` wrote to
 ``book/results/``. :func:`load` (``cl.load_results``) finds such a file from any working folder of a
 checkout (``book/``, ``student/``, the repository root, a subfolder) or beside an editable install of
 ``course_lib``. Where there is no checkout (Colab, a lone notebook) it downloads the file from the
