@@ -1,7 +1,7 @@
 """A plotly figure linked to a panel of digit images: point at a mark, see its digits.
 
-Introduced in chapter 1 (the confusion matrix: hover a cell to see the digits it holds) and
-used again in chapter 5 (the digit map of a two-unit bottleneck). The result is one piece of
+Introduced in :doc:`/book/01_templates` (the confusion matrix: hover a cell to see the digits
+it holds) and used again in :doc:`/book/05_bottleneck` (the digit map of a two-unit bottleneck). The result is one piece of
 self-contained HTML, so it works on the published site, in Jupyter and in Colab, offline and
 from ``file://``:
 
@@ -64,8 +64,7 @@ def encode_image(image: np.ndarray) -> str:
         base64 text of ceil(h*w / 2) bytes; the first pixel of a pair is the high nibble.
     """
     levels = np.rint(np.clip(np.asarray(image, dtype=float).ravel(), 0, 1) * 15).astype(np.uint8)
-    if len(levels) % 2:
-        levels = np.append(levels, np.uint8(0))
+    levels = np.append(levels, np.uint8(0)) if len(levels) % 2 else levels
     packed = (levels[0::2] << 4) | levels[1::2]
     return base64.b64encode(packed.tobytes()).decode("ascii")
 
@@ -137,10 +136,8 @@ def linked_figure(fig: go.Figure, images: Mapping[tuple[int, ...], Any],
         key = _check_key(fn, "images key", key, fig)
         arr = check_array(fn, f"images[{key}]", imgs, ndim=(1, 2, 3), fix="images of shape (k, h*w) or (k, h, w)")
         arr = np.asarray(arr, dtype=float)
-        if arr.size == 0:
-            arr = arr.reshape(0, shape[0] * shape[1])
-        elif arr.ndim == 1 or arr.shape == shape:
-            arr = arr[None]   # one image on its own
+        arr = arr.reshape(0, shape[0] * shape[1]) if arr.size == 0 else arr
+        arr = arr[None] if arr.size and (arr.ndim == 1 or arr.shape == shape) else arr   # one image alone
         arr = arr.reshape(len(arr), int(np.prod(arr.shape[1:])))
         if arr.shape[1] != shape[0] * shape[1]:
             fail(fn, f"images[{key}]", imgs, f"holds images of {arr.shape[1]} pixels, not {shape[0]} x {shape[1]}",
