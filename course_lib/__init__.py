@@ -1,6 +1,6 @@
 """course_lib: the helper package of *How Neural Networks Learn*.
 
-Three folders, read in this order:
+Four folders, read in this order:
 
 * ``core`` — what every chapter uses, in the order of the book's flow: ``repro`` (seeds, threads,
   device) -> ``data`` (and ``downloads``) -> ``models`` -> ``train`` (with ``optim``, ``evaluate``,
@@ -11,6 +11,9 @@ Three folders, read in this order:
   ``template_plots``, ``template_figures`` (chapter 1); ``hidden``, ``hidden_training``,
   ``hidden_plots`` (2); ``splitting``, ``updates``, ``splitting_plots`` (3); ``jump``, ``conv``,
   ``ascent`` (4, 4b); ``bottleneck``, ``folding`` (5); ``memorization``, ``geometry`` (6).
+* ``pages`` — what computes in the published page with no kernel: ``lab`` (draw a digit, silence
+  hidden units, train in the page; its JavaScript is ``pages/js/nnlab.js``), ``linked`` (figures whose
+  hover shows the digits).
 * ``course`` — what makes the book a course: ``results`` (the committed results files),
   ``evidence`` (the claims and their ledger), ``selfcheck`` (end-of-chapter questions).
 

@@ -1,4 +1,4 @@
-"""Run the Node unit tests of course_lib/core/js/nnlab.js (tests/js/*.test.js) with Node's own test runner."""
+"""Run the Node unit tests of course_lib/pages/js/nnlab.js (tests/js/*.test.js) with Node's own test runner."""
 from __future__ import annotations
 
 import shutil

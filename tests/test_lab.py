@@ -16,7 +16,7 @@ import pytest
 import torch
 
 import course_lib as cl
-from course_lib.core import lab, lab_blobs
+from course_lib.pages import lab, lab_blobs
 
 PARITY_TOL = 1e-5          # measured: 2.9e-7 after 15 epochs (float64 in the page, float32 in PyTorch)
 NODE = shutil.which("node")
@@ -103,7 +103,7 @@ def test_bad_arguments_name_the_argument(data):
 
 
 NODE_TRAIN = r"""
-const fs = require("fs"), NN = require(process.argv[1] + "/course_lib/core/js/nnlab.js");
+const fs = require("fs"), NN = require(process.argv[1] + "/course_lib/pages/js/nnlab.js");
 const dir = process.argv[2], o = JSON.parse(fs.readFileSync(dir + "/opts.json"));
 const f32 = (n) => new Float32Array(new Uint8Array(fs.readFileSync(dir + "/" + n)).buffer);
 const X = NN.pixels(new Uint8Array(fs.readFileSync(dir + "/X"))), y = new Uint8Array(fs.readFileSync(dir + "/y"));

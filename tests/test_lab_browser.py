@@ -29,7 +29,7 @@ import pytest
 import torch
 
 from book_build import HTML, ROOT, build
-from course_lib.core import lab_blobs
+from course_lib.pages import lab_blobs
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}

@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from course_lib.core import linked
+from course_lib.pages import linked
 
 RNG = np.random.default_rng(0)
 

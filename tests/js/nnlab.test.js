@@ -1,9 +1,9 @@
-// Unit tests of the math of course_lib/core/js/nnlab.js (node --test tests/js; run by tests/test_js.py).
+// Unit tests of the math of course_lib/pages/js/nnlab.js (node --test tests/js; run by tests/test_js.py).
 "use strict";
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const zlib = require("node:zlib");
-const NN = require("../../course_lib/core/js/nnlab.js");
+const NN = require("../../course_lib/pages/js/nnlab.js");
 
 const close = (a, b, tol, what) => {
   assert.equal(a.length, b.length, what + ": lengths");
@@ -111,7 +111,7 @@ test("sgdStep is the gradient of the mean cross-entropy plus weight decay (finit
   assert.ok(Math.abs((b0[2] - b[2]) - (loss(W0, bp) - loss(W0, bm)) / 2e-6) < 1e-7);
 });
 
-test("b85ToBytes reads course_lib/core/lab_blobs.py's base 85", () => {
+test("b85ToBytes reads course_lib/pages/lab_blobs.py's base 85", () => {
   // base85(b"hello world!!") printed by Python; the last 3 bytes are padding
   assert.equal(Buffer.from(NN.b85ToBytes("GT|!yIdq:GJiv;3.YRPG")).subarray(0, 13).toString(), "hello world!!");
 });

@@ -26,8 +26,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from .publish import figure_html
-from .validate import check_array, check_image_shape, check_int, check_labels, check_mapping, fail
+from course_lib.core.publish import figure_html
+from course_lib.core.validate import check_array, check_image_shape, check_int, check_labels, check_mapping, fail
 
 __all__ = ["LinkedFigure", "linked_figure", "confusion_members", "encode_image"]
 

@@ -1,4 +1,4 @@
-"""What the labs of :mod:`course_lib.core.lab` carry in a page, packed small.
+"""What the labs of :mod:`course_lib.pages.lab` carry in a page, packed small.
 
 Used by the labs of :doc:`/book/01_templates`, :doc:`/book/02_hidden_layers` and
 :doc:`/book/03_class_splitting`.
@@ -18,7 +18,7 @@ import json
 import numpy as np
 import torch
 
-from .validate import fail
+from course_lib.core.validate import fail
 
 #: 85 printable ASCII characters without " & ' < > \ ` (safe in HTML text and attributes).
 ALPHABET = np.frombuffer(bytes(c for c in range(33, 127) if chr(c) not in "\"&'<>\\`")[:85], np.uint8)

@@ -235,7 +235,7 @@
   }
 
   // ------------------------------------------------------------------ data
-  /** 85 printable characters (no " & ' < > \ `), as course_lib/core/lab_blobs.py writes them. */
+  /** 85 printable characters (no " & ' < > \ `), as course_lib/pages/lab_blobs.py writes them. */
   var B85 = (function () {
     var s = "", code;
     for (code = 33; code < 127 && s.length < 85; code++) if ("\"&'<>\\`".indexOf(String.fromCharCode(code)) < 0) s += String.fromCharCode(code);

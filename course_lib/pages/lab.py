@@ -4,9 +4,9 @@ Used by :doc:`/book/01_templates` (``draw_lab``, ``train_lab``: logistic regress
 :doc:`/book/02_hidden_layers` and :doc:`/book/03_class_splitting` (``hidden_lab``, ``ablation_lab``:
 the 784-30-10 network of chapter 2). Each function takes the
 chapter's own trained model and data and returns an ``IPython.display.HTML`` object: the lab's
-markup, the JavaScript of ``course_lib/core/js/nnlab.js`` (once per page) and the weights and digits
+markup, the JavaScript of ``course_lib/pages/js/nnlab.js`` (once per page) and the weights and digits
 inline as gzip in base 85 (float32 weights; pixels as uint8, exact since MNIST pixels are k/255:
-see :mod:`course_lib.core.lab_blobs`), so the lab works on the built site from ``file://`` with the
+see :mod:`course_lib.pages.lab_blobs`), so the lab works on the built site from ``file://`` with the
 network off, and in Jupyter.
 Within one kernel a blob that another lab of the page already carries is not repeated (on
 Colab, where every output is its own frame, everything is repeated).
@@ -25,9 +25,9 @@ import torch
 from IPython.display import HTML
 from torch import nn
 
-from .data import Split
-from .lab_blobs import blob, pixels_uint8, torch_linear_seed
-from .validate import check_int, check_mapping, check_number, check_seed, check_type, fail
+from course_lib.core.data import Split
+from course_lib.core.validate import check_int, check_mapping, check_number, check_seed, check_type, fail
+from course_lib.pages.lab_blobs import blob, pixels_uint8, torch_linear_seed
 
 __all__ = ["draw_lab", "train_lab", "hidden_lab", "ablation_lab", "pixels_uint8", "JS_PATH"]
 
