@@ -73,3 +73,83 @@ def test_mathjax_only_on_pages_with_mathematics(built):
         assert loads == has_math, (page, loads, has_math)
         with_math += has_math
     assert with_math >= 8                      # the chapters and the primer have formulas
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Numbers per chapter (issue 20): Fig. 5.1, Exercise 4b.2, on the chapters, the Exercises page and the guide
+# ------------------------------------------------------------------------------------------------------------------
+
+def _chapter_numbers_module():
+    import sys
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import chapter_numbers
+    return chapter_numbers
+
+
+def expected_chapter(doc: str) -> str:
+    """The chapter's own number, as its file name and the book's prose give it: 04b_convolution -> '4b'."""
+    m = re.match(r"book/(\d\d)(b?)_", doc)
+    return f"{int(m.group(1))}{m.group(2)}"
+
+
+def test_chapter_numbers_follow_the_file_names():
+    numbers = _chapter_numbers_module().chapter_numbers(
+        ["book/index", "book/00_introduction", "book/primer", "book/01_templates", "book/04_edges",
+         "book/04b_convolution", "book/05_bottleneck", "book/instructor_guide", "book/exercises",
+         "book/appendix/api", "book/appendix/glossary"])
+    assert numbers == {"book/00_introduction": 0, "book/primer": "P", "book/01_templates": 1, "book/04_edges": 4,
+                       "book/04b_convolution": "4b", "book/05_bottleneck": 5, "book/appendix/api": "A",
+                       "book/appendix/glossary": "B"}
+
+
+CAPTION_NUMBER = re.compile(r'<span class="caption-number">(Fig\.|Table|Listing|Exercise) ([^ <]+) </span>')
+
+
+def test_figures_tables_and_exercises_are_numbered_per_chapter(built):
+    chapters = [doc for doc in notebooks() if re.match(r"book/\d\d", doc)]
+    assert "book/04b_convolution" in chapters
+    seen = 0
+    for doc in chapters:
+        text = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+        by_kind: dict[str, list[str]] = {}
+        for kind, number in CAPTION_NUMBER.findall(text):
+            by_kind.setdefault(kind, []).append(number)
+        for kind, numbers in by_kind.items():
+            want = [f"{expected_chapter(doc)}.{k}" for k in range(1, len(numbers) + 1)]
+            assert numbers == want, f"{doc}: {kind} numbered {numbers}, expected {want}"
+            seen += len(numbers)
+    assert seen > 50, "hardly any numbered figures or exercises were found"
+
+
+NUMREF = re.compile(r'<a class="reference internal" href="([^"#]*)\.html#[^"]*"><span class="std std-numref">'
+                    r'(Fig\.|Table|Exercise) ([^<]+)</span></a>')
+
+
+def test_references_carry_the_chapter_of_their_target(built):
+    """Every {numref} on every page (the Exercises page and the guide included) shows its target's chapter."""
+    checked = {}
+    for page in HTML.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        for href, kind, number in NUMREF.findall(page.read_text(encoding="utf-8")):
+            target = (page.parent / href).resolve().relative_to(HTML.resolve()).as_posix()
+            if not re.match(r"book/\d\d", target) and href:
+                continue
+            target = target if href else page.relative_to(HTML).with_suffix("").as_posix()
+            assert re.fullmatch(rf"{re.escape(expected_chapter(target))}\.\d+", number), \
+                f"{page.relative_to(HTML)}: {kind} {number} links to {target}"
+            checked[page.name] = checked.get(page.name, 0) + 1
+    assert checked.get("exercises.html", 0) >= 25 and checked.get("instructor_guide.html", 0) >= 20, checked
+
+
+def test_exercises_page_numbers_match_its_chapter_headings(built):
+    text = (HTML / "book" / "exercises.html").read_text(encoding="utf-8")
+    parts = re.split(r"<h2>([^<]+)<a", text)[1:]
+    assert parts, "no chapter headings on the Exercises page"
+    for heading, body in zip(parts[::2], parts[1::2]):
+        numbers = re.findall(r'<span class="std std-numref">Exercise ([^<]+)</span>', body)
+        m = re.fullmatch(r"Chapter (\w+)|Introduction", heading.strip())
+        if m is None:
+            continue
+        chapter = m.group(1) or "0"
+        assert numbers and all(n.startswith(f"{chapter}.") for n in numbers), (heading, numbers)
