@@ -153,3 +153,18 @@ def test_exercises_page_numbers_match_its_chapter_headings(built):
             continue
         chapter = m.group(1) or "0"
         assert numbers and all(n.startswith(f"{chapter}.") for n in numbers), (heading, numbers)
+
+
+# Search with excerpts offline (issue 20)
+
+def test_search_texts_are_written_for_every_page(built):
+    texts = HTML / "_static" / "search-text"
+    for doc in toc_files():
+        script = texts / f"{doc}.js"
+        assert script.exists(), doc
+        head = script.read_text(encoding="utf-8")[:300]
+        assert head.startswith(f'CourseSearch.add("{doc}", {{"text":'), head
+    search = (HTML / "search.html").read_text(encoding="utf-8")
+    assert "course_search.js" in search
+    assert "course_search.js" not in (HTML / "book" / "01_templates.html").read_text(encoding="utf-8")
+    assert "SHOW_SEARCH_SUMMARY: false" in (HTML / "_static" / "documentation_options.js").read_text()

@@ -254,3 +254,42 @@ def test_page_works_offline(browser, doc):
     assert loaded, f"{doc}: no files were loaded"
     assert weight <= MAX_PAGE_BYTES, f"{doc} weighs {weight / 1e6:.1f} MB (HTML, scripts, styles, fonts, images), over 5 MB"
     assert sum(1 for p in loaded if p.endswith("plotly.min.js")) <= 1
+
+
+def test_search_shows_excerpts_offline(browser):
+    """The search page, opened from disk, lists results with an excerpt of each page, search words highlighted,
+    and a result that points to a section shows that section's text."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else
+               (errors.append(f"network request: {r.request.url}"), r.abort()))
+    try:
+        page.goto((HTML / "search.html").as_uri() + "?q=template", wait_until="load")
+        page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
+        page.wait_for_timeout(1500)                        # every result's text loaded
+        results = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results ul.search li'))
+            .filter(li => !li.querySelector(':scope > span'))   // objects (functions...) show their description
+            .map(li => ({href: li.querySelector('a').getAttribute('href'),
+                         context: (li.querySelector('p.context') || {}).textContent || '',
+                         excerpts: li.querySelectorAll('p.context').length,
+                         marked: Array.from(li.querySelectorAll('p.context .highlighted')).map(s => s.textContent)}))""")
+        assert len(results) >= 5, results
+        bare = [r["href"] for r in results if len(r["context"].strip()) < 40]
+        assert not bare, f"results without an excerpt: {bare}"
+        assert all(r["excerpts"] == 1 for r in results), [r for r in results if r["excerpts"] != 1][:3]
+        assert all(any(m.lower() == "template" for m in r["marked"]) for r in results
+                   if "template" in r["context"].lower()), results[:3]
+        assert sum("template" in r["context"].lower() for r in results) >= len(results) // 2, results[:5]
+        for r in [r for r in results if "#" in r["href"]][:5]:   # the excerpt comes from the section it names
+            doc, anchor = r["href"].split(".html#")
+            script = (HTML / "_static" / "search-text" / f"{doc}.js").read_text(encoding="utf-8")
+            data = json.loads(script[script.index(", ") + 2:script.rindex(");")])
+            start, end = data["sections"][f"#{anchor}"]
+            assert r["context"].strip(".").strip()[:60] in data["text"][start:end], (r, anchor)
+        assert not errors, errors
+    finally:
+        context.close()
