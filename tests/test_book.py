@@ -155,6 +155,45 @@ def test_exercises_page_numbers_match_its_chapter_headings(built):
         assert numbers and all(n.startswith(f"{chapter}.") for n in numbers), (heading, numbers)
 
 
+# ------------------------------------------------------------------------------------------------------------------
+# Issue 18: no private Sphinx API; MathJax vendored like plotly.js
+# ------------------------------------------------------------------------------------------------------------------
+
+def test_the_book_extensions_use_no_private_sphinx_module():
+    for path in (ROOT / "book" / "_ext").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        private = re.findall(r"^\s*(?:from|import)\s+(sphinx\.[\w.]*\._\w*)", text, re.M)
+        assert not private, f"{path.name} imports private Sphinx modules: {private}"
+
+
+def test_mathjax_is_vendored_with_its_licence_and_source():
+    import sys
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import course_book
+
+    vendor = ROOT / "book" / "_vendor" / "mathjax"
+    assert (vendor / "LICENSE").read_text().lstrip().startswith("Apache License")
+    readme = (vendor / "README.md").read_text()
+    assert "3.2.2" in readme and "github.com/mathjax" in readme.lower()
+    for name in course_book.MATHJAX_FILES:
+        assert (vendor / "es5" / name).is_file(), name
+    assert 'VERSION="3.2.2"' in (vendor / "es5" / "core.js").read_text(), "the files are not MathJax 3.2.2"
+    assert "django-static-mathjax" not in (ROOT / "requirements.txt").read_text()
+    assert not re.search(r"^\s*import mathjax|from mathjax", (ROOT / "book" / "_ext" / "course_book.py").read_text(),
+                         re.M), "the build must not need the mathjax package"
+
+
+def test_plotly_js_only_on_pages_with_plotly_figures_and_first(built):
+    for page in HTML.rglob("*.html"):
+        text = page.read_text(errors="ignore")
+        scripts = re.findall(r'<script[^>]*src="([^"]+)"', text)
+        loads = [i for i, s in enumerate(scripts) if "plotly.min.js" in s]
+        has_plotly = "plotly-graph-div" in text
+        assert bool(loads) == has_plotly, (page, loads, has_plotly)
+        if loads:
+            assert loads == [0], f"{page}: plotly.js must load once and before the other scripts: {scripts[:4]}"
+
+
 # Search with excerpts offline (issue 20)
 
 def test_search_texts_are_written_for_every_page(built):

@@ -293,3 +293,25 @@ def test_search_shows_excerpts_offline(browser):
         assert not errors, errors
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("doc", ["book/primer", "book/01_templates"])
+def test_formulas_are_typeset_by_the_vendored_mathjax(browser, doc):
+    """Formulas are typeset offline by the MathJax files in book/_vendor/mathjax (served from _static/mathjax)."""
+    page, errors, loaded = open_page(browser, doc)
+    try:
+        page.evaluate("async () => { await MathJax.startup.promise; }")
+        math = page.evaluate("""() => { const m = Array.from(document.querySelectorAll('main .math'));
+            return {total: m.length, typeset: m.filter(el => el.querySelector('mjx-container mjx-math')).length,
+                    errors: document.querySelectorAll('mjx-merror').length, version: MathJax.version}; }""")
+    finally:
+        page.context.close()
+    assert math["total"] > 0 and math["typeset"] == math["total"] and math["errors"] == 0, math
+    assert math["version"] == "3.2.2", math
+    vendored = ROOT / "book" / "_vendor" / "mathjax" / "es5"
+    mathjax = [Path(p) for p in loaded if "/_static/mathjax/" in p]
+    assert mathjax, f"{doc}: no MathJax file was loaded: {sorted(loaded)[:5]}"
+    for path in mathjax:
+        rel = path.as_posix().split("/_static/mathjax/", 1)[1]
+        assert (vendored / rel).is_file(), f"{doc} loaded {rel}, which is not in book/_vendor/mathjax"
+    assert not errors, f"{doc}: {errors}"
