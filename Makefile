@@ -1,6 +1,10 @@
 # How Neural Networks Learn: the two commands a newcomer needs.
 #   make book   create .venv if needed, execute the chapters (cached), build _build/html
 #   make test   the same environment, then every test
+# OpenMP threads that spin while they wait make PyTorch many times slower on a shared CPU (measured:
+# 56 s instead of 6.5 s); passive waiting changes no number. It must be in the environment before
+# torch is imported, so it is set here for every command, not by importing course_lib.
+export OMP_WAIT_POLICY ?= PASSIVE
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -48,7 +52,7 @@ benchmark: $(STAMP)
 # Then commit it, run `make results-manifest` (which pins the commit that holds it) and commit the manifest.
 evidence: $(STAMP)
 	$(PY) scripts/collect_evidence.py
-	@echo "Next: commit book/results/evidence.json, then make results-manifest and commit course_lib/results_manifest.json"
+	@echo "Next: commit book/results/evidence.json, then make results-manifest and commit course_lib/course/results_manifest.json"
 
 # Hand-out copies of the chapters without solutions, in student/.
 student: $(STAMP)
@@ -70,12 +74,12 @@ pdf: $(STAMP)
 # Full-scale results that do not fit a chapter's 60 s budget. Each writes its file(s) in book/results/,
 # with the command, recipe, seeds, time taken and machine recorded; the chapters print them beside
 # their own numbers, and a test re-runs one row. These take minutes to about an hour each.
-# The last step records the new files' SHA-256 in course_lib/results_manifest.json (see below).
+# The last step records the new files' SHA-256 in course_lib/course/results_manifest.json (see below).
 results: ch2-results ch4-results ch5-results ch6-results
 	$(MAKE) results-manifest
 
 # The SHA-256 of every file in book/results/, its make target and the last commit that changed
-# book/results/, in course_lib/results_manifest.json: course_lib.results checks downloads against it
+# book/results/, in course_lib/course/results_manifest.json: course_lib.results checks downloads against it
 # where there is no checkout (Colab). Commit book/results/ first, so that the commit holds the files.
 results-manifest: $(STAMP)
 	$(PY) scripts/update_results_manifest.py

@@ -1,27 +1,41 @@
 """course_lib: the helper package of *How Neural Networks Learn*.
 
-The modules follow the flow of the book:
-``repro`` (seeds, threads, device) -> ``data`` -> ``models`` -> ``train`` -> ``record``
--> ``plots`` -> ``interactive`` (live widgets and their static twins); ``results`` finds or fetches
-the committed results files of ``book/results/`` (``load_results``).
-"""
-import os as _os
+Three folders, read in this order:
 
-# OpenMP threads that spin while they wait make PyTorch many times slower on a shared or busy CPU
-# (measured here under load: 56 s instead of 6.5 s for the same training). Passive waiting only
-# changes how idle threads wait, not the numbers. It must be set before torch is imported.
-_os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-from .data import Split, load_full_mnist, load_jump_task, load_mnist, make_jump_signals, make_random_data, shuffle_labels
-from .interactive import glue, glue_all, live, register_renderer, static_twin, weight_grid_figure
-from .models import MLP, MLPEnsemble
-from .plots import use_book_style
-from .record import Recorder, Recording, activations
-from .repro import available_cpus, get_device, set_seed, set_threads, setup
-from . import evidence, results
-from .evidence import chapter_seed, claim
-from .results import load as load_results
-from .selfcheck import self_check
-from .train import History, Run, StopTraining, evaluate, predict, train, train_seeds
+* ``core`` — what every chapter uses, in the order of the book's flow: ``repro`` (seeds, threads,
+  device) -> ``data`` (and ``downloads``) -> ``models`` -> ``train`` (with ``optim``, ``evaluate``,
+  ``runs``) -> ``record`` -> ``measures`` -> ``plots`` -> ``panels`` (live widgets) and ``twins``
+  (their static copies) -> ``publish`` (glue and figures for the site); ``validate`` holds the
+  argument checks of every function.
+* ``chapters`` — one chapter's measures and figures each: ``templates``, ``shifts``,
+  ``template_plots``, ``template_figures`` (chapter 1); ``hidden``, ``hidden_training``,
+  ``hidden_plots`` (2); ``splitting``, ``updates``, ``splitting_plots`` (3); ``jump``, ``conv``,
+  ``ascent`` (4, 4b); ``bottleneck``, ``folding`` (5); ``memorization``, ``geometry`` (6).
+* ``course`` — what makes the book a course: ``results`` (the committed results files),
+  ``evidence`` (the claims and their ledger), ``selfcheck`` (end-of-chapter questions).
+
+The names below are the ones a chapter reaches as ``cl.<name>``. Importing the package changes
+nothing: :func:`setup` (the first cell of every chapter) sets threads and seeds, the plotly
+renderer of the site and the figures' style.
+"""
+from .chapters.jump import load_jump_task, make_jump_signals
+from .core import plots
+from .core.data import Split, load_mnist, make_random_data, shuffle_labels
+from .core.downloads import load_full_mnist
+from .core.evaluate import evaluate, predict
+from .core.measures import as_numpy, class_means, row_correlations
+from .core.models import MLP, MLPEnsemble
+from .core.panels import live
+from .core.publish import glue, glue_all
+from .core.record import Recorder, Recording, activations
+from .core.repro import available_cpus, get_device, set_seed, set_threads, setup
+from .core.runs import Run, train_seeds
+from .core.train import History, StopTraining, TrainingDiverged, train
+from .core.twins import static_twin, weight_grid_figure
+from .course import evidence, results
+from .course.evidence import chapter_seed, claim
+from .course.results import load as load_results
+from .course.selfcheck import self_check
 
 try:  # the one version number lives in pyproject.toml; installed (also editable) copies carry it
     from importlib.metadata import version as _version
@@ -30,14 +44,11 @@ try:  # the one version number lives in pyproject.toml; installed (also editable
 except Exception:  # imported from a bare source tree
     __version__ = "unknown"
 
-register_renderer()
-use_book_style()
-
 __all__ = [
     "Split", "load_mnist", "load_full_mnist", "load_jump_task", "make_jump_signals", "make_random_data",
-    "shuffle_labels", "MLP", "MLPEnsemble", "train", "train_seeds", "Run", "StopTraining", "evaluate", "predict",
-    "History", "Recorder",
-    "Recording", "activations", "glue", "glue_all", "live", "static_twin", "weight_grid_figure", "setup", "set_seed",
-    "set_threads", "get_device", "available_cpus", "results", "load_results", "evidence", "claim", "chapter_seed",
-    "self_check",
+    "shuffle_labels", "MLP", "MLPEnsemble", "train", "train_seeds", "Run", "StopTraining", "TrainingDiverged",
+    "evaluate", "predict", "History", "Recorder", "Recording", "activations", "as_numpy", "class_means",
+    "row_correlations", "plots", "glue", "glue_all", "live", "static_twin", "weight_grid_figure", "setup",
+    "set_seed", "set_threads", "get_device", "available_cpus", "results", "load_results", "evidence", "claim",
+    "chapter_seed", "self_check",
 ]

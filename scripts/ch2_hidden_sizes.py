@@ -24,9 +24,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import course_lib as cl  # noqa: E402
-from course_lib import hidden  # noqa: E402
 from results_common import machine, write_json  # noqa: E402
+
+import course_lib as cl  # noqa: E402
+from course_lib.chapters import hidden, hidden_training
 
 RESULTS = ROOT / "book" / "results" / "ch2_hidden_sizes.json"
 SIZES = [30, 10, 5, 4, 3, 2]
@@ -39,7 +40,7 @@ def run_row(k: int, seeds=SEEDS, recipe: str = RECIPE) -> dict:
     """Train the hidden size ``k`` for every seed from scratch; returns a JSON-ready row."""
     data = cl.load_mnist()
     start = time.perf_counter()
-    (_, history), = hidden.sweep_hidden_sizes(data, [k], seeds, **hidden.RECIPES[recipe]).values()
+    (_, history), = hidden_training.sweep_hidden_sizes(data, [k], seeds, **hidden.RECIPES[recipe]).values()
     acc = np.asarray(history["test_acc"][-1], dtype=float)
     return {"hidden_size": int(k), "seeds": list(map(int, seeds)), "test_acc": [round(float(a), 4) for a in acc],
             "mean": round(float(acc.mean()), 4), "sd": round(float(acc.std(ddof=1)), 4),

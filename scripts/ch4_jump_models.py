@@ -23,22 +23,22 @@ and the error rate, ``train_loss``, ``val_loss``, ``train_error``, ``val_error``
 from __future__ import annotations
 
 import argparse
-import shlex
 import json
 import os
+import shlex
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 import torch
+from results_common import EarlyStopper, commit, machine, write_set
 
 import course_lib as cl
-from course_lib import conv, jump
-from course_lib.train import evaluate, stack_splits
-from datetime import datetime, timezone
-
-from results_common import EarlyStopper, commit, machine, write_set
+from course_lib.chapters import conv, jump
+from course_lib.core.evaluate import evaluate
+from course_lib.core.runs import stack_splits
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "book" / "results" / "ch4_jump_models"

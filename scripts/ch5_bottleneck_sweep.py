@@ -34,8 +34,8 @@ from __future__ import annotations
 
 import argparse
 import ctypes
-import os
 import json
+import os
 import shlex
 import sys
 import tempfile
@@ -48,10 +48,11 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import course_lib as cl  # noqa: E402
-from course_lib import bottleneck as bn  # noqa: E402
-from course_lib.jump import position_errors  # noqa: E402
 from results_common import EarlyStopper, commit, machine, write_set  # noqa: E402
+
+import course_lib as cl  # noqa: E402
+from course_lib.chapters import bottleneck as bn
+from course_lib.chapters.jump import position_errors
 
 OUT_DIR = ROOT / "book" / "results"
 PATIENCE = 100

@@ -24,9 +24,11 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-import course_lib as cl  # noqa: E402
-from course_lib import memorization as mem  # noqa: E402
 from results_common import commit, machine, write_set  # noqa: E402
+
+import course_lib as cl  # noqa: E402
+from course_lib.chapters import geometry
+from course_lib.chapters import memorization as mem
 
 RESULTS = ROOT / "book" / "results" / "ch6_full_scale"       # report.json and weights.npz
 SIZES = [100, 100, 100, 100, 60]            # the thesis's "memorizing network" (digest section 6.2)
@@ -72,9 +74,9 @@ def run_row(name: str, seed: int, max_epochs: int | None = None, weights: dict |
                         for k, v in net.state_dict().items()})
     acts = cl.activations(net, data.X_train, layers=net.hidden_names())
     layers = {k: acts[k] for k in ["input"] + net.hidden_names()}
-    measures = mem.deviation_measures(layers, y_true.numpy())
+    measures = geometry.deviation_measures(layers, y_true.numpy())
     probe = mem.balanced_subset(y_true, 20, data_seed=0)          # 1,200 signals, as many as the chapter maps
-    gaps = [mem.neighbour_label_gap(A[probe], y_true.numpy()[probe], k=5) for A in layers.values()]
+    gaps = [geometry.neighbour_label_gap(A[probe], y_true.numpy()[probe], k=5) for A in layers.values()]
     train_acc, test_acc = hist["train_acc"][:, 0], hist["test_acc"][:, 0]
     return {
         "row": name, "seed": seed, **{k: v for k, v in recipe.items() if k != "seeds"},

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 import course_lib as cl
-from course_lib import conv
+from course_lib.chapters import conv
 
 
 def compare(name: str, cpu: float, gpu: float, tol: float) -> bool:

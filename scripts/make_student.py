@@ -608,7 +608,7 @@ def executed_values(paths: list[Path]) -> dict[str, dict | None]:
 def toc_documents() -> list[Path]:
     """Every document of ``_toc.yml``, root first, in the book's order (``.ipynb`` or ``.md``)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from book_build import toc_files       # the one reader of the table of contents
+    from book_build import toc_files  # the one reader of the table of contents
 
     files = toc_files()
     found = []

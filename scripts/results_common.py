@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 import course_lib as cl
-from course_lib.train import evaluate
+from course_lib.core.evaluate import evaluate
 
 
 def machine() -> dict:
@@ -47,7 +47,7 @@ def commit() -> str:
                               check=True).stdout.strip()
         # results being written (by this run or a parallel one) are outputs, not the code that made them
         dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":!book/results", ":!course_lib/results_manifest.json"], cwd=root,
+                                ":!book/results", ":!course_lib/course/results_manifest.json"], cwd=root,
                                capture_output=True, text=True, check=True).stdout.strip()
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):

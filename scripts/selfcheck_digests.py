@@ -1,4 +1,4 @@
-"""Write ``course_lib/selfcheck.json`` (kinds, hints and answer digests) from ``tests/selfcheck_answers.json``.
+"""Write ``course_lib/course/selfcheck.json`` (kinds, hints and answer digests) from ``tests/selfcheck_answers.json``.
 
 Usage: .venv/bin/python scripts/selfcheck_digests.py   (after adding or changing a self-check question)
 """
@@ -10,11 +10,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from course_lib import selfcheck  # noqa: E402
 from results_common import write_json  # noqa: E402
 
+from course_lib.course import selfcheck
+
 ANSWERS = ROOT / "tests" / "selfcheck_answers.json"
-TABLE = ROOT / "course_lib" / "selfcheck.json"
+TABLE = ROOT / "course_lib" / "course" / "selfcheck.json"
 
 
 def table(answers: dict) -> dict:

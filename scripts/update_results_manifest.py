@@ -1,4 +1,4 @@
-"""Record the SHA-256 of every file in book/results/ in course_lib/results_manifest.json.
+"""Record the SHA-256 of every file in book/results/ in course_lib/course/results_manifest.json.
 
 Usage: .venv/bin/python scripts/update_results_manifest.py   (run by ``make results-manifest``, the last step
 of ``make results``)
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results"
-MANIFEST = ROOT / "course_lib" / "results_manifest.json"
+MANIFEST = ROOT / "course_lib" / "course" / "results_manifest.json"
 #: file name prefix -> the make target that writes such files
 TARGETS = {"ch2_": "make ch2-results", "ch4_": "make ch4-results", "ch5_": "make ch5-results",
            "ch6_": "make ch6-results", "evidence": "make evidence"}

@@ -39,7 +39,7 @@ def _split_arrays():
 
 def split(val: bool = True):
     """A fresh 3-class problem with 12 features: 60 train, 30 test (and 30 validation) samples."""
-    from course_lib.data import Split
+    from course_lib.core.data import Split
 
     (X_tr, y_tr), (X_te, y_te), (X_va, y_va) = _split_arrays()
     if not val:
@@ -55,13 +55,13 @@ def bad_split(part: str, make: Callable, val: bool = True):
 
 
 def mlp(sizes=(12, 5, 3), seed: int = 0):
-    from course_lib.models import MLP
+    from course_lib.core.models import MLP
 
     return MLP(list(sizes), seed=seed)
 
 
 def ens(sizes=(12, 5, 3), seeds=(0, 1)):
-    from course_lib.models import MLPEnsemble
+    from course_lib.core.models import MLPEnsemble
 
     return MLPEnsemble(list(sizes), seeds=list(seeds))
 
@@ -97,7 +97,7 @@ def fake_fetcher(n: int = 30, width: int = 784):
 
 
 def history():
-    from course_lib.train import History
+    from course_lib.core.train import History
 
     h = History()
     for e in range(3):
@@ -108,13 +108,13 @@ def history():
 
 
 def jump_X(n: int = 6, length: int = 100) -> np.ndarray:
-    from course_lib.data import make_jump_signals
+    from course_lib.chapters.jump import make_jump_signals
 
     return make_jump_signals(n, length=length, first=21, last=min(80, length), balanced=False)[0].numpy()
 
 
 def question(kind: str) -> str:
-    from course_lib.selfcheck import questions
+    from course_lib.course.selfcheck import questions
 
     return next(q for q, spec in sorted(questions().items()) if spec["kind"] == kind)
 
@@ -293,8 +293,8 @@ def _ctx(cm):
 
 
 def _train_twice(model_epochs: int, recorder_kwargs: dict):
-    from course_lib.record import Recorder
-    from course_lib.train import train
+    from course_lib.core.record import Recorder
+    from course_lib.core.train import train
 
     model = mlp()
     rec = Recorder(model, **recorder_kwargs)
@@ -302,14 +302,42 @@ def _train_twice(model_epochs: int, recorder_kwargs: dict):
 
 
 def specs() -> list[Spec]:
-    import importlib
-
-    (ascent, bottleneck, conv, data, evidence, hidden, hidden_plots, interactive, jump, memorization, models, optim,
-     optional_data, plots, record, repro, results, selfcheck, splitting, template_plots, templates, train) = (
-        importlib.import_module(f"course_lib.{name}") for name in (
-            "ascent", "bottleneck", "conv", "data", "evidence", "hidden", "hidden_plots", "interactive", "jump",
-            "memorization", "models", "optim", "optional_data", "plots", "record", "repro", "results", "selfcheck",
-            "splitting", "template_plots", "templates", "train"))
+    import course_lib as cl
+    from course_lib.chapters import (
+        ascent,
+        bottleneck,
+        conv,
+        folding,
+        geometry,
+        hidden,
+        hidden_plots,
+        hidden_training,
+        jump,
+        memorization,
+        shifts,
+        splitting,
+        splitting_plots,
+        template_figures,
+        template_plots,
+        templates,
+        updates,
+    )
+    from course_lib.core import (
+        data,
+        downloads,
+        evaluate,
+        models,
+        optim,
+        panels,
+        plots,
+        publish,
+        record,
+        repro,
+        runs,
+        train,
+        twins,
+    )
+    from course_lib.course import evidence, results, selfcheck
 
     tmp = tempfile.mkdtemp(prefix="course-lib-probe-")
     S: list[Spec] = []
@@ -359,26 +387,26 @@ def specs() -> list[Spec]:
                           "refuse", "issue 19: gave an empty test set"),
                          ("test_fraction", "0.9995", lambda kw: data.load_mnist((0, 1), test_fraction=0.9995),
                           "refuse", "would leave no training digit")]))
-    S.append(Spec("load_full_mnist", data.load_full_mnist,
+    S.append(Spec("load_full_mnist", downloads.load_full_mnist,
                   lambda: {"test_size": 10, "fetcher": fake_fetcher(), "data_home": tmp},
                   bad={"test_size": POS_INT, "fetcher": [("'sklearn'", "sklearn")]},
                   extra=[("test_size", "30 (all of the 30 digits)",
-                          lambda kw: data.load_full_mnist(30, fake_fetcher(30), tmp), "refuse", "no training digit")]))
-    S.append(Spec("load_cifar10", optional_data.load_cifar10,
+                          lambda kw: downloads.load_full_mnist(30, fake_fetcher(30), tmp), "refuse", "no training digit")]))
+    S.append(Spec("load_cifar10", downloads.load_cifar10,
                   lambda: {"test_size": 10, "fetcher": fake_fetcher(30, 3072), "data_home": tmp},
                   bad={"test_size": POS_INT, "fetcher": [("3", 3)]}))
     S.append(Spec("make_random_data", data.make_random_data, lambda: {"n": 10, "n_features": 4, "n_classes": 2},
                   bad={"n": POS_INT, "n_features": POS_INT, "n_classes": POS_INT, "data_seed": SEED},
                   ok={"n_classes": [("1", 1)], "n": [("np.int64(10)", np.int64(10))]}))
-    S.append(Spec("make_jump_signals", data.make_jump_signals,
+    S.append(Spec("make_jump_signals", jump.make_jump_signals,
                   lambda: {"n": 6, "length": 10, "first": 2, "last": 7},
                   bad={"n": POS_INT, "sigma": NONNEG_FLOAT, "height": FINITE_FLOAT, "length": POS_INT,
                        "first": [("0", 0), ("9 (> last)", 9), ("1.5", 1.5)], "last": [("11 (> length)", 11)],
                        "balanced": BOOL, "data_seed": SEED},
                   ok={"sigma": [("0", 0.0)], "height": [("-3 (a drop)", -3.0)]},
-                  extra=[("n", "7 (not a multiple of 6 positions)", lambda kw: data.make_jump_signals(7, length=10, first=2, last=7),
+                  extra=[("n", "7 (not a multiple of 6 positions)", lambda kw: jump.make_jump_signals(7, length=10, first=2, last=7),
                           "refuse", "balanced needs a multiple")]))
-    S.append(Spec("load_jump_task", data.load_jump_task, lambda: {"n_train": 60, "n_val": 60, "n_test": 60},
+    S.append(Spec("load_jump_task", jump.load_jump_task, lambda: {"n_train": 60, "n_val": 60, "n_test": 60},
                   bad={"sigma": NONNEG_FLOAT, "n_train": POS_INT,
                        "n_val": [("61", 61), ("0", 0)], "n_test": [("-60", -60)], "data_seed": SEED}))
     S.append(Spec("shuffle_labels", data.shuffle_labels, lambda: {"y": torch.arange(10) % 3},
@@ -480,26 +508,26 @@ def specs() -> list[Spec]:
                       ("keep_best", "True without a validation set", lambda kw: train.train(mlp(), split(val=False), epochs=1, lr=0.1, keep_best=True, progress=False),
                        "refuse", ""),
                   ]))
-    S.append(Spec("train_seeds", train.train_seeds,
+    S.append(Spec("train_seeds", runs.train_seeds,
                   lambda: {"sizes": [12, 4, 3], "data": split(), "seeds": [0, 1], "epochs": 1, "lr": 0.1, "progress": False},
                   bad={"seeds": [("[]", []), ("[-1]", [-1]), ("[0.5]", [0.5])], "lr": POS_FLOAT,
                        "sizes": [("[12]", [12]), ("[12, 0, 3]", [12, 0, 3])], "data": [("'mnist'", "mnist")],
                        "lrate": [("0.1 (unknown keyword)", 0.1)],
                        "activation": choice("relu", "tanh", "sigmoid", "identity")}))
-    S.append(Spec("evaluate", train.evaluate, lambda: {"model": mlp(), "X": X(), "y": torch.arange(20) % 3},
+    S.append(Spec("evaluate", evaluate.evaluate, lambda: {"model": mlp(), "X": X(), "y": torch.arange(20) % 3},
                   bad={"X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("1-D", first_row()),
                              ("wrong width", drop_column())],
                        "y": [("one label short", one_short()), ("a label 3 (3 outputs)", with_label(3)),
                              ("float labels", T(lambda v: v.float()))]}))
-    S.append(Spec("predict", train.predict, lambda: {"model": mlp(), "X": X()},
+    S.append(Spec("predict", evaluate.predict, lambda: {"model": mlp(), "X": X()},
                   bad={"X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("1-D", first_row()),
                              ("a NumPy array", T(lambda v: v.numpy()))],
                        "batch_size": POS_INT}))
-    S.append(Spec("loss_fn", train.loss_fn, lambda: {"y_hat": X(20, 3), "y": torch.arange(20) % 3},
+    S.append(Spec("loss_fn", evaluate.loss_fn, lambda: {"y_hat": X(20, 3), "y": torch.arange(20) % 3},
                   bad={"y": [("one label short", one_short()), ("a label 3 (3 classes)", with_label(3)),
                              ("float labels", T(lambda v: v.float()))],
                        "y_hat": [("1-D", first_row())]}))
-    S.append(Spec("stack_splits", train.stack_splits, lambda: {"splits": [split(), split()]},
+    S.append(Spec("stack_splits", runs.stack_splits, lambda: {"splits": [split(), split()]},
                   bad={"splits": [("[]", []), ("'ab'", "ab"),
                                   ("different sizes", T(lambda v: [v[0], dataclasses.replace(split(), X_train=v[1].X_train[:30], y_train=v[1].y_train[:30])]))]}))
 
@@ -524,27 +552,27 @@ def specs() -> list[Spec]:
             raise ZeroDivisionError("division by zero")
         return fig()
 
-    S.append(Spec("static_twin", interactive.static_twin, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
+    S.append(Spec("static_twin", twins.static_twin, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
                   bad={"grid": [("{}", {}), ("{'a': []}", {"a": []}), ("5", 5), ("{'a': 3}", {"a": 3})],
                        "fn": [("3", 3), ("returns None", lambda a: None)], "label": [("'x'", "x")]},
                   notes={("grid", "{}"): "issue 19: drew a one-step slider"},
-                  extra=[("grid", "fn fails at a=3", lambda kw: interactive.static_twin(failing, {"a": [1, 2, 3]}),
+                  extra=[("grid", "fn fails at a=3", lambda kw: twins.static_twin(failing, {"a": [1, 2, 3]}),
                           "refuse", "issue 19: say at which grid point")]))
-    S.append(Spec("live", interactive.live, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
+    S.append(Spec("live", panels.live, lambda: {"fn": twin_fn, "grid": {"a": [1, 2]}},
                   bad={"grid": [("{}", {}), ("{'a': []}", {"a": []}), ("5", 5)], "fn": [("3", 3)]},
-                  extra=[("grid", "fn fails at a=3", lambda kw: interactive.live(failing, {"a": [3, 2]}),
+                  extra=[("grid", "fn fails at a=3", lambda kw: panels.live(failing, {"a": [3, 2]}),
                           "refuse", "say at which values")]))
-    S.append(Spec("controls_from_grid", interactive.controls_from_grid, lambda: {"grid": {"a": [1, 2]}},
+    S.append(Spec("controls_from_grid", panels.controls_from_grid, lambda: {"grid": {"a": [1, 2]}},
                   bad={"grid": [("{'a': []}", {"a": []}), ("5", 5), ("{'a': 3}", {"a": 3})]}))
-    S.append(Spec("glue", interactive.glue, lambda: {"name": "probe_value", "value": 1.0},
+    S.append(Spec("glue", publish.glue, lambda: {"name": "probe_value", "value": 1.0},
                   bad={"name": [("''", ""), ("None", None), ("3", 3)], "display": BOOL}))
-    S.append(Spec("weight_grid_figure", interactive.weight_grid_figure, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
+    S.append(Spec("weight_grid_figure", twins.weight_grid_figure, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "zmax": POS_FLOAT, "cell_px": POS_INT,
                        "image_shape": [("(4,)", (4,)), ("(4, 0)", (4, 0))],
                        "titles": [("one title for 3 images", ["a"])]},
                   ok={"zmax": [("None (a quantile of |W|)", None)]}))
-    S.append(Spec("figure_html", interactive.figure_html, lambda: {"fig": fig()},
+    S.append(Spec("figure_html", publish.figure_html, lambda: {"fig": fig()},
                   bad={"fig": [("3", 3), ("'fig'", "fig")], "height": [("0", 0), ("-5", -5), ("'400'", "400")]}))
 
     # ---------------------------------------------------------------- jump
@@ -586,33 +614,31 @@ def specs() -> list[Spec]:
     S.append(Spec("epochs_to_fit", memorization.epochs_to_fit, lambda: {"acc": np.linspace(0, 1, 5)},
                   bad={"acc": [("a NaN inside", with_value(NAN)), ("empty", no_rows()), ("strings", as_strings())],
                        "threshold": CLOSED01}))
-    S.append(Spec("pairwise_distances", memorization.pairwise_distances, lambda: {"A": Xn(5, 3)},
+    S.append(Spec("pairwise_distances", geometry.pairwise_distances, lambda: {"A": Xn(5, 3)},
                   bad={"A": ARRAY2D, "B": [("wrong width", T(lambda v: Xn(4, 2))), ("a NaN inside", T(lambda v: with_value(NAN)(Xn(4, 3))))],
                        "metric": choice("euclidean", "cosine", "correlation")},
                   extra=[("A", "a constant row (metric='correlation')",
-                          lambda kw: memorization.pairwise_distances(np.vstack([np.ones(3), Xn(4, 3)]), metric="correlation"),
+                          lambda kw: geometry.pairwise_distances(np.vstack([np.ones(3), Xn(4, 3)]), metric="correlation"),
                           "accept", "documented: a row with no direction is at distance 1 from every row")]))
-    S.append(Spec("class_means", memorization.class_means, lambda: {"A": Xn(), "y": yn()},
-                  bad={"A": ARRAY2D, "y": LABELS}, display="memorization.class_means"))
-    S.append(Spec("inner_class_deviation", memorization.inner_class_deviation, lambda: {"A": Xn(), "y": yn()},
+    S.append(Spec("inner_class_deviation", geometry.inner_class_deviation, lambda: {"A": Xn(), "y": yn()},
                   bad={"A": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation")},
-                  extra=[("y", "a class with one sample", lambda kw: memorization.inner_class_deviation(Xn(4, 3), [0, 0, 1, 2]),
+                  extra=[("y", "a class with one sample", lambda kw: geometry.inner_class_deviation(Xn(4, 3), [0, 0, 1, 2]),
                           "refuse", "")]))
-    S.append(Spec("inter_class_deviation", memorization.inter_class_deviation, lambda: {"A": Xn(), "y": yn()},
+    S.append(Spec("inter_class_deviation", geometry.inter_class_deviation, lambda: {"A": Xn(), "y": yn()},
                   bad={"A": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation"),
                        "pairs": choice("adjacent", "all")},
-                  extra=[("y", "one class", lambda kw: memorization.inter_class_deviation(Xn(4, 3), [0, 0, 0, 0]),
+                  extra=[("y", "one class", lambda kw: geometry.inter_class_deviation(Xn(4, 3), [0, 0, 0, 0]),
                           "refuse", "")]))
-    S.append(Spec("activation_level", memorization.activation_level, lambda: {"A": Xn()}, bad={"A": ARRAY2D_ROWS}))
-    S.append(Spec("deviation_measures", memorization.deviation_measures,
+    S.append(Spec("activation_level", geometry.activation_level, lambda: {"A": Xn()}, bad={"A": ARRAY2D_ROWS}))
+    S.append(Spec("deviation_measures", geometry.deviation_measures,
                   lambda: {"layers": {"input": Xn(), "h": Xn(seed=1)}, "y": yn()},
                   bad={"layers": [("{}", {}), ("a list", T(lambda v: list(v.values()))),
                                   ("a NaN inside", T(lambda v: {"input": with_value(NAN)(v["input"])}))],
                        "y": LABELS, "pairs": choice("adjacent", "all")}))
-    S.append(Spec("neighbour_label_gap", memorization.neighbour_label_gap, lambda: {"A": Xn(), "y": yn()},
+    S.append(Spec("neighbour_label_gap", geometry.neighbour_label_gap, lambda: {"A": Xn(), "y": yn()},
                   bad={"A": ARRAY2D, "y": [("one label short", one_short()), ("a NaN label", with_value(NAN))],
                        "k": [("0", 0), ("20 (= n)", 20), ("1.5", 1.5), ("'2'", "2")]}))
-    S.append(Spec("embed_tsne", memorization.embed_tsne, lambda: {"A": Xn(40, 3), "perplexity": 5.0, "max_iter": 250},
+    S.append(Spec("embed_tsne", geometry.embed_tsne, lambda: {"A": Xn(40, 3), "perplexity": 5.0, "max_iter": 250},
                   bad={"A": ARRAY2D, "perplexity": POS_FLOAT, "max_iter": [("100", 100), ("300.5", 300.5)],
                        "seed": SEED}))
 
@@ -622,10 +648,10 @@ def specs() -> list[Spec]:
                   bad={"W_start": ARRAY2D, "W_end": [("wrong shape", drop_column()), ("a NaN inside", with_value(NAN))],
                        "columns": [("wrong length", T(lambda v: np.ones(5, bool))), ("none selected", T(lambda v: np.zeros(6, bool)))]},
                   extra=[("W_start", "all zeros", lambda kw: hidden.relative_change(np.zeros((4, 6)), Xn(4, 6)), "refuse", "")]))
-    S.append(Spec("row_correlations", hidden.row_correlations, lambda: {"A": Xn(4, 6), "B": Xn(3, 6, seed=1)},
+    S.append(Spec("row_correlations", cl.row_correlations, lambda: {"A": Xn(4, 6), "B": Xn(3, 6, seed=1)},
                   bad={"A": ARRAY2D, "B": [("wrong width", drop_column()), ("an inf inside", with_value(INF))]},
-                  extra=[("A", "a constant row", lambda kw: hidden.row_correlations(np.vstack([np.ones(6), Xn(3, 6)]), Xn(3, 6, seed=1)),
-                          "refuse", "issue 19: correlated 0 here and raised in templates.correlation_matrix")]))
+                  extra=[("A", "a constant row", lambda kw: cl.row_correlations(np.vstack([np.ones(6), Xn(3, 6)]), Xn(3, 6, seed=1)),
+                          "refuse", "issue 19: correlated 0 here and raised in cl.row_correlations")]))
     S.append(Spec("effective_templates", hidden.effective_templates, lambda: {"model": mlp(), "X": X()},
                   bad={"model": [("an ensemble", T(lambda v: ens())), ("a 2-layer MLP", T(lambda v: mlp((12, 3))))],
                        "X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("wrong width", drop_column()), ("1-D", first_row())],
@@ -645,17 +671,17 @@ def specs() -> list[Spec]:
                   lambda: {"W": Xn(4, 12), "X": Xn(20, 12, seed=1), "y": yn(20, 3)},
                   bad={"W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))],
                        "columns": [("wrong length", T(lambda v: np.ones(5, bool))), ("ints", T(lambda v: np.arange(12)))]}))
-    S.append(Spec("quadratic_cost", hidden.quadratic_cost, lambda: {"y_hat": X(20, 3), "y": torch.arange(20) % 3},
+    S.append(Spec("quadratic_cost", hidden_training.quadratic_cost, lambda: {"y_hat": X(20, 3), "y": torch.arange(20) % 3},
                   bad={"y": [("a label 3 (3 classes)", with_label(3)), ("float labels", T(lambda v: v.float())),
                              ("one label short", one_short())]}))
-    S.append(Spec("QuadraticCost", hidden.QuadraticCost, lambda: {"model": mlp()}, bad={"model": [("'mlp'", "mlp")]}))
-    S.append(Spec("train_quadratic_seeds", hidden.train_quadratic_seeds,
+    S.append(Spec("QuadraticCost", hidden_training.QuadraticCost, lambda: {"model": mlp()}, bad={"model": [("'mlp'", "mlp")]}))
+    S.append(Spec("train_quadratic_seeds", hidden_training.train_quadratic_seeds,
                   lambda: {"sizes": [12, 4, 3], "data": split(), "seeds": [0, 1], "activation": "sigmoid",
                            "weight_std": 1.0, "epochs": 1, "lr": 0.5},
                   bad={"lr": POS_FLOAT, "data": [("a tuple", (1, 2))], "seeds": [("[]", [])], "epochs": [("-1", -1)]},
-                  extra=[("lr", "missing", lambda kw: hidden.train_quadratic_seeds([12, 4, 3], split(), [0], activation="sigmoid", weight_std=1.0, epochs=1),
+                  extra=[("lr", "missing", lambda kw: hidden_training.train_quadratic_seeds([12, 4, 3], split(), [0], activation="sigmoid", weight_std=1.0, epochs=1),
                           "refuse", "")]))
-    S.append(Spec("sweep_hidden_sizes", hidden.sweep_hidden_sizes,
+    S.append(Spec("sweep_hidden_sizes", hidden_training.sweep_hidden_sizes,
                   lambda: {"data": split(), "hidden_sizes": [3, 2], "seeds": [0], "activation": "relu", "weight_std": None,
                            "lr": 0.1, "batch_size": 20, "epochs": 1},
                   bad={"hidden_sizes": [("[0]", [0]), ("[]", [])], "lr": POS_FLOAT, "batch_size": [("0", 0)],
@@ -689,15 +715,9 @@ def specs() -> list[Spec]:
     S.append(Spec("plot_history", plots.plot_history, lambda: {"history": history()},
                   bad={"history": [("a dict", {"train_loss": [1, 2]})], "metrics": [("'loss'", "loss"), ("['nope']", ["nope"]), ("[]", [])],
                        "labels": [("'a'", "a")]}))
-    S.append(Spec("plot_confusion", plots.plot_confusion, lambda: {"cm": np.eye(3, dtype=int) * 5, "classes": ["a", "b", "c"]},
-                  bad={"cm": [("not square", drop_column()), ("a NaN inside", with_value(NAN)), ("a count -1", with_value(-1))],
-                       "classes": [("two names", ["a", "b"])]}))
-    S.append(Spec("plot_strips", plots.plot_strips, lambda: {"acts": Xn(20, 3), "y": yn()},
+    S.append(Spec("plot_strips", splitting_plots.plot_strips, lambda: {"acts": Xn(20, 3), "y": yn()},
                   bad={"acts": ARRAY2D_ROWS, "y": LABELS, "ncols": POS_INT, "xlim": [("(1,)", (1,)), ("(2, 1)", (2, 1))],
                        "titles": [("one for 3", ["a"])], "seed": SEED}))
-    S.append(Spec("plot_embedding_2d", plots.plot_embedding_2d, lambda: {"Z": Xn(20, 2), "y": yn()},
-                  bad={"Z": [("3 columns", T(lambda v: Xn(20, 3))), ("a NaN inside", with_value(NAN))],
-                       "y": [("one label short", one_short())], "cmap": [("'nope'", "nope")], "labels": [("('x',)", ("x",))]}))
     S.append(Spec("plot_means_and_templates", template_plots.plot_means_and_templates,
                   lambda: {"means": Xn(3, 16), "W": Xn(3, 16, seed=1), "image_shape": (4, 4)},
                   bad={"W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))],
@@ -716,7 +736,7 @@ def specs() -> list[Spec]:
     S.append(Spec("plot_evidence", template_plots.plot_evidence, ev_kwargs,
                   bad={"true_class": [("3", 3), ("-1", -1), ("1.5", 1.5)], "ev": [("a tuple", (1, 2))],
                        "x": [("wrong length", T(lambda v: v[:-1]))], "class_names": [("two names", ["a", "b"])]}))
-    S.append(Spec("confusion_figure", template_plots.confusion_figure,
+    S.append(Spec("confusion_figure", template_figures.confusion_figure,
                   lambda: {"cm": np.eye(3, dtype=int) * 5, "y": yn(15), "probs": probs(15)},
                   bad={"cm": [("not square", drop_column())], "probs": [("one row short", one_short()), ("a NaN inside", with_value(NAN))],
                        "y": [("a label 3", with_label(3))], "n_listed": NONNEG_INT}))
@@ -734,11 +754,11 @@ def specs() -> list[Spec]:
         curves = {k: np.linspace(0, 1, 4) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
         return {"W": Xn(10, 16), "epoch": 2, "curves": curves, "zmax": 1.0, "title": "t", "image_shape": (4, 4)}
 
-    S.append(Spec("training_figure", template_plots.training_figure, tf_kwargs,
+    S.append(Spec("training_figure", template_figures.training_figure, tf_kwargs,
                   bad={"epoch": [("4 (curves have 0..3)", 4), ("-1", -1), ("1.5", 1.5)], "zmax": POS_FLOAT,
                        "curves": [("no test_acc", T(lambda v: {k: c for k, c in v.items() if k != "test_acc"}))],
                        "W": [("9 templates", one_short()), ("a NaN inside", with_value(NAN))]}))
-    S.append(Spec("templates_figure", template_plots.templates_figure,
+    S.append(Spec("templates_figure", template_figures.templates_figure,
                   lambda: {"W": Xn(10, 16), "highlight": 3, "zmax": 1.0, "title": "t", "image_shape": (4, 4)},
                   bad={"highlight": [("10", 10), ("-1", -1), ("1.5", 1.5)], "zmax": POS_FLOAT,
                        "W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))]}))
@@ -747,13 +767,9 @@ def specs() -> list[Spec]:
     S.append(Spec("fit_templates", templates.fit_templates, lambda: {"data": split(), "epochs": 1},
                   bad={"epochs": NONNEG_INT, "lr": POS_FLOAT, "weight_decay": NONNEG_FLOAT, "batch_size": POS_INT,
                        "seed": SEED, "data": [("a tuple", (1, 2))]}))
-    S.append(Spec("class_means", templates.class_means, lambda: {"X": Xn(), "y": yn()},
+    S.append(Spec("class_means", cl.class_means, lambda: {"X": Xn(), "y": yn()},
                   bad={"X": ARRAY2D, "y": LABELS, "n_classes": [("2 (labels go to 2)", 2), ("0", 0), ("1.5", 1.5)]},
-                  display="templates.class_means"))
-    S.append(Spec("correlation_matrix", templates.correlation_matrix, lambda: {"A": Xn(3, 6), "B": Xn(4, 6, seed=1)},
-                  bad={"A": ARRAY2D, "B": [("wrong width", drop_column())]},
-                  extra=[("A", "a constant row", lambda kw: templates.correlation_matrix(np.vstack([np.ones(6), Xn(2, 6)]), Xn(4, 6)),
-                          "refuse", "issue 19: one rule for constant rows")]))
+                  display="cl.class_means"))
     S.append(Spec("count_diagonal_maxima", templates.count_diagonal_maxima, lambda: {"corr": np.eye(3)},
                   bad={"corr": [("not square", drop_column()), ("a NaN inside", with_value(NAN)), ("1-D", first_row())]}))
     S.append(Spec("evidence", templates.evidence, lambda: {"W": Xn(3, 16), "b": np.zeros(3), "x": np.ones(16)},
@@ -766,19 +782,19 @@ def specs() -> list[Spec]:
                   bad={"y": [("a label 3", with_label(3)), ("one short", one_short())], "probs": [("a NaN inside", with_value(NAN)), ("1-D", first_row())]}))
     S.append(Spec("rank_mistakes", templates.rank_mistakes, lambda: {"y": yn(), "probs": probs()},
                   bad={"y": [("a label 3", with_label(3)), ("a label -1", with_label(-1))], "probs": [("a NaN inside", with_value(NAN))]}))
-    S.append(Spec("shift_images", templates.shift_images, lambda: {"X": X(5, 16), "k": 1, "image_shape": (4, 4)},
+    S.append(Spec("shift_images", shifts.shift_images, lambda: {"X": X(5, 16), "k": 1, "image_shape": (4, 4)},
                   bad={"k": NONNEG_INT, "X": [("a NumPy array", T(lambda v: v.numpy())), ("wrong width", drop_column())],
                        "data_seed": SEED, "image_shape": [("(4,)", (4,))]}))
-    S.append(Spec("shifted_split", templates.shifted_split,
+    S.append(Spec("shifted_split", shifts.shifted_split,
                   lambda: {"data": data.Split(X(6, 784), torch.arange(6) % 2, X(4, 784), torch.arange(4) % 2), "k": 1},
                   bad={"k": NONNEG_INT, "data": [("a tuple", (1, 2))]}))
-    S.append(Spec("smoothness", templates.smoothness, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
+    S.append(Spec("smoothness", shifts.smoothness, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))], "image_shape": [("(4,)", (4,))]},
-                  extra=[("W", "a constant template", lambda kw: templates.smoothness(np.vstack([np.ones(16), Xn(2, 16)]), (4, 4)),
+                  extra=[("W", "a constant template", lambda kw: shifts.smoothness(np.vstack([np.ones(16), Xn(2, 16)]), (4, 4)),
                           "refuse", "issue 19: one rule for constant rows (was NaN)")]))
-    S.append(Spec("within_class_similarity", templates.within_class_similarity, lambda: {"X": Xn(), "y": yn()},
+    S.append(Spec("within_class_similarity", shifts.within_class_similarity, lambda: {"X": Xn(), "y": yn()},
                   bad={"X": ARRAY2D, "y": LABELS},
-                  extra=[("X", "a constant input row", lambda kw: templates.within_class_similarity(np.vstack([np.ones(12), Xn(19)]), yn()),
+                  extra=[("X", "a constant input row", lambda kw: shifts.within_class_similarity(np.vstack([np.ones(12), Xn(19)]), yn()),
                           "refuse", "issue 19: one rule for constant rows (was 0)")]))
 
     # ---------------------------------------------------------------- splitting
@@ -797,19 +813,19 @@ def specs() -> list[Spec]:
     S.append(Spec("crossing", splitting.crossing, lambda: {"curve": np.linspace(1, 0, 5)},
                   bad={"curve": [("a NaN inside", with_value(NAN)), ("one value", T(lambda v: v[:1])), ("2-D", add_axis())],
                        "level": FINITE_FLOAT}))
-    S.append(Spec("outer_product_gradient", splitting.outer_product_gradient, lambda: {"delta": Xn(5, 3), "A": Xn(5, 4)},
+    S.append(Spec("outer_product_gradient", updates.outer_product_gradient, lambda: {"delta": Xn(5, 3), "A": Xn(5, 4)},
                   bad={"delta": [("a list", T(lambda v: v.tolist())), ("a NaN inside", with_value(NAN))],
                        "A": [("one row short", one_short()), ("a tensor (delta is NumPy)", T(lambda v: torch.as_tensor(v)))]}))
-    S.append(Spec("update_cosines", splitting.update_cosines, lambda: {"dW": Xn(3, 4), "a": np.ones(4)},
+    S.append(Spec("update_cosines", updates.update_cosines, lambda: {"dW": Xn(3, 4), "a": np.ones(4)},
                   bad={"dW": ARRAY2D, "a": [("wrong length", one_short())], "tol": NONNEG_FLOAT}))
-    S.append(Spec("record_updates", splitting.record_updates, lambda: {"model": mlp(), "X": X(4), "y": torch.arange(4) % 3, "lr": 0.1},
+    S.append(Spec("record_updates", updates.record_updates, lambda: {"model": mlp(), "X": X(4), "y": torch.arange(4) % 3, "lr": 0.1},
                   bad={"lr": POS_FLOAT, "momentum": [("-0.1", -0.1), ("1.0", 1.0)], "model": [("'mlp'", "mlp")],
                        "X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float()))], "y": [("one label short", one_short())]}))
-    S.append(Spec("strips_figure", splitting.strips_figure, lambda: {"layer_acts": [Xn(20, 3)], "y": yn()},
+    S.append(Spec("strips_figure", splitting_plots.strips_figure, lambda: {"layer_acts": [Xn(20, 3)], "y": yn()},
                   bad={"layer_acts": [("[]", []), ("a NaN inside", T(lambda v: [with_value(NAN)(v[0])])), ("one row short", T(lambda v: [v[0][:-1]]))],
                        "y": [("a label 0.5", as_float_labels())], "layer_names": [("two names for one layer", ["a", "b"])],
                        "xlim": [("(1,)", (1,))], "seed": SEED}))
-    S.append(Spec("plot_pixel_strips", splitting.plot_pixel_strips,
+    S.append(Spec("plot_pixel_strips", splitting_plots.plot_pixel_strips,
                   lambda: {"X": np.random.default_rng(0).random((20, 16)), "y": yn(), "image_shape": (4, 4), "n_per_class": 3},
                   bad={"X": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column())], "crop": [("2", 2), ("-1", -1)],
                        "n_per_class": POS_INT, "y": [("a label -1", with_label(-1))]}))
@@ -833,19 +849,19 @@ def specs() -> list[Spec]:
     S.append(Spec("readout_succeeds", bottleneck.readout_succeeds, lambda: {"V": Xn(5, 2)},
                   bad={"V": [("one point", T(lambda v: v[:1])), ("a NaN inside", with_value(NAN)), ("an inf inside", with_value(INF))],
                        "affine": BOOL}))
-    S.append(Spec("sample_points", bottleneck.sample_points, lambda: {"trials": 4, "n": 3, "p": 2},
+    S.append(Spec("sample_points", folding.sample_points, lambda: {"trials": 4, "n": 3, "p": 2},
                   bad={"trials": POS_INT, "n": POS_INT, "p": POS_INT, "min_distance": NONNEG_FLOAT,
                        "rng": [("3", 3)], "max_draws": [("0", 0)]},
                   ok={"rng": [("np.random.default_rng(1)", np.random.default_rng(1))]}))
-    S.append(Spec("Estimate", bottleneck.Estimate, lambda: {"successes": 3, "trials": 10},
+    S.append(Spec("Estimate", folding.Estimate, lambda: {"successes": 3, "trials": 10},
                   bad={"trials": POS_INT, "successes": [("-1", -1), ("11 (> trials)", 11), ("1.5", 1.5)]}))
-    S.append(Spec("random_embedding_probability", bottleneck.random_embedding_probability,
+    S.append(Spec("random_embedding_probability", folding.random_embedding_probability,
                   lambda: {"p": 2, "n": 4, "trials": 20},
                   bad={"p": [("4 (= n)", 4), ("0", 0)], "n": [("2.5", 2.5)], "trials": POS_INT, "min_distance": NONNEG_FLOAT,
                        "chunk": POS_INT, "seed": SEED, "affine": BOOL}))
-    S.append(Spec("fold_steps", bottleneck.fold_steps, lambda: {"model": mlp((2, 2, 3)), "X": Xn(5, 2)},
+    S.append(Spec("fold_steps", folding.fold_steps, lambda: {"model": mlp((2, 2, 3)), "X": Xn(5, 2)},
                   bad={"model": [("an ensemble", T(lambda v: ens((2, 2, 3))))], "X": extend(ARRAY2D, ("wrong width", T(lambda v: Xn(5, 3))))}))
-    S.append(Spec("plane_folding_figure", bottleneck.plane_folding_figure, lambda: {"points": Xn(6, 2), "y": yn(6)},
+    S.append(Spec("plane_folding_figure", folding.plane_folding_figure, lambda: {"points": Xn(6, 2), "y": yn(6)},
                   bad={"points": [("3 columns", T(lambda v: Xn(6, 3))), ("a NaN inside", with_value(NAN))],
                        "y": [("one short", one_short()), ("a label 0.5", as_float_labels())],
                        "lines": [("2-D", T(lambda v: Xn(4, 2)))], "size": POS_INT,

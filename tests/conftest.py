@@ -8,7 +8,7 @@ import torch
 
 os.environ.setdefault("COURSE_LIB_PROGRESS", "0")
 
-from course_lib.data import Split  # noqa: E402
+from course_lib.core.data import Split
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_lib.ascent import gradient_ascent
+from course_lib.chapters.ascent import gradient_ascent
 
 
 def test_linear_model_ascent_follows_the_hand_computed_gradient():

@@ -29,11 +29,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
+from bad_input_table import Kind, T, rows, specs, summary
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course_lib
-from bad_input_table import Kind, T, rows, specs, summary
 
 TABLE = rows()
 SPECS = specs()

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-
 from book_build import HTML, ROOT, build, exec_times, notebooks, toc_files
 
 BUDGET_SECONDS = 30        # per chapter, in a fresh kernel on the 2-core build machine

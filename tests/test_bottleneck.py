@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import course_lib as cl
-from course_lib import bottleneck as bn
+from course_lib.chapters import bottleneck as bn
+from course_lib.chapters import folding
 
 
 def _toy_split(n: int = 120, n_in: int = 6, n_classes: int = 3, seed: int = 0) -> cl.Split:
@@ -116,17 +117,17 @@ def test_readout_succeeds_handles_a_dead_unit():
 
 
 def test_sample_points_min_distance():
-    pts = bn.sample_points(200, 6, 2, min_distance=0.2, rng=np.random.default_rng(0))
+    pts = folding.sample_points(200, 6, 2, min_distance=0.2, rng=np.random.default_rng(0))
     assert pts.shape == (200, 6, 2) and pts.min() >= 0 and pts.max() <= 1
     d = np.linalg.norm(pts[:, :, None] - pts[:, None], axis=-1) + np.eye(6) * 9
     assert d.min() >= 0.2
     with pytest.raises(ValueError, match="apart"):
-        bn.sample_points(10, 30, 2, min_distance=0.5, max_draws=5000)
+        folding.sample_points(10, 30, 2, min_distance=0.5, max_draws=5000)
 
 
 def test_random_embedding_probability():
-    assert bn.random_embedding_probability(2, 3, trials=500).probability == 1.0    # n = p + 1 always works
-    est = bn.random_embedding_probability(2, 4, trials=20000, seed=0)
+    assert folding.random_embedding_probability(2, 3, trials=500).probability == 1.0    # n = p + 1 always works
+    est = folding.random_embedding_probability(2, 4, trials=20000, seed=0)
     # independent check: the same sets through the explicit Moore-Penrose readout, on a subsample
     rng = np.random.default_rng(3)
     hits = 0
@@ -134,36 +135,36 @@ def test_random_embedding_probability():
         A = np.c_[pts, np.ones(4)]
         hits += ((A @ np.linalg.pinv(A)).argmax(0) == np.arange(4)).all()
     assert abs(est.probability - hits / 2000) < 0.05
-    again = bn.random_embedding_probability(2, 4, trials=20000, seed=0)
+    again = folding.random_embedding_probability(2, 4, trials=20000, seed=0)
     assert again.successes == est.successes                       # same seed, same count
-    zero = bn.Estimate(0, 1000)
+    zero = folding.Estimate(0, 1000)
     assert zero.upper() == pytest.approx(1 - 0.05 ** (1 / 1000), rel=1e-6)
     with pytest.raises(ValueError, match="p < n"):
-        bn.random_embedding_probability(3, 3)
+        folding.random_embedding_probability(3, 3)
 
 
 def test_fold_steps_ends_at_the_logits():
     torch.manual_seed(0)
     model = cl.MLP([2, 2, 2, 2])
     X = np.random.default_rng(0).normal(size=(50, 2))
-    steps = bn.fold_steps(model, X)
+    steps = folding.fold_steps(model, X)
     assert [s[0] for s in steps] == ["input", "layer 1: affine map", "layer 1: relu", "layer 2: affine map",
                                      "layer 2: relu", "output layer: affine map"]
     assert np.allclose(steps[-1][1], cl.predict(model, torch.tensor(X, dtype=torch.float32)).numpy(), atol=1e-6)
     assert all((pts >= 0).all() for name, pts in steps if name.endswith("relu"))
     with pytest.raises(TypeError):
-        bn.fold_steps(torch.nn.Linear(2, 2), X)
+        folding.fold_steps(torch.nn.Linear(2, 2), X)
 
 
 def test_plane_folding_figure():
     pts = np.random.default_rng(0).normal(size=(20, 2))
     y = np.arange(20) % 2
     lines = np.random.default_rng(1).normal(size=(3, 5, 2))
-    fig = bn.plane_folding_figure(pts, y, "input", lines=lines)
+    fig = folding.plane_folding_figure(pts, y, "input", lines=lines)
     assert len(fig.data) == 3 and fig.layout.title.text == "input"
     assert sum(len(t.x) for t in fig.data[1:]) == 20
     with pytest.raises(ValueError, match="2-unit"):
-        bn.plane_folding_figure(np.zeros((5, 3)), np.zeros(5))
+        folding.plane_folding_figure(np.zeros((5, 3)), np.zeros(5))
 
 
 def _crossings_by_hand(P):

@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from book_build import HTML, ROOT, build, toc_files
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")

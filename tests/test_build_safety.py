@@ -6,7 +6,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from results_scripts import load_script
 
 

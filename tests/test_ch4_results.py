@@ -10,9 +10,9 @@ import json
 import numpy as np
 import pytest
 import torch
+from results_scripts import load_script
 
 import course_lib as cl
-from results_scripts import load_script
 
 #: The row the slow test re-runs: the one whose validation loss bottoms out soonest.
 RERUN_ROW = "2-layer MLP"
@@ -54,7 +54,7 @@ def test_kept_epoch_is_the_validation_minimum_and_not_the_last(rows):
 
 def test_saved_weights_reproduce_the_recorded_errors(script, rows):
     import course_lib as cl
-    from course_lib import jump
+    from course_lib.chapters import jump
 
     seeds = [s["seed"] for s in next(iter(rows.values()))[0]["seeds"]]
     data = script.draws(seeds)                                  # seed s was tested on its own draw

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from results_scripts import load_script
 
 import course_lib as cl
-from results_scripts import load_script
 
 
 @pytest.fixture(scope="module")
@@ -109,8 +109,8 @@ def test_first_stop_rows_are_internally_consistent():
     reproduce the recorded test errors on the script's data draw (a few seconds)."""
     import torch
 
-    from course_lib import bottleneck as bn
-    from course_lib.jump import position_errors
+    from course_lib.chapters import bottleneck as bn
+    from course_lib.chapters.jump import position_errors
 
     script = load_script("ch5_bottleneck_sweep")
     result = cl.load_results("ch5_bottleneck_first_stop/report.json")

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from results_scripts import load_script
 
 import course_lib as cl
-from results_scripts import load_script
 
 
 @pytest.fixture(scope="module")

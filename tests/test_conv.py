@@ -4,8 +4,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import conv
-from course_lib.train import train
+from course_lib.chapters import conv
+from course_lib.core.train import train
 
 
 def test_output_length_matches_pytorch():
@@ -60,7 +60,7 @@ def test_ensemble_members_match_single_models_and_train_alone():
     gen = torch.Generator().manual_seed(1)
     X = torch.randn(40, 16, generator=gen)
     y = torch.arange(40) % 4
-    from course_lib.data import Split
+    from course_lib.core.data import Split
     data = Split(X, y, X[:10], y[:10], X[10:20], y[10:20])
     ens = conv.CNNEnsemble([3], length=16, n_classes=4, activation="identity", seeds=[5, 6])
     out = ens(X)
@@ -80,7 +80,7 @@ def test_ensemble_keep_best_restores_per_member():
     gen = torch.Generator().manual_seed(2)
     X = torch.randn(60, 12, generator=gen)
     y = torch.arange(60) % 3
-    from course_lib.data import Split
+    from course_lib.core.data import Split
     data = Split(X, y, X[:20], y[:20], X[20:40], y[20:40])
     ens = conv.CNNEnsemble([3, 5], length=12, n_classes=3, seeds=[0, 1, 2])
     hist = train(ens, data, epochs=5, lr=0.5, keep_best=True, progress=False)

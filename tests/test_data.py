@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib import data
+from course_lib.chapters import jump
+from course_lib.core import data, downloads
 
 
 @pytest.fixture
@@ -79,25 +80,25 @@ def test_full_mnist_with_a_fake_fetcher(cache):
         y = np.array([str(i % 10) for i in range(120)])
         return X, y
 
-    d = data.load_full_mnist(test_size=20, fetcher=fake_fetch)
+    d = downloads.load_full_mnist(test_size=20, fetcher=fake_fetch)
     assert calls["name"] == "mnist_784" and calls["as_frame"] is False
     assert d.X_train.shape == (100, 784) and d.X_test.shape == (20, 784)
     assert float(d.X_train.max()) == pytest.approx(255 / 255.0) and d.y_test.dtype == torch.int64
 
 
 def test_full_mnist_offline_fails_fast(cache, monkeypatch):
-    monkeypatch.setattr(data, "_network_available", lambda *a, **k: False)
+    monkeypatch.setattr(downloads, "_network_available", lambda *a, **k: False)
     with pytest.raises(ConnectionError, match="no network.*load_mnist"):
-        data.load_full_mnist()
+        downloads.load_full_mnist()
 
 
 def test_full_mnist_rejects_malformed_download(cache):
     with pytest.raises(ValueError, match="shape"):
-        data.load_full_mnist(fetcher=lambda *a, **k: (np.zeros((5, 10)), np.zeros(5)))
+        downloads.load_full_mnist(fetcher=lambda *a, **k: (np.zeros((5, 10)), np.zeros(5)))
 
 
 def test_jump_signals_without_noise_are_exact_steps():
-    X, y = data.make_jump_signals(120, sigma=0.0, data_seed=3)
+    X, y = jump.make_jump_signals(120, sigma=0.0, data_seed=3)
     assert X.shape == (120, 100) and np.array_equal(np.bincount(y.numpy()), np.full(60, 2))
     for x, label in zip(X.numpy(), y.numpy()):
         t = label + 21
@@ -105,10 +106,10 @@ def test_jump_signals_without_noise_are_exact_steps():
 
 
 def test_jump_signals_noise_level_and_determinism():
-    X1, y1 = data.make_jump_signals(6000, sigma=1.0, data_seed=0)
-    X2, y2 = data.make_jump_signals(6000, sigma=1.0, data_seed=0)
+    X1, y1 = jump.make_jump_signals(6000, sigma=1.0, data_seed=0)
+    X2, y2 = jump.make_jump_signals(6000, sigma=1.0, data_seed=0)
     assert torch.equal(X1, X2) and torch.equal(y1, y2)
-    clean, _ = data.make_jump_signals(6000, sigma=0.0, data_seed=0)
+    clean, _ = jump.make_jump_signals(6000, sigma=0.0, data_seed=0)
     assert float((X1 - clean).std()) == pytest.approx(1.0, abs=0.02)
 
 
@@ -117,11 +118,11 @@ def test_jump_signals_noise_level_and_determinism():
 ])
 def test_jump_signal_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
-        data.make_jump_signals(**kwargs)
+        jump.make_jump_signals(**kwargs)
 
 
 def test_load_jump_task_sizes():
-    d = data.load_jump_task(n_train=600, n_val=120, n_test=120)
+    d = jump.load_jump_task(n_train=600, n_val=120, n_test=120)
     assert d.X_train.shape == (600, 100) and d.X_val.shape == (120, 100) and d.classes[0] == 21
     assert not torch.equal(d.X_val, d.X_test)
 

@@ -3,9 +3,7 @@ equal the values of the site build. Runs only when the notebooks were part of th
 from __future__ import annotations
 
 import pytest
-
 from book_build import ROOT, build, notebooks
-
 from nbglue import glued_values
 
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from course_lib import data
+from course_lib.core import downloads
 
 
 class Server:
@@ -57,7 +57,7 @@ def openml_at(monkeypatch):
     """Point scikit-learn's OpenML URLs at a local server; short timeouts so a stall costs seconds."""
     from sklearn.datasets import _openml
 
-    monkeypatch.setattr(data, "NETWORK_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(downloads, "NETWORK_TIMEOUT_S", 1.0)
     servers = []
 
     def point(reply=None, port=None):
@@ -86,13 +86,13 @@ def test_full_mnist_fails_clearly_and_quickly(case, openml_at, monkeypatch, tmp_
                                                                       "tamper": tamper}[case])
     start = time.perf_counter()
     with pytest.raises(ConnectionError, match="load_full_mnist: downloading from openml.org failed") as err:
-        data.load_full_mnist(fetcher=lambda **kw: fetch_openml(n_retries=1, delay=0.1, **kw), data_home=tmp_path)
+        downloads.load_full_mnist(fetcher=lambda **kw: fetch_openml(n_retries=1, delay=0.1, **kw), data_home=tmp_path)
     assert time.perf_counter() - start < 10, case
     assert str(tmp_path) in str(err.value)                      # says which cache to delete
 
 
 def test_no_answer_to_a_name_lookup_costs_at_most_the_timeout(monkeypatch):
-    monkeypatch.setattr(data, "_resolve", lambda host, port: time.sleep(30))   # DNS that never answers
+    monkeypatch.setattr(downloads, "_resolve", lambda host, port: time.sleep(30))   # DNS that never answers
     start = time.perf_counter()
-    assert data._network_available("example.invalid", timeout=0.5) is False
+    assert downloads._network_available("example.invalid", timeout=0.5) is False
     assert time.perf_counter() - start < 2

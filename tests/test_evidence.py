@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import course_lib as cl
-from course_lib import evidence
+from course_lib.course import evidence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))

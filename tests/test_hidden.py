@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 import course_lib as cl  # noqa: E402
-from course_lib import hidden, hidden_plots  # noqa: E402
+from course_lib.chapters import hidden, hidden_plots, hidden_training
 
 
 def test_ever_active_finds_columns_that_are_never_non_zero():
@@ -48,9 +48,9 @@ def test_row_correlations_equal_numpy_corrcoef():
     rng = np.random.default_rng(0)
     A, B = rng.normal(size=(3, 20)), rng.normal(size=(4, 20))
     expected = np.corrcoef(A, B)[:3, 3:]
-    np.testing.assert_allclose(hidden.row_correlations(A, B), expected, atol=1e-12)
+    np.testing.assert_allclose(cl.row_correlations(A, B), expected, atol=1e-12)
     with pytest.raises(ValueError, match="length"):
-        hidden.row_correlations(A, B[:, :5])
+        cl.row_correlations(A, B[:, :5])
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "identity"])
@@ -131,7 +131,7 @@ def test_max_class_correlation_finds_a_class_contrast():
 
 def test_sweep_members_equal_networks_trained_alone(tiny_split):
     recipe = {"activation": "sigmoid", "weight_std": 1.0, "lr": 0.5, "batch_size": 10, "epochs": 2}
-    sweep = hidden.sweep_hidden_sizes(tiny_split, [4, 2], seeds=[0, 3], **recipe)
+    sweep = hidden_training.sweep_hidden_sizes(tiny_split, [4, 2], seeds=[0, 3], **recipe)
     assert sorted(sweep) == [2, 4]
     ensemble, history = sweep[2]
     assert history["test_acc"].shape == (2, 2) and list(history.epochs) == [0, 2]   # before and after
@@ -140,7 +140,7 @@ def test_sweep_members_equal_networks_trained_alone(tiny_split):
     for (name, p), q in zip(alone.named_parameters(), ensemble.member(1).parameters()):
         torch.testing.assert_close(p, q, atol=1e-5, rtol=1e-4, msg=name)
     with pytest.raises(ValueError, match="hidden_sizes"):
-        hidden.sweep_hidden_sizes(tiny_split, [0], seeds=[0], **recipe)
+        hidden_training.sweep_hidden_sizes(tiny_split, [0], seeds=[0], **recipe)
 
 
 def test_recipes_differ_only_in_batch_size_and_epochs():
@@ -213,15 +213,15 @@ def test_quadratic_cost_by_hand_and_its_gradient_through_train():
     y = torch.tensor([1, 0])
     a = torch.sigmoid(z)
     by_hand = 0.5 * (((a[0] - torch.tensor([0.0, 1.0])) ** 2).sum() + ((a[1] - torch.tensor([1.0, 0.0])) ** 2).sum()) / 2
-    assert hidden.quadratic_cost(z, y).item() == pytest.approx(by_hand.item())
+    assert hidden_training.quadratic_cost(z, y).item() == pytest.approx(by_hand.item())
     # the wrapper gives the quadratic cost's gradient where train computes cross-entropy's
-    from course_lib.train import loss_fn
+    from course_lib.core.evaluate import loss_fn
     X = torch.randn(7, 5)
     y = torch.randint(0, 3, (7,))
     m1 = cl.MLP([5, 4, 3], activation="sigmoid", weight_std=1.0, seed=1)
     m2 = cl.MLP([5, 4, 3], activation="sigmoid", weight_std=1.0, seed=1)
-    hidden.quadratic_cost(m1(X), y).backward()
-    wrapped = hidden.QuadraticCost(m2)
+    hidden_training.quadratic_cost(m1(X), y).backward()
+    wrapped = hidden_training.QuadraticCost(m2)
     loss_fn(wrapped(X), y).backward()
     for p, q in zip(m1.parameters(), m2.parameters()):
         assert torch.allclose(p.grad, q.grad, atol=1e-6)
@@ -231,9 +231,9 @@ def test_quadratic_cost_by_hand_and_its_gradient_through_train():
 
 def test_train_quadratic_seeds_members_equal_networks_trained_alone(tiny_split):
     recipe = {"epochs": 2, "lr": 0.5, "batch_size": 8}
-    acc = hidden.train_quadratic_seeds([tiny_split.X_train.shape[1], 3, 3], tiny_split, [0, 1], activation="sigmoid",
+    acc = hidden_training.train_quadratic_seeds([tiny_split.X_train.shape[1], 3, 3], tiny_split, [0, 1], activation="sigmoid",
                                        weight_std=1.0, batch_seed=2, **recipe)
     for m, seed in enumerate([0, 1]):
         net = cl.MLP([tiny_split.X_train.shape[1], 3, 3], activation="sigmoid", weight_std=1.0, seed=seed)
-        cl.train(hidden.QuadraticCost(net), tiny_split, batch_seed=2, eval_every=None, progress=False, **recipe)
+        cl.train(hidden_training.QuadraticCost(net), tiny_split, batch_seed=2, eval_every=None, progress=False, **recipe)
         assert acc[m] == pytest.approx(cl.evaluate(net, tiny_split.X_test, tiny_split.y_test)[1], abs=1e-6)

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from course_lib import jump
-from course_lib.data import make_jump_signals
+from course_lib.chapters import jump
+from course_lib.chapters.jump import make_jump_signals
 
 
 def test_detector_is_exact_without_noise():

@@ -1,9 +1,9 @@
-"""Tests of course_lib.jump.detector_weights (chapter 4: the detector as a fixed linear layer)."""
+"""Tests of course_lib.chapters.jump.detector_weights (chapter 4: the detector as a fixed linear layer)."""
 import numpy as np
 import pytest
 
-from course_lib import jump
-from course_lib.data import make_jump_signals
+from course_lib.chapters import jump
+from course_lib.chapters.jump import make_jump_signals
 
 
 def test_linear_scores_give_the_detectors_answers():

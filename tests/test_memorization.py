@@ -9,7 +9,8 @@ import torch
 from scipy.spatial import distance
 
 import course_lib as cl
-from course_lib import memorization as mem
+from course_lib.chapters import geometry
+from course_lib.chapters import memorization as mem
 
 SCIPY = {"euclidean": distance.euclidean, "cosine": distance.cosine, "correlation": distance.correlation}
 
@@ -41,20 +42,20 @@ def test_pairwise_distances_match_scipy(reps, metric):
     A, _ = reps
     B = A[:6] * 2.0 + 0.1
     expected = np.array([[SCIPY[metric](a, b) for b in B] for a in A])
-    np.testing.assert_allclose(mem.pairwise_distances(A, B, metric), expected, atol=1e-10)
-    np.testing.assert_allclose(np.diag(mem.pairwise_distances(A, metric=metric)), 0.0, atol=1e-7)
+    np.testing.assert_allclose(geometry.pairwise_distances(A, B, metric), expected, atol=1e-10)
+    np.testing.assert_allclose(np.diag(geometry.pairwise_distances(A, metric=metric)), 0.0, atol=1e-7)
 
 
 def test_zero_vector_counts_as_distance_one():
     A = np.array([[0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
-    assert mem.pairwise_distances(A, metric="cosine")[0, 1] == pytest.approx(1.0)
-    assert mem.pairwise_distances(A, metric="correlation")[0, 1] == pytest.approx(1.0)
+    assert geometry.pairwise_distances(A, metric="cosine")[0, 1] == pytest.approx(1.0)
+    assert geometry.pairwise_distances(A, metric="correlation")[0, 1] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("metric", mem.METRICS)
 def test_inner_class_deviation_matches_loop(reps, metric):
     A, y = reps
-    assert mem.inner_class_deviation(A, y, metric) == pytest.approx(loop_inner(A, y, metric), rel=1e-9)
+    assert geometry.inner_class_deviation(A, y, metric) == pytest.approx(loop_inner(A, y, metric), rel=1e-9)
 
 
 @pytest.mark.parametrize("metric", mem.METRICS)
@@ -63,24 +64,24 @@ def test_inter_class_deviation_adjacent_and_all_match_loops(reps, metric):
     means = loop_means(A, y)
     adjacent = [SCIPY[metric](means[c], means[c + 1]) for c in range(len(means) - 1)]
     every = [SCIPY[metric](means[i], means[j]) for i, j in itertools.combinations(range(len(means)), 2)]
-    assert mem.inter_class_deviation(A, y, metric, "adjacent") == pytest.approx(np.mean(adjacent), rel=1e-9)
-    assert mem.inter_class_deviation(A, y, metric, "all") == pytest.approx(np.mean(every), rel=1e-9)
+    assert geometry.inter_class_deviation(A, y, metric, "adjacent") == pytest.approx(np.mean(adjacent), rel=1e-9)
+    assert geometry.inter_class_deviation(A, y, metric, "all") == pytest.approx(np.mean(every), rel=1e-9)
 
 
 def test_class_means_and_activation_level_match_loops(reps):
     A, y = reps
-    np.testing.assert_allclose(mem.class_means(A, y), np.stack(loop_means(A, y)))
+    np.testing.assert_allclose(cl.class_means(A, y), np.stack(loop_means(A, y)))
     level = sum(sum(abs(v) for v in row) for row in A) / len(A)
-    assert mem.activation_level(A) == pytest.approx(level)
+    assert geometry.activation_level(A) == pytest.approx(level)
 
 
 def test_deviation_measures_collects_every_measure_per_layer(reps):
     A, y = reps
-    out = mem.deviation_measures({"input": A, "layer": 3 * A}, y)
+    out = geometry.deviation_measures({"input": A, "layer": 3 * A}, y)
     assert set(out) == {"level"} | {f"{k}_{m}" for k in ("inner", "inter")
                                     for m in ("euclidean", "norm_euclidean", "cosine", "correlation")}
     assert all(v.shape == (2,) for v in out.values())
-    np.testing.assert_allclose(out["level"], [mem.activation_level(A), 3 * mem.activation_level(A)])
+    np.testing.assert_allclose(out["level"], [geometry.activation_level(A), 3 * geometry.activation_level(A)])
     np.testing.assert_allclose(out["inner_norm_euclidean"], out["inner_euclidean"] / out["level"])
     # Scaling a layer changes the Euclidean deviation but none of the level-insensitive ones.
     for key in ("inner_norm_euclidean", "inner_cosine", "inter_correlation"):
@@ -91,13 +92,13 @@ def test_deviation_measures_collects_every_measure_per_layer(reps):
 def test_deviation_measures_reject_bad_input(reps):
     A, y = reps
     with pytest.raises(ValueError, match="metric"):
-        mem.inner_class_deviation(A, y, "manhattan")
+        geometry.inner_class_deviation(A, y, "manhattan")
     with pytest.raises(ValueError, match="pairs"):
-        mem.inter_class_deviation(A, y, pairs="neighbours")
+        geometry.inter_class_deviation(A, y, pairs="neighbours")
     with pytest.raises(ValueError, match="labels"):
-        mem.inner_class_deviation(A, y[:-1])
+        geometry.inner_class_deviation(A, y[:-1])
     with pytest.raises(ValueError, match="at least two"):
-        mem.inner_class_deviation(A[:6], y[:6])
+        geometry.inner_class_deviation(A[:6], y[:6])
 
 
 def test_neighbour_label_gap_matches_brute_force():
@@ -107,11 +108,11 @@ def test_neighbour_label_gap_matches_brute_force():
     for i in range(len(A)):
         d = [(np.linalg.norm(A[i] - A[j]), j) for j in range(len(A)) if j != i]
         gaps += [abs(y[i] - y[j]) for _, j in sorted(d)[:3]]
-    assert mem.neighbour_label_gap(A, y, k=3) == pytest.approx(np.mean(gaps))
+    assert geometry.neighbour_label_gap(A, y, k=3) == pytest.approx(np.mean(gaps))
     ordered = np.arange(20, dtype=float)[:, None]          # points on a line, labelled in order
-    assert mem.neighbour_label_gap(ordered, np.arange(20), k=2) < 1.6
+    assert geometry.neighbour_label_gap(ordered, np.arange(20), k=2) < 1.6
     with pytest.raises(ValueError, match="k="):
-        mem.neighbour_label_gap(A, y, k=30)
+        geometry.neighbour_label_gap(A, y, k=30)
 
 
 def test_balanced_subset_is_balanced_and_deterministic():
@@ -192,10 +193,10 @@ def test_train_label_sets_rejects_bad_shapes():
 def test_embed_tsne_shape_determinism_and_errors():
     rng = np.random.default_rng(0)
     A = np.concatenate([rng.normal(0, 1, (20, 5)), rng.normal(8, 1, (20, 5))])
-    Z = mem.embed_tsne(A, seed=0, perplexity=5, max_iter=250)
+    Z = geometry.embed_tsne(A, seed=0, perplexity=5, max_iter=250)
     assert Z.shape == (40, 2)
-    np.testing.assert_allclose(Z, mem.embed_tsne(A, seed=0, perplexity=5, max_iter=250))
+    np.testing.assert_allclose(Z, geometry.embed_tsne(A, seed=0, perplexity=5, max_iter=250))
     # The two blobs stay apart in the map: nearest neighbours are from the same blob.
-    assert mem.neighbour_label_gap(Z, np.repeat([0, 1], 20), k=3) < 0.1
+    assert geometry.neighbour_label_gap(Z, np.repeat([0, 1], 20), k=3) < 0.1
     with pytest.raises(ValueError, match="too few"):
-        mem.embed_tsne(A[:10], perplexity=5)
+        geometry.embed_tsne(A[:10], perplexity=5)

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from course_lib.models import MLP, MLPEnsemble
-from course_lib.train import train
+from course_lib.core.models import MLP, MLPEnsemble
+from course_lib.core.train import train
 
 
 def test_layer_names_match_pytorch_printing():

@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from bs4 import BeautifulSoup
-
 from book_build import ROOT, notebooks, toc_files
+from bs4 import BeautifulSoup
 
 OUT = ROOT / "_build" / "pdf"
 PDF = OUT / "how-neural-networks-learn.pdf"

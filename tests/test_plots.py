@@ -5,8 +5,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib import plots  # noqa: E402
-from course_lib.train import History  # noqa: E402
+from course_lib.chapters import splitting_plots
+from course_lib.core import plots
+from course_lib.core.train import History
 
 
 def test_weight_grid_uses_one_symmetric_scale():
@@ -31,11 +32,7 @@ def test_shape_errors_are_explained():
     with pytest.raises(ValueError, match="image_shape"):
         plots.plot_weight_grid(np.zeros((2, 100)))
     with pytest.raises(ValueError, match="plot_strips: y="):
-        plots.plot_strips(np.zeros((5, 3)), np.zeros(4))
-    with pytest.raises(ValueError, match="plot_confusion: cm=.* has shape"):
-        plots.plot_confusion(np.zeros((3, 3)), ["a", "b"])
-    with pytest.raises(ValueError, match="plot_embedding_2d: Z=.* has shape"):
-        plots.plot_embedding_2d(np.zeros((5, 3)), np.zeros(5))
+        splitting_plots.plot_strips(np.zeros((5, 3)), np.zeros(4))
 
 
 def test_every_plot_returns_a_figure():
@@ -47,10 +44,7 @@ def test_every_plot_returns_a_figure():
     figs = [
         plots.plot_image_grid(rng.random((4, 784))),
         plots.plot_history(h),
-        plots.plot_confusion(np.arange(9).reshape(3, 3), ["a", "b", "c"]),
-        plots.plot_strips(rng.normal(size=(40, 3)), rng.integers(0, 2, 40)),
-        plots.plot_embedding_2d(rng.normal(size=(40, 2)), rng.integers(0, 3, 40)),
-        plots.plot_embedding_2d(rng.normal(size=(40, 2)), rng.random(40), cmap="viridis"),
+        splitting_plots.plot_strips(rng.normal(size=(40, 3)), rng.integers(0, 2, 40)),
     ]
     assert all(isinstance(f, plt.Figure) for f in figs)
     assert all(f.get_facecolor()[:3] == (1.0, 1.0, 1.0) for f in figs)  # readable on a dark page

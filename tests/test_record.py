@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.models import MLP
-from course_lib.record import Recorder, Recording, activations, capture_activations
-from course_lib.train import train
+from course_lib.core.models import MLP
+from course_lib.core.record import Recorder, Recording, activations, capture_activations
+from course_lib.core.train import train
 
 
 def hooks_of(model):

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib import repro
+from course_lib.core import repro
 
 
 def test_available_cpus_is_positive_and_not_more_than_affinity():
@@ -10,14 +10,8 @@ def test_available_cpus_is_positive_and_not_more_than_affinity():
     assert 1 <= n <= (len(__import__("os").sched_getaffinity(0)))
 
 
-@pytest.mark.parametrize("content, expected", [("max 100000", None), ("150000 100000", 1.5), ("50000 100000", 0.5)])
-def test_cgroup_quota_is_read(tmp_path, content, expected):
-    (tmp_path / "cpu.max").write_text(content)
-    assert repro._cgroup_cpu_quota(tmp_path) == expected
-
-
-def test_cgroup_quota_limits_cpus(monkeypatch):
-    monkeypatch.setattr(repro, "_cgroup_cpu_quota", lambda: 1.0)
+def test_available_cpus_follows_the_limits_joblib_reads(monkeypatch):
+    monkeypatch.setenv("LOKY_MAX_CPU_COUNT", "1")       # the same cap a cgroup quota of 1 CPU gives
     assert repro.available_cpus() == 1
 
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from results_scripts import load_script
 
 import course_lib as cl
-from course_lib import results
-from results_scripts import load_script
+from course_lib.course import results
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_RESULTS = ROOT / "book" / "results"
@@ -220,7 +220,7 @@ def test_the_manifest_matches_the_files_in_book_results():
     on_disk = load_script("update_results_manifest").file_entries(BOOK_RESULTS)
     recorded = results.manifest()["files"]
     stale = sorted(n for n in set(on_disk) | set(recorded) if on_disk.get(n) != recorded.get(n))
-    assert not stale, (f"course_lib/results_manifest.json is stale for {stale}: run `make results-manifest` "
+    assert not stale, (f"course_lib/course/results_manifest.json is stale for {stale}: run `make results-manifest` "
                        "(after committing book/results/) and commit the manifest.")
 
 
@@ -234,7 +234,7 @@ def test_every_make_target_of_the_manifest_is_in_the_makefile():
 
 def test_the_manifest_ships_inside_the_package():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert results.MANIFEST.name in data["course_lib"] and results.MANIFEST.parent.name == "course_lib"
+    assert results.MANIFEST.name in data["course_lib.course"] and results.MANIFEST.parent.name == "course"
 
 
 def test_the_pinned_revision_holds_exactly_these_bytes():
@@ -251,7 +251,7 @@ def test_the_pinned_revision_holds_exactly_these_bytes():
     if git("cat-file", "-e", f"{revision}^{{commit}}").returncode != 0:
         if git("rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
             pytest.skip(f"the pinned revision {revision} is not in this shallow clone")
-        pytest.fail(f"the pinned revision {revision} of course_lib/results_manifest.json is not in this "
+        pytest.fail(f"the pinned revision {revision} of course_lib/course/results_manifest.json is not in this "
                     "repository (rewritten history?): run `make results-manifest` and commit the manifest.")
     for name, entry in results.manifest()["files"].items():
         shown = git("show", f"{revision}:book/results/{name}")

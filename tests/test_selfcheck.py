@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from course_lib import selfcheck
 from results_scripts import load_script
+
+from course_lib.course import selfcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWERS = json.loads((ROOT / "tests" / "selfcheck_answers.json").read_text())["questions"]
@@ -40,7 +40,7 @@ def test_every_question_has_a_reference_answer_and_the_package_table_is_current(
     assert len(asked) == len(set(asked)) and set(asked) == set(ANSWERS)
     script = load_script("selfcheck_digests")
     assert script.table(ANSWERS)["questions"] == selfcheck.questions()      # run scripts/selfcheck_digests.py
-    shipped = (ROOT / "course_lib" / "selfcheck.json").read_text()
+    shipped = (ROOT / "course_lib" / "course" / "selfcheck.json").read_text()
     assert '"answer"' not in shipped and '"wrong"' not in shipped          # digests and hints only
 
 

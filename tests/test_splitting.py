@@ -12,7 +12,7 @@ import torch.nn.functional as F
 matplotlib.use("Agg")
 
 import course_lib as cl  # noqa: E402
-from course_lib import splitting  # noqa: E402
+from course_lib.chapters import splitting, splitting_plots, updates
 
 
 def _two_class_acts():
@@ -123,17 +123,17 @@ def test_outer_product_gradient_equals_autograd():
     z.retain_grad()
     loss = F.cross_entropy(torch.tanh(z), torch.tensor([0, 1, 2, 3, 0]))
     loss.backward()
-    np.testing.assert_allclose(splitting.outer_product_gradient(z.grad, A).numpy(), layer.weight.grad.numpy(),
+    np.testing.assert_allclose(updates.outer_product_gradient(z.grad, A).numpy(), layer.weight.grad.numpy(),
                                rtol=1e-5, atol=1e-7)
     # one sample: each row is the input times one number, so the cosine with the input is +-1
     z1 = layer(A[:1])
     g = torch.autograd.grad(F.cross_entropy(z1, torch.tensor([2])), layer.weight)[0]
-    cos = splitting.update_cosines(g.numpy(), A[0].numpy())
+    cos = updates.update_cosines(g.numpy(), A[0].numpy())
     np.testing.assert_allclose(np.abs(cos), 1.0, atol=1e-6)
 
 
 def test_update_cosines_handles_still_rows():
-    cos = splitting.update_cosines(np.array([[2.0, 0.0], [0.0, 0.0], [-1.0, -1.0]]), np.array([1.0, 0.0]))
+    cos = updates.update_cosines(np.array([[2.0, 0.0], [0.0, 0.0], [-1.0, -1.0]]), np.array([1.0, 0.0]))
     assert cos[0] == pytest.approx(1.0) and np.isnan(cos[1]) and cos[2] == pytest.approx(-np.sqrt(0.5))
 
 
@@ -142,7 +142,7 @@ def test_record_updates_plain_sgd_is_minus_lr_times_outer_product():
     model = cl.MLP([12, 3, 3, 4], activation="tanh")
     start = {k: v.clone() for k, v in model.state_dict().items()}
     X, y = torch.rand(5, 12), torch.tensor([0, 1, 2, 3, 1])
-    steps = splitting.record_updates(model, X, y, lr=0.5, batch_seed=0)
+    steps = updates.record_updates(model, X, y, lr=0.5, batch_seed=0)
     assert steps.X.shape == (5, 12) and steps.updates["layers.0.weight"].shape == (5, 3, 12)
     assert steps.updates["layers.2.weight"].shape == (5, 3, 3) and steps.inputs["layers.2.weight"].shape == (5, 3)
     # first step, recomputed by hand from the starting weights
@@ -157,7 +157,7 @@ def test_record_updates_plain_sgd_is_minus_lr_times_outer_product():
     # every step: rows are copies of the layer's input
     for t in range(5):
         for name in ("layers.0.weight", "layers.2.weight"):
-            cos = splitting.update_cosines(steps.updates[name][t], steps.inputs[name][t], tol=1e-9)
+            cos = updates.update_cosines(steps.updates[name][t], steps.inputs[name][t], tol=1e-9)
             assert np.all(np.isnan(cos) | (np.abs(cos) > 0.999))
     # the weights of the model at the end equal the start plus every recorded change
     total = start["layers.0.weight"].numpy() + steps.updates["layers.0.weight"].sum(0)
@@ -168,8 +168,8 @@ def test_record_updates_momentum_keeps_old_inputs():
     torch.manual_seed(0)
     model = cl.MLP([10, 2, 3], activation="tanh")
     X, y = torch.rand(4, 10), torch.tensor([0, 1, 2, 0])
-    plain = splitting.record_updates(cl.MLP([10, 2, 3], activation="tanh"), X, y, lr=0.1, batch_seed=0)
-    steps = splitting.record_updates(model, X, y, lr=0.1, momentum=0.9, batch_seed=0)
+    plain = updates.record_updates(cl.MLP([10, 2, 3], activation="tanh"), X, y, lr=0.1, batch_seed=0)
+    steps = updates.record_updates(model, X, y, lr=0.1, momentum=0.9, batch_seed=0)
     dW = steps.updates["layers.0.weight"]
     # the update of step 1 lies in the span of the inputs of steps 0 and 1, with weight 0.9 on the old gradient
     B = np.stack([steps.X[0], steps.X[1]], axis=1)
@@ -182,22 +182,22 @@ def test_record_updates_momentum_keeps_old_inputs():
 
 def test_figures_have_the_expected_parts():
     acts, y = _two_class_acts()
-    fig = splitting.strips_figure([acts, acts[:, :2]], y, class_names=["zero", "one"], title="t")
+    fig = splitting_plots.strips_figure([acts, acts[:, :2]], y, class_names=["zero", "one"], title="t")
     assert len(fig.data) == 4 and fig.data[0].name == "zero" and len(fig.data[0].x) == 3 * 200
     np.testing.assert_allclose(fig.data[2].x, acts[y == 0][:, :2].T.ravel(), rtol=1e-6)
     X = np.random.default_rng(0).random((20, 16)) + 0.01     # all positive: every value is drawn
-    mfig = splitting.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
+    mfig = splitting_plots.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
     offsets = mfig.axes[0].collections[0].get_offsets()
     assert len(offsets) == 5 * 16 and offsets[:, 0].min() >= 0 and offsets[:, 0].max() <= 4
     top, bottom = (mfig.axes[0].collections[k].get_offsets()[:, 1] % 1 for k in (0, 1))
     assert top.max() < bottom.min()                       # each class keeps to its own band of a cell
-    cropped = splitting.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5, crop=1)
+    cropped = splitting_plots.plot_pixel_strips(X, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5, crop=1)
     assert len(cropped.axes[0].collections[0].get_offsets()) == 5 * 4
     with pytest.raises(ValueError, match="expected"):
-        splitting.plot_pixel_strips(X, np.zeros(20, int), image_shape=(5, 5))
+        splitting_plots.plot_pixel_strips(X, np.zeros(20, int), image_shape=(5, 5))
     X0 = X.copy()
     X0[:, 0] = 0.0                                        # a pixel without ink gets no dots
-    assert len(splitting.plot_pixel_strips(X0, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
+    assert len(splitting_plots.plot_pixel_strips(X0, np.repeat([0, 1], 10), image_shape=(4, 4), n_per_class=5)
                .axes[0].collections[0].get_offsets()) == 5 * 15
     with pytest.raises(ValueError, match="crop"):
-        splitting.plot_pixel_strips(X, np.zeros(20, int), image_shape=(4, 4), crop=2)
+        splitting_plots.plot_pixel_strips(X, np.zeros(20, int), image_shape=(4, 4), crop=2)

@@ -1,11 +1,10 @@
 import dataclasses
 import json
 import re
-
-import pytest
-
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "book" / "_ext"))

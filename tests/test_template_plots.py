@@ -8,7 +8,8 @@ import numpy as np  # noqa: E402
 import plotly.graph_objects as go  # noqa: E402
 import pytest  # noqa: E402
 
-from course_lib import template_plots, templates  # noqa: E402
+import course_lib as cl
+from course_lib.chapters import template_figures, template_plots, templates
 
 RNG = np.random.default_rng(0)
 W = RNG.standard_normal((10, 784))
@@ -17,7 +18,7 @@ W = RNG.standard_normal((10, 784))
 def test_matplotlib_figures_build():
     means = RNG.random((10, 784))
     figs = [template_plots.plot_means_and_templates(means, W),
-            template_plots.plot_correlation_matrix(templates.correlation_matrix(W, means), "rows", "cols"),
+            template_plots.plot_correlation_matrix(cl.row_correlations(W, means), "rows", "cols"),
             template_plots.plot_evidence(means[3], templates.evidence(W, np.zeros(10), means[3]), 3),
             template_plots.plot_sweep([0, 1, 2], {"a": [1, 2, 3], "b": [3, 2, 1]}, "k"),
             template_plots.plot_rgb_templates(RNG.standard_normal((10, 3072)))]
@@ -43,7 +44,7 @@ def test_confusion_figure_hover_names_the_digits():
     y = np.array([0, 0, 1, 1])
     probs = np.array([[0.9, 0.1], [0.3, 0.7], [0.2, 0.8], [0.4, 0.6]])
     cm = templates.confusion_counts(y, probs.argmax(1), 2)
-    fig = template_plots.confusion_figure(cm, y, probs)
+    fig = template_figures.confusion_figure(cm, y, probs)
     hover = fig.data[0].customdata
     assert "true 0, predicted 1: 1 digits" in hover[0][1] and "#1 (70%)" in hover[0][1]
     assert hover[1][1].index("#2") < hover[1][1].index("#3")       # surest first
@@ -51,19 +52,19 @@ def test_confusion_figure_hover_names_the_digits():
 
 
 def test_templates_figure_scales_by_zmax_and_has_eleven_maps():
-    fig = template_plots.templates_figure(W, 3, zmax=2.0, title="t")
+    fig = template_figures.templates_figure(W, 3, zmax=2.0, title="t")
     assert isinstance(fig, go.Figure) and len(fig.data) == 11
     expected = np.clip(np.round(100 * W[3].reshape(28, 28) / 2.0), -100, 100)
     np.testing.assert_array_equal(fig.data[0].z, expected)
     assert np.asarray(fig.data[0].z).dtype == np.int8                # one byte per weight on the page
     assert fig.layout.annotations[0].text == "template 3"
     with pytest.raises(ValueError, match="highlight=10"):
-        template_plots.templates_figure(W, 10, zmax=1.0, title="t")
+        template_figures.templates_figure(W, 10, zmax=1.0, title="t")
 
 
 def test_training_figure_marks_the_epoch():
     curves = {k: np.linspace(0, 1, 6) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
-    fig = template_plots.training_figure(W, 2, curves, zmax=1.0, title="t")
+    fig = template_figures.training_figure(W, 2, curves, zmax=1.0, title="t")
     markers = [t for t in fig.data if getattr(t, "mode", None) == "markers"]
     assert len(fig.data) == 10 + 8 and all(list(t.x) == [2] for t in markers)
 

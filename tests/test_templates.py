@@ -4,8 +4,8 @@ import pytest
 import torch
 
 import course_lib as cl
-from course_lib import templates
-from course_lib.data import Split
+from course_lib.chapters import shifts, templates
+from course_lib.core.data import Split
 
 
 def _toy_split(n_train=60, n_test=30, d=16, C=3, seed=0):
@@ -43,27 +43,29 @@ def test_class_means_against_a_loop():
     X, y = rng.random((50, 7)), rng.integers(0, 4, 50)
     y[:4] = np.arange(4)
     expected = np.stack([X[y == c].mean(0) for c in range(4)])
-    np.testing.assert_allclose(templates.class_means(X, y), expected)
-    np.testing.assert_allclose(templates.class_means(torch.tensor(X), torch.tensor(y)), expected)
+    np.testing.assert_allclose(cl.class_means(X, y), expected)
+    np.testing.assert_allclose(cl.class_means(torch.tensor(X), torch.tensor(y)), expected)
 
 
-def test_class_means_rejects_missing_class():
+def test_class_means_has_one_row_per_label_and_checks_n_classes():
+    X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 8.0]])
+    assert cl.class_means(X, np.array([0, 2, 2])) == pytest.approx(np.array([[1.0, 2.0], [4.0, 6.0]]))
     with pytest.raises(ValueError, match="classes \\[1\\] have no samples"):
-        templates.class_means(np.ones((3, 2)), np.array([0, 2, 2]))
+        cl.class_means(X, np.array([0, 2, 2]), n_classes=3)
 
 
 def test_correlation_matrix_against_corrcoef():
     rng = np.random.default_rng(2)
     A, B = rng.standard_normal((4, 30)), rng.standard_normal((5, 30))
     expected = np.corrcoef(A, B)[:4, 4:]
-    np.testing.assert_allclose(templates.correlation_matrix(A, B), expected, atol=1e-12)
+    np.testing.assert_allclose(cl.row_correlations(A, B), expected, atol=1e-12)
 
 
 def test_correlation_matrix_errors():
-    with pytest.raises(ValueError, match="expected \\(a, d\\) and \\(b, d\\)"):
-        templates.correlation_matrix(np.ones((2, 3)), np.ones((2, 4)))
+    with pytest.raises(ValueError, match="e.g. \\(a, d\\) and \\(b, d\\)"):
+        cl.row_correlations(np.ones((2, 3)), np.ones((2, 4)))
     with pytest.raises(ValueError, match="constant"):
-        templates.correlation_matrix(np.ones((1, 3)), np.arange(3.0)[None])
+        cl.row_correlations(np.ones((1, 3)), np.arange(3.0)[None])
 
 
 def test_count_diagonal_maxima():
@@ -132,7 +134,7 @@ def test_shift_images_moves_each_image_by_a_whole_offset_within_k():
     rng = np.random.default_rng(5)
     X = torch.tensor(rng.random((6, 8 * 8)), dtype=torch.float32)
     k = 2
-    out = templates.shift_images(X, k, data_seed=3, image_shape=(8, 8)).numpy()
+    out = shifts.shift_images(X, k, data_seed=3, image_shape=(8, 8)).numpy()
     for img, shifted in zip(X.numpy().reshape(-1, 8, 8), out.reshape(-1, 8, 8)):
         matches = [(dy, dx) for dy in range(-k, k + 1) for dx in range(-k, k + 1)
                    if np.array_equal(_shift_reference(img, dy, dx), shifted)]
@@ -142,33 +144,33 @@ def test_shift_images_moves_each_image_by_a_whole_offset_within_k():
 def test_shift_images_is_deterministic_and_keeps_ink_inside_the_margin():
     X = torch.zeros(20, 10 * 10)
     X.view(20, 10, 10)[:, 3:7, 3:7] = torch.rand(20, 4, 4)         # ink 3 pixels from every edge
-    a = templates.shift_images(X, 3, data_seed=1, image_shape=(10, 10))
-    assert torch.equal(a, templates.shift_images(X, 3, data_seed=1, image_shape=(10, 10)))
-    assert not torch.equal(a, templates.shift_images(X, 3, data_seed=2, image_shape=(10, 10)))
+    a = shifts.shift_images(X, 3, data_seed=1, image_shape=(10, 10))
+    assert torch.equal(a, shifts.shift_images(X, 3, data_seed=1, image_shape=(10, 10)))
+    assert not torch.equal(a, shifts.shift_images(X, 3, data_seed=2, image_shape=(10, 10)))
     torch.testing.assert_close(a.sum(1), X.sum(1))                  # no ink leaves the frame
-    same = templates.shift_images(X, 0, image_shape=(10, 10))
+    same = shifts.shift_images(X, 0, image_shape=(10, 10))
     assert torch.equal(same, X) and same.data_ptr() != X.data_ptr()
 
 
 def test_shift_images_errors():
     with pytest.raises(ValueError, match="k=-1"):
-        templates.shift_images(torch.zeros(2, 784), -1)
+        shifts.shift_images(torch.zeros(2, 784), -1)
     with pytest.raises(ValueError, match="expected \\(n, 784\\)"):
-        templates.shift_images(torch.zeros(2, 100), 1)
+        shifts.shift_images(torch.zeros(2, 100), 1)
 
 
 def test_shifted_split_shifts_train_and_test_differently_and_keeps_labels():
     data = Split(torch.rand(5, 784), torch.arange(5), torch.rand(5, 784), torch.arange(5), classes=(0,))
-    out = templates.shifted_split(data, 2, data_seed=7)
+    out = shifts.shifted_split(data, 2, data_seed=7)
     assert torch.equal(out.y_train, data.y_train) and torch.equal(out.y_test, data.y_test)
-    assert torch.equal(out.X_train, templates.shift_images(data.X_train, 2, 7))
-    assert torch.equal(out.X_test, templates.shift_images(data.X_test, 2, 8))
+    assert torch.equal(out.X_train, shifts.shift_images(data.X_train, 2, 7))
+    assert torch.equal(out.X_test, shifts.shift_images(data.X_test, 2, 8))
 
 
 def test_smoothness_of_a_ramp_and_of_noise():
     ramp = np.add.outer(np.arange(28.0), np.arange(28.0)).ravel()
     noise = np.random.default_rng(6).standard_normal(784)
-    s = templates.smoothness(np.stack([ramp, noise]))
+    s = shifts.smoothness(np.stack([ramp, noise]))
     assert s[0] > 0.99 and abs(s[1]) < 0.1
     img = noise.reshape(28, 28)
     manual = (np.corrcoef(img[:, 1:].ravel(), img[:, :-1].ravel())[0, 1]
@@ -181,6 +183,6 @@ def test_within_class_similarity_against_a_loop():
     X, y = rng.random((40, 9)), np.arange(40) % 3
     means = np.stack([X[y == c].mean(0) for c in range(3)])
     expected = [np.mean([np.corrcoef(x, means[c])[0, 1] for x in X[y == c]]) for c in range(3)]
-    np.testing.assert_allclose(templates.within_class_similarity(X, y), expected, atol=1e-9)
+    np.testing.assert_allclose(shifts.within_class_similarity(X, y), expected, atol=1e-9)
     twins = np.repeat(rng.random((2, 9)), 5, axis=0)                # identical members: similarity 1
-    np.testing.assert_allclose(templates.within_class_similarity(twins, np.repeat([0, 1], 5)), 1.0)
+    np.testing.assert_allclose(shifts.within_class_similarity(twins, np.repeat([0, 1], 5)), 1.0)

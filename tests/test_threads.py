@@ -9,7 +9,6 @@ import re
 
 import nbformat
 import pytest
-
 from book_build import ROOT, build
 from nbglue import glued_values
 from test_determinism import built_glue

@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.data import Split
-from course_lib.models import MLP, MLPEnsemble
-from course_lib.train import History, evaluate, loss_fn, train
+from course_lib.core.data import Split
+from course_lib.core.evaluate import evaluate, loss_fn
+from course_lib.core.models import MLP, MLPEnsemble
+from course_lib.core.train import History, train
 
 
 def fresh(seed=0, sizes=(12, 8, 3)):
@@ -97,7 +98,7 @@ def test_bad_arguments_are_explained(tiny_split):
 @pytest.mark.parametrize("name, kwargs", [("sgd", {"lr": 0.1}), ("sgd", {"lr": 0.1, "momentum": 0.9, "weight_decay": 1e-3}),
                                           ("adam", {"lr": 0.01}), ("adam", {"lr": 0.01, "weight_decay": 1e-3})])
 def test_the_written_out_optimizers_give_torch_optims_numbers_bit_for_bit(name, kwargs):
-    from course_lib.optim import make_optimizer
+    from course_lib.core.optim import make_optimizer
 
     gen = torch.Generator().manual_seed(0)
     X, y = torch.randn(40, 6, generator=gen), torch.randint(0, 3, (40,), generator=gen)
@@ -138,7 +139,7 @@ def test_the_evaluation_schedule_does_not_change_training(tiny_split):
 
 
 def test_a_callback_can_stop_training(tiny_split):
-    from course_lib.train import StopTraining
+    from course_lib.core.train import StopTraining
 
     def stop_after_two(event):
         if event.phase == "epoch" and event.epoch == 2:
@@ -149,7 +150,7 @@ def test_a_callback_can_stop_training(tiny_split):
 
 
 def test_train_seeds_gives_each_seed_what_it_gets_alone(tiny_split):
-    from course_lib.train import train_seeds
+    from course_lib.core.runs import train_seeds
 
     runs = train_seeds([12, 8, 3], tiny_split, seeds=[5, 6], activation="tanh", epochs=3, lr=0.3, batch_size=16,
                        progress=False)
@@ -165,7 +166,7 @@ def test_train_seeds_gives_each_seed_what_it_gets_alone(tiny_split):
 
 
 def test_per_member_batch_orders_and_data_draws(tiny_split):
-    from course_lib.train import stack_splits, train_seeds
+    from course_lib.core.runs import stack_splits, train_seeds
 
     runs = train_seeds([12, 8, 3], tiny_split, seeds=[0, 1], activation="tanh", batch_seed=[7, 8], epochs=2,
                        lr=0.3, batch_size=16, progress=False)

@@ -1,0 +1,124 @@
+"""What a classifier looks for: gradient ascent on the input (Chen 2017, chapter 5).
+
+Introduced in chapter 4 (:doc:`/book/04_edges`). Start from a nearly flat random input and
+repeatedly move it in the direction that raises the softmax probability of one class, until the
+network is almost sure. The result is the smallest change to "nothing" that the network reads as
+that class, so it shows which pattern the network really uses.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_lib.core.validate import (
+    calling,
+    check_choice,
+    check_int,
+    check_int_list,
+    check_number,
+    check_seed,
+    check_type,
+    fail,
+)
+
+
+@dataclass
+class Ascent:
+    """The result of :func:`gradient_ascent`.
+
+    Attributes:
+        X: the generated inputs, float array of shape (k, n_features), one row per target.
+        targets: the class each row was pushed towards, int array (k,).
+        probs: the softmax probability of its target at the end, (k,).
+        steps: the number of updates each row needed, int array (k,).
+        converged: whether each row passed the threshold within ``max_steps``, bool array (k,).
+    """
+
+    X: np.ndarray
+    targets: np.ndarray
+    probs: np.ndarray
+    steps: np.ndarray
+    converged: np.ndarray
+
+
+def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 100, step: float = 10.0,
+                    init_range: float = 0.05, threshold: float = 0.999, max_steps: int = 10000,
+                    seed: int = 0, objective: str = "probability") -> Ascent:
+    """Generate one input per target class by gradient ascent on its softmax probability.
+
+    The thesis's recipe (Chen 2017, chapter 5): every input component starts uniform in
+    ``[-init_range, init_range]``; then ``x <- x + step * d p_target(x) / d x`` (``p`` is the
+    softmax output, no regulariser) until ``p_target > threshold``. Each row stops on its own.
+    The model is used in evaluation mode and its parameters are not changed.
+
+    Args:
+        model: a classifier returning logits of shape (k, n_classes) for inputs (k, n_features)
+            (take one member out of an ensemble first).
+        targets: class labels (0-based), one generated input each, e.g. positions 21, 40, 60, 80 of
+            the jump task are labels ``[0, 19, 39, 59]``.
+        n_features: input size; step: the ascent rate (10 in the thesis); init_range: half-width of
+            the uniform start; threshold: stop when the target's probability exceeds it;
+        max_steps: give up after this many updates; seed: seed of the random start.
+        objective: ``"probability"`` (the thesis: ascend the softmax probability ``p_target``, which
+            can also rise by pushing the other classes down) or ``"logit"`` (ascend the target's
+            logit ``z_target`` alone); the stopping rule is the same probability threshold.
+
+    Returns:
+        Ascent: the inputs (k, n_features) and, per row, its final probability and step count.
+    """
+    fn = "gradient_ascent"
+    check_type(fn, "model", model, nn.Module, "a torch nn.Module (take one member out of an ensemble first)")
+    check_choice(fn, "objective", objective, ("probability", "logit"))
+    if isinstance(targets, (np.ndarray, torch.Tensor)):
+        targets = targets.tolist()
+    check_int_list(fn, "targets", targets, low=0, min_len=1, fix="a non-empty list of class labels, e.g. [0, 29]")
+    n_features = check_int(fn, "n_features", n_features, 1, fix="the model's input size, e.g. n_features=100")
+    check_number(fn, "step", step, 0, low_open=True, fix="the ascent rate, e.g. step=10.0")
+    check_number(fn, "threshold", threshold, 0, 1, low_open=True, high_open=True, fix="a probability, e.g. 0.999")
+    check_number(fn, "init_range", init_range, 0, fix="the half-width of the random start, e.g. 0.05")
+    max_steps = check_int(fn, "max_steps", max_steps, 0, fix="the most updates per row, e.g. max_steps=10000")
+    seed = check_seed(fn, "seed", seed)
+    targets_t = torch.as_tensor(np.asarray(targets), dtype=torch.long)
+    param = next(model.parameters(), None)
+    device = param.device if param is not None else torch.device("cpu")
+    gen = torch.Generator().manual_seed(seed)
+    X = ((torch.rand(len(targets_t), n_features, generator=gen) * 2 - 1) * init_range).to(device)
+    targets_t = targets_t.to(device)
+    rows = torch.arange(len(targets_t), device=device)
+    steps = torch.zeros(len(targets_t), dtype=torch.long, device=device)
+    was_training = model.training
+    model.eval()
+    try:
+        for i in range(max_steps + 1):
+            X.requires_grad_(True)
+            try:
+                with calling(fn):
+                    logits = model(X)
+            except ValueError as err:
+                if i > 0:
+                    raise
+                fail(fn, "n_features", n_features, f"does not fit the model ({err})", "pass the model's input size")
+            if logits.ndim != 2 or logits.shape[0] != len(targets_t):
+                fail(fn, "model", type(model).__name__, f"returned logits of shape {tuple(logits.shape)}; "
+                     "expected (k, n_classes)", "pass a single model, e.g. ensemble.member(0)")
+            if i == 0 and int(targets_t.max()) >= logits.shape[1]:
+                fail(fn, "targets", targets, f"holds the class {int(targets_t.max())}, but the model has "
+                     f"{logits.shape[1]} classes (0..{logits.shape[1] - 1})", "pass labels of the model's classes")
+            p = torch.softmax(logits, dim=-1)[rows, targets_t]
+            active = p.detach() <= threshold
+            if not active.any() or int(steps.max()) >= max_steps:
+                break
+            goal = p if objective == "probability" else logits[rows, targets_t]
+            (grad,) = torch.autograd.grad(goal.sum(), X)   # row i's probability depends on row i only
+            with torch.no_grad():
+                X = X + step * grad * active[:, None]
+                steps += active.long()
+    finally:
+        model.train(was_training)
+    p = p.detach()
+    return Ascent(X.detach().cpu().numpy(), targets_t.cpu().numpy(), p.cpu().numpy(), steps.cpu().numpy(),
+                  (p > threshold).cpu().numpy())

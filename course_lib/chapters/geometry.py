@@ -1,0 +1,196 @@
+"""The geometry of hidden representations (chapter 6): the thesis's deviation measures.
+
+Taught in :doc:`/book/06_memorization` (Chen 2017, section 6.4.1). A *representation* of a layer is
+an array ``A`` of shape (n, units): one activation vector per sample (layer 0 is the input itself).
+The measures compare representations of samples of one class (inner-class deviation) and the mean
+representations of different classes (inter-class deviation), and map them to two dimensions.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import torch
+from sklearn.manifold import TSNE
+
+from course_lib.chapters.memorization import METRICS
+from course_lib.core.measures import as_numpy, class_means
+from course_lib.core.validate import (
+    check_array,
+    check_choice,
+    check_int,
+    check_labels,
+    check_mapping,
+    check_number,
+    check_seed,
+    fail,
+)
+
+
+def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
+    """All distances between the rows of ``A`` and the rows of ``B`` (default ``B = A``).
+
+    ``cosine`` is 1 - cos(angle); ``correlation`` is the cosine distance of the rows after
+    subtracting each row's own mean (1 - Pearson's rho). A zero (or constant) row has no
+    direction: it counts as similarity 0, distance 1, to every row.
+
+    Args:
+        A: shape (n, d); B: shape (m, d) or None; metric: one of :data:`METRICS`.
+
+    Returns:
+        np.ndarray of float64, shape (n, m).
+    """
+    fn = "pairwise_distances"
+    check_choice(fn, "metric", metric, METRICS)
+    A = as_numpy(A, fn, "A", ndim=2, dtype=None).astype(np.float64)
+    B = A if B is None else as_numpy(B, fn, "B", ndim=2, dtype=None).astype(np.float64)
+    if A.shape[1] != B.shape[1]:
+        fail(fn, "B", B, f"has {B.shape[1]} columns but A has {A.shape[1]}", "compare rows of the same length")
+    if metric == "euclidean":
+        sq = (A ** 2).sum(1)[:, None] + (B ** 2).sum(1)[None, :] - 2 * A @ B.T
+        return np.sqrt(np.maximum(sq, 0.0))
+    if metric == "correlation":
+        A, B = A - A.mean(1, keepdims=True), B - B.mean(1, keepdims=True)
+    na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
+    Au = np.divide(A, na[:, None], out=np.zeros_like(A), where=na[:, None] > 1e-12)
+    Bu = np.divide(B, nb[:, None], out=np.zeros_like(B), where=nb[:, None] > 1e-12)
+    return np.clip(1.0 - Au @ Bu.T, 0.0, 2.0)
+
+
+def _check_labels(A: np.ndarray, y, fn: str, integer: bool = True) -> np.ndarray:
+    if integer:
+        check_labels(fn, "y", y, n=len(A), fix="pass one integer label per row of A")
+    else:
+        check_array(fn, "y", y, shape=(len(A),), fix="pass one label per row of A")
+    return np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
+
+
+def inner_class_deviation(A, y, metric: str = "euclidean") -> float:
+    """Mean distance between two different samples of the same class, averaged over classes (eq. 6.2).
+
+    Args:
+        A: shape (n, units); y: labels (n,), every class with at least two samples; metric: see :data:`METRICS`.
+
+    Returns:
+        float
+    """
+    fn = "inner_class_deviation"
+    check_choice(fn, "metric", metric, METRICS)
+    A = as_numpy(A, fn, "A", ndim=2, min_rows=1, dtype=None)
+    y = _check_labels(A, y, fn)
+    per_class = []
+    for c in np.unique(y):
+        Ac = A[y == c]
+        if len(Ac) < 2:
+            fail(fn, "y", y, f"has {len(Ac)} sample of class {c}", "every class needs at least two")
+        D = pairwise_distances(Ac, metric=metric)
+        per_class.append(D[np.triu_indices(len(Ac), k=1)].mean())
+    return float(np.mean(per_class))
+
+
+def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacent") -> float:
+    """Mean distance between class means (eq. 6.3): of neighbouring labels, or of all pairs.
+
+    The jump task's labels are ordered positions, so the thesis compares class ``c`` with ``c + 1``
+    (``pairs="adjacent"``, a mean over the n_labels - 1 pairs); MNIST digits have no order, so
+    it averages all pairs of digits (``pairs="all"``).
+
+    Returns:
+        float
+    """
+    fn = "inter_class_deviation"
+    check_choice(fn, "pairs", pairs, ("adjacent", "all"))
+    check_choice(fn, "metric", metric, METRICS)
+    means = class_means(as_numpy(A, fn, "A", ndim=2, min_rows=1, dtype=None), y, fn=fn)
+    if len(means) < 2:
+        fail(fn, "y", y, "holds one class", "inter-class deviation needs at least two classes")
+    D = pairwise_distances(means, metric=metric)
+    if pairs == "adjacent":
+        return float(np.diag(D, k=1).mean())
+    return float(D[np.triu_indices(len(means), k=1)].mean())
+
+
+def activation_level(A) -> float:
+    """Overall activation level of a layer (eq. 6.4): the mean L1 norm of its activation vectors."""
+    A = as_numpy(A, "activation_level", "A", ndim=2, min_rows=1, dtype=None)
+    return float(np.abs(A).sum(1).mean())
+
+
+def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjacent") -> dict[str, np.ndarray]:
+    """Every deviation measure of the thesis for a sequence of layers.
+
+    Args:
+        layers: layer name -> representations (n, units), in order from the input (layer 0).
+        y: the labels that define the classes, shape (n,).
+        pairs: ``"adjacent"`` (jump task) or ``"all"`` (MNIST), see :func:`inter_class_deviation`.
+
+    Returns:
+        dict: ``"level"`` and, for ``inner`` and ``inter``, ``"{inner|inter}_{euclidean|norm_euclidean|cosine|correlation}"``,
+        each an array of shape (n_layers,); ``norm_euclidean`` is the Euclidean value divided by ``level``.
+    """
+    fn = "deviation_measures"
+    check_mapping(fn, "layers", layers, "pass e.g. {'input': X, 'layers.1': A1}")
+    check_choice(fn, "pairs", pairs, ("adjacent", "all"))
+    for name, A in layers.items():
+        _check_labels(as_numpy(A, fn, f"layers[{name!r}]", ndim=2, min_rows=1, dtype=None), y, fn)
+    out: dict[str, list] = {"level": []}
+    for A in layers.values():
+        level = activation_level(A)
+        out["level"].append(level)
+        for metric in METRICS:
+            inner = inner_class_deviation(A, y, metric)
+            inter = inter_class_deviation(A, y, metric, pairs)
+            out.setdefault(f"inner_{metric}", []).append(inner)
+            out.setdefault(f"inter_{metric}", []).append(inter)
+            if metric == "euclidean":
+                out.setdefault("inner_norm_euclidean", []).append(inner / level)
+                out.setdefault("inter_norm_euclidean", []).append(inter / level)
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def neighbour_label_gap(A, y, k: int = 5) -> float:
+    """How far apart, in label, a sample and its ``k`` nearest neighbours are (Euclidean), on average.
+
+    On the jump task the labels are positions, so a representation that keeps the ordered
+    manifold of the input gives a small gap; one that scatters each class gives a gap near that
+    of random pairs (about a third of the label range).
+
+    Args:
+        A: representations (n, units); y: numeric labels (n,); k: neighbours per sample.
+
+    Returns:
+        float: mean of ``|y[i] - y[j]|`` over each sample ``i`` and its ``k`` nearest neighbours ``j``.
+    """
+    fn = "neighbour_label_gap"
+    A = as_numpy(A, fn, "A", ndim=2, dtype=None)
+    y = _check_labels(A, y, fn, integer=False).astype(np.float64)
+    check_int(fn, "k", k, 1, len(A) - 1, fix=f"k must be between 1 and n - 1 = {len(A) - 1}")
+    D = pairwise_distances(A)
+    np.fill_diagonal(D, np.inf)
+    nearest = np.argpartition(D, k - 1, axis=1)[:, :k]           # the k smallest distances, in any order
+    return float(np.abs(y[nearest] - y[:, None]).mean())
+
+
+def embed_tsne(A, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
+    """A 2-D t-SNE map of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
+
+    Introduced in chapter 6, which maps a few hundred signals per layer with ``max_iter=500``.
+
+    Args:
+        A: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
+        perplexity: t-SNE's effective number of neighbours; max_iter: optimization steps (at least 250).
+
+    Returns:
+        np.ndarray of shape (n, 2).
+    """
+
+    fn = "embed_tsne"
+    A = as_numpy(A, fn, "A", ndim=2, dtype=None).astype(np.float64)
+    check_number(fn, "perplexity", perplexity, 0, low_open=True, fix="t-SNE's number of neighbours, e.g. 30")
+    seed = check_seed(fn, "seed", seed)
+    if len(A) <= 3 * perplexity:
+        fail(fn, "perplexity", perplexity, f"is too large for {len(A)} points (too few)",
+             f"use more than {int(3 * perplexity)} points or a smaller perplexity")
+    check_int(fn, "max_iter", max_iter, 250, fix="scikit-learn's minimum is 250")
+    tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=int(max_iter))
+    return tsne.fit_transform(A)

@@ -1,0 +1,156 @@
+"""Figures of chapter 2 (hidden-layer weights): output weights as bars, the per-pixel scatter of
+Petrosyan 2018, and rows of weight images that each keep their own colour scale.
+
+Introduced in chapter 2 (:doc:`/book/02_hidden_layers`). Like ``course_lib.plots``, these
+functions take arrays, never train, and return the figure.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from course_lib.core.measures import as_numpy
+from course_lib.core.plots import WEIGHT_CMAP, _check_class_names, check_titles, class_color, weight_limit
+from course_lib.core.validate import (
+    check_image_shape,
+    check_int,
+    check_labels,
+    check_mapping,
+    check_number,
+    check_seed,
+    fail,
+)
+
+
+def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None = None,
+                     ncols: int = 5) -> plt.Figure:
+    """Each output neuron's weights over the hidden units as a bar chart (blue +, red -), one shared y scale.
+
+    Args:
+        V: output weights of shape (n_classes, hidden); titles: one per class; ncols: panels per row.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_output_bars"
+    V = as_numpy(V, fn, "V", ndim=2, min_rows=1)
+    check_titles(fn, "titles", titles, len(V), "output neuron (row of V)")
+    ncols = check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
+    lim = float(np.abs(V).max()) * 1.05 or 1.0
+    nrows = -(-len(V) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 1.7 * nrows), sharey=True, squeeze=False)
+    blue, red = plt.get_cmap(WEIGHT_CMAP)(0.85), plt.get_cmap(WEIGHT_CMAP)(0.15)
+    for i, ax in enumerate(axes.flat):
+        if i >= len(V):
+            ax.axis("off")
+            continue
+        ax.bar(np.arange(V.shape[1]), V[i], color=[blue if v >= 0 else red for v in V[i]], width=0.8)
+        ax.axhline(0, color="0.4", lw=0.6)
+        ax.set_ylim(-lim, lim)
+        ax.set_title(titles[i] if titles is not None else f"output {i}", fontsize=9)
+        ax.set_xticks([0, V.shape[1] - 1])
+        ax.tick_params(labelsize=7)
+    fig.supxlabel("hidden unit", fontsize=9)
+    fig.supylabel("weight", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor,
+                       image_shape: tuple[int, int] = (28, 28), n_per_class: int = 60,
+                       class_names: Sequence[str] | None = None, mask: np.ndarray | None = None,
+                       seed: int = 0) -> plt.Figure:
+    """Petrosyan's (2018) picture of the inputs: one tiny strip plot per pixel, placed where the pixel is.
+
+    Inside each pixel's cell, x is the pixel's value (from 0 at the left edge to 1 at the right)
+    and y a random jitter; dots are coloured by class, so pixels that only one class uses
+    outline that class. Zero values are left out (they would pile up on every cell's left edge).
+
+    Args:
+        X: inputs in [0, 1] of shape (n, h*w); y: int labels of shape (n,).
+        n_per_class: samples drawn per class; class_names: legend names.
+        mask: optional bool array of shape (h*w,); cells where it is False are shaded grey
+            (chapter 2 passes the pixels that are non-zero in some training image).
+        seed: seed of the sample and the jitter.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_pixel_scatter"
+    X = as_numpy(X, fn, "X", ndim=2)
+    h, w = check_image_shape(fn, image_shape)
+    if X.shape[1] != h * w:
+        fail(fn, "X", X, f"has rows of {X.shape[1]} values, not h*w = {h * w} for image_shape={tuple(image_shape)}",
+             "pass the right image_shape")
+    check_labels(fn, "y", y, n=len(X))
+    check_int(fn, "n_per_class", n_per_class, 1, fix="e.g. n_per_class=60")
+    check_seed(fn, "seed", seed)
+    _check_class_names(fn, class_names, np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y))
+    y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
+    rng = np.random.default_rng(seed)
+    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (h * w,):
+            fail(fn, "mask", mask, f"has shape {mask.shape}; expected ({h * w},)", "one entry per pixel")
+        ax.imshow(np.where(mask, 1.0, 0.85).reshape(h, w), cmap="gray", vmin=0, vmax=1,
+                  extent=(0, w, h, 0), interpolation="nearest")
+    rows, cols = np.divmod(np.arange(h * w), w)
+    for c in np.unique(y):
+        pick = rng.permutation(np.flatnonzero(y == c))[:n_per_class]
+        vals = np.clip(X[pick], 0, 1)                                   # (k, h*w)
+        px = cols[None, :] + 0.05 + 0.9 * vals
+        py = rows[None, :] + 0.5 + 0.42 * rng.uniform(-1, 1, vals.shape)
+        ink = vals > 0
+        name = class_names[c] if class_names is not None else str(c)
+        ax.scatter(px[ink], py[ink], s=1.2, color=class_color(int(c)), alpha=0.45, linewidths=0,
+                   label=name, rasterized=True)
+    ax.set_xlim(0, w), ax.set_ylim(h, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks([]), ax.set_yticks([])
+    ax.legend(markerscale=8, fontsize=8, loc="lower right")
+    return fig
+
+
+def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] = (28, 28),
+                     titles: dict[str, Sequence[str]] | None = None, cell: float = 1.1) -> plt.Figure:
+    """Several rows of weight images, each row on its own shared diverging scale with its own colour bar.
+
+    Args:
+        rows: row label -> weights of shape (k, h*w); every row must have the same k.
+        titles: row label -> one title per image (optional).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_weight_rows"
+    check_mapping(fn, "rows", rows, "pass e.g. {'network A': W_a, 'network B': W_b}")
+    h, w = check_image_shape(fn, image_shape)
+    check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.1")
+    arrays = {name: as_numpy(W, fn, "rows", ndim=2, min_rows=1) for name, W in rows.items()}
+    k = {len(W) for W in arrays.values()}
+    if len(k) != 1:
+        fail(fn, "rows", rows, f"hold {sorted(k)} images; every row needs the same number of images", "")
+    k = k.pop()
+    for name, W in arrays.items():
+        if W.shape[1] != h * w:
+            fail(fn, "rows", rows, f"hold images of {W.shape[1]} values in row {name!r}, not h*w = {h * w}",
+                 "pass the right image_shape")
+        if titles is not None and name in titles:
+            check_titles(fn, "titles", titles[name], k)
+    fig, axes = plt.subplots(len(arrays), k, figsize=(cell * k + 1.6, (cell + 0.45) * len(arrays)), squeeze=False)
+    for r, (name, W) in enumerate(arrays.items()):
+        lim = weight_limit(W)
+        for i, ax in enumerate(axes[r]):
+            im = ax.imshow(W[i].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-lim, vmax=lim, interpolation="nearest")
+            ax.set_xticks([]), ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+            if titles is not None and name in titles:
+                ax.set_title(str(titles[name][i]), fontsize=8)
+        axes[r, 0].set_ylabel(name, fontsize=9)
+        fig.colorbar(im, ax=list(axes[r]), shrink=0.85, pad=0.01, aspect=12)
+    return fig

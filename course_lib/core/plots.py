@@ -1,0 +1,223 @@
+"""Matplotlib figures of the book. Plot functions take arrays, never train, and return the figure.
+
+One colour convention everywhere (introduced in the introduction chapter): weights in a
+diverging map centred at zero with one shared scale per grid, blue = excites, red =
+inhibits; classes in one fixed qualitative palette. Figures have a white background so
+they stay readable on the site's dark theme.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+
+from course_lib.core.train import History
+from course_lib.core.validate import check_array, check_image_shape, check_int, check_number, check_type, fail
+
+#: Diverging colour map for weights (red = negative, inhibits; white = 0; blue = positive, excites).
+WEIGHT_CMAP = "RdBu"
+
+
+#: Qualitative palette for classes (the colour-blind-friendly Okabe-Ito colours first).
+CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+                "#999999", "#882255"]
+
+
+def use_book_style() -> None:
+    """Set matplotlib defaults of the book: white backgrounds, readable font sizes."""
+    matplotlib.rcParams.update({
+        "figure.facecolor": "white", "savefig.facecolor": "white", "axes.facecolor": "white",
+        "figure.dpi": 80, "font.size": 10, "axes.titlesize": 10, "axes.spines.top": False,
+        "axes.spines.right": False, "figure.max_open_warning": 0,
+    })
+
+
+def class_color(i: int) -> str:
+    """The colour of class number ``i`` (cycles after 10)."""
+    return CLASS_COLORS[i % len(CLASS_COLORS)]
+
+
+def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
+    """Shared symmetric colour limit for a grid of weights: a high quantile of ``abs(W)`` (outliers clipped)."""
+    check_array("weight_limit", "W", W)
+    check_number("weight_limit", "quantile", quantile, 0, 1, fix="a quantile lies in [0, 1], e.g. 0.995")
+    W = np.abs(np.asarray(W, dtype=float))
+    lim = float(np.quantile(W, quantile)) if W.size else 1.0
+    return lim if lim > 0 else 1.0
+
+
+def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
+    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=10")
+    check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
+
+
+def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35):
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + 0.8, (cell + title_space) * nrows + 0.3),
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    return fig, axes.flat[:n]
+
+
+def check_titles(fn: str, name: str, titles, n: int, what: str = "image") -> None:
+    """``None`` or one title per ``what`` (``n`` of them)."""
+    if titles is None:
+        return
+    if isinstance(titles, (str, bytes)) or not hasattr(titles, "__len__"):
+        fail(fn, name, titles, "is not a list of titles", f"pass one per {what}", TypeError)
+    if len(titles) != n:
+        fail(fn, name, titles, f"has {len(titles)} entries for {n} {what}s", f"pass one per {what}")
+
+
+def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.ndarray:
+    """Images as rows (k, h*w) or (k, h, w), finite; returns them as (k, h, w) (what :func:`_as_images` does)."""
+    h, w = check_image_shape(fn, image_shape)
+    a = check_array(fn, name, W, ndim=(1, 2, 3), fix=f"pass images of shape (k, {h * w}) or (k, {h}, {w})")
+    a = a[None] if a.ndim == 1 else a
+    if (a.ndim == 2 and a.shape[1] != h * w) or (a.ndim == 3 and a.shape[1:] != (h, w)):
+        fail(fn, name, W, f"has rows of {a.shape[1] if a.ndim == 2 else a.shape[1:]} values, which is not "
+             f"image_shape={tuple(image_shape)}", "pass the right image_shape")
+    if len(a) < min_images:
+        fail(fn, name, W, f"holds {len(a)} images", f"pass at least {min_images}")
+    return a
+
+
+def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.ndarray:
+    W = np.asarray(W)
+    if W.ndim == 1:
+        W = W[None]
+    if W.ndim == 2:
+        if W.shape[1] != image_shape[0] * image_shape[1]:
+            raise ValueError(f"{name} has rows of length {W.shape[1]}, which is not image_shape={image_shape} "
+                             f"({image_shape[0] * image_shape[1]} values); pass the right image_shape.")
+        W = W.reshape(len(W), *image_shape)
+    if W.ndim != 3:
+        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w).")
+    return W
+
+
+def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                     ncols: int = 10, vmax: float | None = None, cell: float = 1.3,
+                     suptitle: str | None = None, colorbar: bool = True) -> plt.Figure:
+    """Show each row of ``W`` as an image in the weight colours, all on one shared scale.
+
+    Args:
+        W: weights of shape (k, h*w) or (k, h, w), e.g. ``model.layers[0].weight`` as NumPy.
+        image_shape: (h, w) of one image.
+        titles: one title per image.
+        ncols: images per row.
+        vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
+        cell: size of one image in inches.
+        suptitle: title of the whole figure; colorbar: draw the shared colour bar.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_weight_grid"
+    k = len(check_images(fn, "W", W, image_shape))
+    _check_grid_args(fn, ncols=ncols, cell=cell)
+    check_titles(fn, "titles", titles, k)
+    if vmax is not None:
+        check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit, or None")
+    if not isinstance(colorbar, (bool, np.bool_)):
+        fail(fn, "colorbar", colorbar, "must be True or False", "", TypeError)
+    images = _as_images(W, image_shape, "W")
+    vmax = weight_limit(images) if vmax is None else vmax
+    fig, axes = _grid(len(images), ncols, cell)
+    for i, (ax, img) in enumerate(zip(axes, images)):
+        im = ax.imshow(img, cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
+        ax.set_xticks([]), ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if colorbar:
+        cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
+        cb.set_label("weight (blue excites, red inhibits)", fontsize=8)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None) -> plt.Figure:
+    """Show images (e.g. digits, ink dark on white) in a grid.
+
+    Args:
+        images: shape (k, h*w) or (k, h, w); titles: one per image; ncols: images per row.
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_image_grid"
+    k = len(check_images(fn, "images", images, image_shape))
+    _check_grid_args(fn, ncols=ncols, cell=cell)
+    check_titles(fn, "titles", titles, k)
+    images = _as_images(images, image_shape, "images")
+    fig, axes = _grid(len(images), ncols, cell)
+    for i, (ax, img) in enumerate(zip(axes, images)):
+        ax.imshow(img, cmap=cmap)
+        ax.set_xticks([]), ax.set_yticks([])
+        if titles is not None:
+            ax.set_title(str(titles[i]), fontsize=9)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None) -> plt.Figure:
+    """Training curves: one panel per metric, train and test (and validation) per panel.
+
+    Args:
+        history: a :class:`~course_lib.train.History`.
+        metrics: metric stems to plot, e.g. ``("loss", "acc")``.
+        labels: names of ensemble members (one line each).
+
+    Returns:
+        matplotlib.figure.Figure
+    """
+    fn = "plot_history"
+    check_type(fn, "history", history, History, "a course_lib History (what train() returns)")
+    if isinstance(metrics, (str, bytes)) or not hasattr(metrics, "__len__") or len(metrics) == 0:
+        fail(fn, "metrics", metrics, "is not a non-empty list of metric stems", "pass e.g. metrics=('loss', 'acc')",
+             TypeError if isinstance(metrics, (str, bytes)) else ValueError)
+    for stem in metrics:
+        if not any(f"{part}_{stem}" in history.metrics for part in ("train", "val", "test")):
+            fail(fn, "metrics", metrics, f"names {stem!r}, which the history does not hold",
+                 f"it holds {sorted(history.metrics)}")
+    if labels is not None:
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
+            fail(fn, "labels", labels, "is not a list of names", "pass one name per ensemble member", TypeError)
+        widths = {np.shape(history[k])[1] for k in history.metrics if np.ndim(history[k]) == 2} or {1}
+        check_titles(fn, "labels", labels, max(widths), "member")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    names = {"loss": "cross-entropy loss", "acc": "accuracy"}
+    for ax, stem in zip(axes.flat, metrics):
+        for part, style in (("train", "-"), ("val", ":"), ("test", "--")):
+            key = f"{part}_{stem}"
+            if key not in history.metrics:
+                continue
+            values = history[key]
+            values = values[:, None] if values.ndim == 1 else values
+            for m in range(values.shape[1]):
+                who = f" ({labels[m]})" if labels is not None else ""
+                ax.plot(history.epochs, values[:, m], style, color=class_color(m), label=f"{part}{who}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(names.get(stem, stem))
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def _check_class_names(fn: str, class_names, y) -> None:
+    """``None``, or a name for every label that occurs in ``y`` (labels index the names)."""
+    if class_names is None:
+        return
+    if isinstance(class_names, (str, bytes)) or not hasattr(class_names, "__len__"):
+        fail(fn, "class_names", class_names, "is not a list of names", "pass one name per class", TypeError)
+    top = int(np.max(np.asarray(y))) if np.size(y) else -1
+    if len(class_names) <= top:
+        fail(fn, "class_names", class_names, f"has {len(class_names)} names, but the labels go up to {top}",
+             "pass one name per class")

@@ -1,0 +1,126 @@
+"""Static twins: a live panel's figure precomputed on its grid, under one slider, for the static site.
+
+Taught in the introduction (:doc:`/book/00_introduction`).
+"""
+from __future__ import annotations
+
+import html
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from course_lib.core.panels import _combos
+from course_lib.core.plots import _as_images, check_images, check_titles, weight_limit
+from course_lib.core.validate import check_callable, check_int, check_number, fail, guarded
+
+
+def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
+                label: Callable[[dict], str] | None = None, start: int = 0) -> go.Figure:
+    """Precompute ``fn`` on every grid point and join the figures under one slider.
+
+    Every state's traces go into one figure; the slider shows one state at a time (and that
+    state's title and annotations), so it works with no kernel and no network.
+
+    Args:
+        fn: returns a plotly figure from keyword arguments; every state should share the
+            subplot layout of the first.
+        grid: parameter name -> list of values (several parameters: one slider over all combinations).
+        title: figure title used when a state has none.
+        label: text of a slider step from the state's parameters (default ``"name=value"``).
+        start: index of the state the figure opens on (choose the most telling one); negative
+            indices count from the end, as in a list.
+
+    Returns:
+        go.Figure with ``len(states)`` slider steps; ``fig.layout.sliders[0].steps`` has one per state.
+    """
+    check_callable("static_twin", "fn", fn, "pass the function that draws one state")
+    if label is not None:
+        check_callable("static_twin", "label", label, "pass a function of the state's parameters, or None")
+    combos = _combos(grid)
+    if isinstance(start, bool) or not isinstance(start, int) or not -len(combos) <= start < len(combos):
+        fail("static_twin", "start", start, f"is not the index of one of the {len(combos)} states",
+             f"pass an int from {-len(combos)} to {len(combos) - 1}", TypeError if not isinstance(start, int) else ValueError)
+    start %= len(combos)
+    states = []
+    for i, combo in enumerate(combos):
+        point = ", ".join(f"{k}={v!r}" for k, v in combo.items())
+        state = guarded("static_twin", lambda: fn(**combo), f"grid point {point} (state {i + 1} of {len(combos)})")
+        if not isinstance(state, go.Figure):
+            fail("static_twin", "fn", fn, f"returned a {type(state).__name__} at grid point {point}",
+                 "fn must return a plotly go.Figure for every grid point", TypeError)
+        states.append(state)
+    fig = go.Figure(layout=states[0].layout)
+    counts = []
+    for i, state in enumerate(states):
+        for trace in state.data:
+            trace.visible = i == start
+            fig.add_trace(trace)
+        counts.append(len(state.data))
+    steps, first = [], 0
+    for combo, state, n in zip(combos, states, counts):
+        visible = [False] * len(fig.data)
+        visible[first:first + n] = [True] * n
+        first += n
+        layout_update = {"annotations": list(state.layout.annotations) or []}
+        state_title = state.layout.title.text or title
+        if state_title:
+            layout_update["title.text"] = state_title
+        if label is not None:
+            text = label(combo)
+        elif len(combo) == 1:
+            text = str(next(iter(combo.values())))
+        else:
+            text = ", ".join(f"{k}={v}" for k, v in combo.items())
+        steps.append({"method": "update", "args": [{"visible": visible}, layout_update], "label": text})
+    prefix = f"{next(iter(grid))} = " if label is None and len(grid) == 1 else ""
+    if start:  # open on that state's title and annotations
+        fig.update_layout(title_text=steps[start]["args"][1].get("title.text"),
+                          annotations=steps[start]["args"][1]["annotations"])
+    fig.update_layout(sliders=[{"active": start, "steps": steps, "currentvalue": {"prefix": prefix},
+                                "pad": {"t": 40}}])
+    if title and not states[0].layout.title.text:
+        fig.update_layout(title_text=title)
+    return fig
+
+
+def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
+                       ncols: int = 5, zmax: float | None = None, title: str | None = None,
+                       cell_px: int = 110) -> go.Figure:
+    """Plotly version of :func:`~course_lib.plots.plot_weight_grid`: one heatmap per row of ``W``.
+
+    Args:
+        W: array of shape (k, h*w); titles: one per image; ncols: images per row;
+        zmax: shared colour limit (default: weight_limit(W)); title: figure title.
+
+    Returns:
+        go.Figure with k heatmaps sharing one diverging colour axis (blue +, red -).
+    """
+
+
+    fn = "weight_grid_figure"
+    k = len(check_images(fn, "W", W, image_shape))
+    check_titles(fn, "titles", titles, k)
+    check_int(fn, "ncols", ncols, 1, fix="images per row, e.g. ncols=5")
+    check_int(fn, "cell_px", cell_px, 1, fix="pixels per image, e.g. cell_px=110")
+    if zmax is not None:
+        check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit, or None")
+    images = _as_images(W, image_shape, "W")
+    zmax = weight_limit(images) if zmax is None else zmax
+    k = len(images)
+    ncols = max(1, min(ncols, k))
+    nrows = -(-k // ncols)
+    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[html.escape(str(t)) for t in titles] if titles else None,
+                        horizontal_spacing=0.02, vertical_spacing=0.08 if titles else 0.02)
+    for i, img in enumerate(images):
+        fig.add_trace(go.Heatmap(z=np.round(img, 3), coloraxis="coloraxis",
+                                 hovertemplate="row %{y}, col %{x}<br>weight %{z:.3f}<extra></extra>"),
+                      row=i // ncols + 1, col=i % ncols + 1)
+        fig.update_yaxes(scaleanchor="x" if i == 0 else f"x{i + 1}", row=i // ncols + 1, col=i % ncols + 1)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
+    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -zmax, "cmax": zmax, "cmid": 0,
+                                 "colorbar": {"title": {"text": "weight"}}},
+                      height=int(cell_px * nrows + 110), title_text=title, margin={"l": 20, "r": 20, "t": 60, "b": 20})
+    return fig
