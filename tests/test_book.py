@@ -141,6 +141,20 @@ def test_references_carry_the_chapter_of_their_target(built):
     assert checked.get("exercises.html", 0) >= 25 and checked.get("instructor_guide.html", 0) >= 20, checked
 
 
+def test_chapter_numbers_head_the_titles_and_the_sidebar(built):
+    """Each chapter's number precedes its page title and its sidebar entry; its sections stay unnumbered."""
+    chapters = [doc for doc in notebooks() if re.match(r"book/\d\d", doc)]
+    for doc in chapters:
+        text = (HTML / f"{doc}.html").read_text(encoding="utf-8")
+        article = text[text.index('<article class="bd-article"'):text.index("</article>")]
+        numbers = re.findall(r'<(h\d)><span class="section-number">([^<]*)</span>', article)
+        assert numbers == [("h1", f"{expected_chapter(doc)}. ")], f"{doc}: section numbers {numbers}"
+        assert article.count('class="section-number"') == 1, doc
+        name = doc.split("/")[-1]
+        assert re.search(rf'<a class="(?:current )?reference internal" href="(?:{name}\.html|#)">'
+                         rf'{re.escape(expected_chapter(doc))}\. ', text), f"{doc}: no numbered sidebar entry"
+
+
 def test_exercises_page_numbers_match_its_chapter_headings(built):
     text = (HTML / "book" / "exercises.html").read_text(encoding="utf-8")
     parts = re.split(r"<h2>([^<]+)<a", text)[1:]

@@ -18,6 +18,10 @@ the order Sphinx found them. The chapter is the one the book's file names and pr
 
 Every user of Sphinx's figure numbers (captions, ``{numref}`` from any page, sphinx-exercise's titles, the
 Exercises page and the instructor's guide, which ``{numref}`` the chapters' exercises) shows these numbers.
+
+So that a reader can tell which chapter "Fig. 4b.2" belongs to, the number also goes in front of the page's
+title (``4b. Convolution: ...``), in the navigation (sidebar, the landing page's contents, previous/next
+links). Only the page's title carries it: its sections stay unnumbered.
 """
 from __future__ import annotations
 
@@ -83,11 +87,40 @@ def renumber(env) -> list[str]:
     return changed
 
 
+def number_titles(env) -> list[str]:
+    """Put each numbered document's number in front of its title where the navigation shows it: the first
+    entry of its table of contents (sidebar, contents lists) and its title (previous/next links, ``<title>``).
+    Returns every document if a number changed (each page's sidebar shows them all), else none."""
+    from docutils import nodes
+
+    numbers = chapter_numbers(reading_order(env))
+    changed = False
+    for doc, number in numbers.items():
+        toc = env.tocs.get(doc)
+        first = next(iter(toc.findall(nodes.reference)), None) if toc is not None else None
+        for node in (first, env.titles.get(doc)):
+            if node is not None and tuple(node.get("secnumber") or ()) != (number,):
+                node["secnumber"] = (number,)
+                changed = True
+    return sorted(env.found_docs) if changed else []
+
+
 def _on_env_get_updated(app, env) -> list[str]:
-    return renumber(env)
+    return sorted(set(renumber(env)) | set(number_titles(env)))
+
+
+def _on_doctree_resolved(app, doctree, docname) -> None:
+    """The number in front of the page's own heading (its first section's title; sections stay unnumbered)."""
+    from docutils import nodes
+
+    number = chapter_numbers(reading_order(app.env)).get(docname)
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if number is not None and section is not None and section.children and isinstance(section[0], nodes.title):
+        section[0]["secnumber"] = (number,)
 
 
 def setup(app):
     # After Sphinx's TocTreeCollector (priority 500), which counts the figures on the same event.
     app.connect("env-get-updated", _on_env_get_updated, priority=900)
+    app.connect("doctree-resolved", _on_doctree_resolved)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
