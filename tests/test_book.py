@@ -220,3 +220,17 @@ def test_search_texts_are_written_for_every_page(built):
     assert "course_search.js" in search
     assert "course_search.js" not in (HTML / "book" / "01_templates.html").read_text(encoding="utf-8")
     assert "SHOW_SEARCH_SUMMARY: false" in (HTML / "_static" / "documentation_options.js").read_text()
+
+
+def test_search_text_of_a_page_and_its_sections():
+    import sys
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    import offline_search
+
+    html = ('<nav>Site menu</nav><article class="bd-article"><section id="intro"><h1>Title<a class="headerlink" '
+            'href="#intro">#</a></h1><p>One   two\n three.</p><script>var x = 1;</script><section id="part">'
+            '<h2>Part</h2><dl><dt id="term-w">weight</dt><dd>a number.</dd></dl></section></section></article>')
+    text, sections = offline_search.page_text(html)
+    assert text == "Title One two three. Part weight a number. "
+    spans = {anchor: text[a:b] for anchor, (a, b) in sections.items()}
+    assert spans == {"#intro": text, "#part": "Part weight a number. ", "#term-w": "weight a number. "}

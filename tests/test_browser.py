@@ -411,7 +411,8 @@ def test_first_figure_within_the_first_screen(browser, doc, size):
     assert top < height, f"{doc} ({size}): the first figure starts at y = {top:.0f} px, below the first screen ({height} px)"
 
 
-def test_search_shows_excerpts_offline(browser):
+@pytest.mark.parametrize("query", ["template", "decay"])
+def test_search_shows_excerpts_offline(browser, query):
     """The search page, opened from disk, lists results with an excerpt of each page, search words highlighted,
     and a result that points to a section shows that section's text."""
     context = browser.new_context(viewport=DESKTOP)
@@ -423,7 +424,7 @@ def test_search_shows_excerpts_offline(browser):
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else
                (errors.append(f"network request: {r.request.url}"), r.abort()))
     try:
-        page.goto((HTML / "search.html").as_uri() + "?q=template", wait_until="load")
+        page.goto((HTML / "search.html").as_uri() + f"?q={query}", wait_until="load")
         page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
         page.wait_for_timeout(1500)                        # every result's text loaded
         results = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results ul.search li'))
@@ -436,13 +437,14 @@ def test_search_shows_excerpts_offline(browser):
         bare = [r["href"] for r in results if len(r["context"].strip()) < 40]
         assert not bare, f"results without an excerpt: {bare}"
         assert all(r["excerpts"] == 1 for r in results), [r for r in results if r["excerpts"] != 1][:3]
-        assert all(any(m.lower() == "template" for m in r["marked"]) for r in results
-                   if "template" in r["context"].lower()), results[:3]
-        assert sum("template" in r["context"].lower() for r in results) >= len(results) // 2, results[:5]
-        for r in [r for r in results if "#" in r["href"]][:5]:   # the excerpt comes from the section it names
+        assert all(any(m.lower() == query for m in r["marked"]) for r in results
+                   if query in r["context"].lower()), results[:3]
+        assert sum(query in r["context"].lower() for r in results) >= len(results) // 2, results[:5]
+        for r in [r for r in results if "#" in r["href"]]:      # the excerpt comes from the section (or term) named
             doc, anchor = r["href"].split(".html#")
             script = (HTML / "_static" / "search-text" / f"{doc}.js").read_text(encoding="utf-8")
             data = json.loads(script[script.index(", ") + 2:script.rindex(");")])
+            assert f"#{anchor}" in data["sections"], f"{r['href']}: no text recorded for this anchor"
             start, end = data["sections"][f"#{anchor}"]
             assert r["context"].strip(".").strip()[:60] in data["text"][start:end], (r, anchor)
         assert not errors, errors

@@ -8,7 +8,7 @@ bare titles (Sphinx issues #9156 and #10407; Sphinx has no option for it). This 
   ``CourseSearch.add(page, {text, sections})``: the text of the page's article as the reader sees it (as
   Sphinx's own summary takes it, but without the theme's navigation around it; no scripts, styles or heading
   links; white space collapsed) and, for
-  each section, the start and end of its text in it;
+  each section and glossary term, the start and end of its text in it;
 * turns off Sphinx's fetching of pages (``html_show_search_summary = False``: no failed requests offline);
 * adds ``_static/course_search.js`` to the search page only: for every result Sphinx lists it loads that page's
   script (a ``<script>`` tag works from disk) and adds the excerpt around the first search word (in the result's
@@ -25,6 +25,8 @@ from pathlib import Path
 TEXT_DIR = "search-text"     # under _static
 SKIP_PAGES = {"search", "genindex", "py-modindex"}
 _SPACE = re.compile(r"\s+")
+_BLOCKS = {"p", "div", "section", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "td", "th",
+           "figcaption", "blockquote", "table"}
 
 
 def page_text(html: str) -> tuple[str, dict[str, list[int]]]:
@@ -35,8 +37,9 @@ def page_text(html: str) -> tuple[str, dict[str, list[int]]]:
 
     Returns:
         (text, sections): ``text`` is the text content of the page's article (``article.bd-article``, else
-        ``[role=main]``) without scripts, styles and heading links, every run of white space made one space; ``sections`` maps ``"#<id>"`` of each ``<section>`` to
-        ``[start, end]`` in ``text``.
+        ``[role=main]``) without scripts, styles and heading links, every run of white space made one space
+        and a space after each block (paragraph, heading, list item...); ``sections`` maps ``"#<id>"`` of each
+        ``<section>`` and each glossary term (``<dt>``, with its definition) to ``[start, end]`` in ``text``.
     """
     from bs4 import BeautifulSoup, NavigableString, Tag
 
@@ -51,6 +54,7 @@ def page_text(html: str) -> tuple[str, dict[str, list[int]]]:
 
     def walk(node) -> None:
         nonlocal length
+        term = None                                          # a glossary term waiting for its definition
         for child in node.children:
             if isinstance(child, NavigableString):
                 if type(child) is not NavigableString:     # comments, CDATA, doctype
@@ -64,8 +68,15 @@ def page_text(html: str) -> tuple[str, dict[str, list[int]]]:
             elif isinstance(child, Tag):
                 start = length
                 walk(child)
-                if child.name == "section" and child.get("id"):
+                if child.name in _BLOCKS and parts and not parts[-1].endswith(" "):
+                    parts.append(" ")
+                    length += 1
+                if child.name in ("section", "dt") and child.get("id"):
                     sections[f"#{child['id']}"] = [start, length]
+                    term = f"#{child['id']}" if child.name == "dt" else None
+                elif child.name == "dd" and term:              # a term's excerpt: the term and its definition
+                    sections[term][1] = length
+                    term = None
 
     walk(main)
     return "".join(parts), sections
