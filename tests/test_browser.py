@@ -4,8 +4,12 @@ Every page loads without console errors, every plotly figure draws, every static
 moves its figure and steps from the keyboard, every collapsible solution opens, every figure has
 alt text, every chapter page carries its Binder, Colab, repository, issues and edit links, and the
 footer the licence and the version. Every page also works at a phone's 390 x 844 without
-scrolling sideways. Screenshots of every page in the light and the
-dark theme land in ``_build/screenshots/``; the page weights in ``_build/page_weights.json``.
+scrolling sideways; at 1280 and 390 px, in both themes, no code box scrolls sideways and no figure leaves the
+text column, and a swipe over a plotly figure scrolls the page. Search shows excerpts offline; formulas are
+typeset by the vendored MathJax. Two checks that the current pages fail are expected failures: text in
+figures at least 9 px on a phone, and each chapter's first figure within its first screen. Screenshots of
+every page in the light and the dark theme land in ``_build/screenshots/``; the page weights in
+``_build/page_weights.json``.
 """
 from __future__ import annotations
 
