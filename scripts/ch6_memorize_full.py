@@ -47,7 +47,7 @@ ROWS = {
     "sgd_true": {"labels": "true", "optimizer": "sgd", "lr": 0.01, "batch_size": 100,
                  "max_epochs": 5000, "seeds": [0]},
 }
-INIT = "fan_in"  # N(0, 1/n_in) weights, zero biases: close to Keras's 2017 default (Glorot), see chapter 6
+WEIGHT_STD = "fan_in"  # N(0, 1/n_in) weights, zero biases: close to Keras's 2017 default (Glorot), see chapter 6
 
 
 def run_row(name: str, seed: int, max_epochs: int | None = None, weights: dict | None = None) -> dict:
@@ -62,7 +62,7 @@ def run_row(name: str, seed: int, max_epochs: int | None = None, weights: dict |
     data = cl.load_jump_task(sigma=1.0, data_seed=DATA_SEED)
     y_true = data.y_train
     y = y_true if recipe["labels"] == "true" else cl.shuffle_labels(y_true, 1.0, data_seed=SHUFFLE_SEED)
-    model = cl.MLPEnsemble(SIZES, seeds=[seed], weight_std=INIT)
+    model = cl.MLPEnsemble(SIZES, seeds=[seed], weight_std=WEIGHT_STD)
     start = time.perf_counter()
     hist = mem.train_label_sets(model, data.X_train, y[None], data.X_test, data.y_test,
                                 epochs=recipe["max_epochs"], lr=recipe["lr"], batch_size=recipe["batch_size"],
@@ -80,7 +80,7 @@ def run_row(name: str, seed: int, max_epochs: int | None = None, weights: dict |
     train_acc, test_acc = hist["train_acc"][:, 0], hist["test_acc"][:, 0]
     return {
         "row": name, "seed": seed, **{k: v for k, v in recipe.items() if k != "seeds"},
-        "n_train": len(data.X_train), "n_test": len(data.X_test), "sizes": SIZES, "init": INIT,
+        "n_train": len(data.X_train), "n_test": len(data.X_test), "sizes": SIZES, "init": WEIGHT_STD,
         "epochs_run": len(train_acc) - 1, "epochs_to_fit": int(mem.epochs_to_fit(train_acc)),
         "epochs_to_half": int(mem.epochs_to_fit(train_acc, 0.5)),
         "final_train_acc": round(float(train_acc[-1]), 5), "final_test_acc": round(float(test_acc[-1]), 5),

@@ -11,7 +11,6 @@ the tests' ``load_script`` puts it there).
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
 import platform
@@ -26,6 +25,8 @@ import torch
 
 import course_lib as cl
 from course_lib.core.evaluate import evaluate
+from course_lib.core.files import write_atomic
+from course_lib.core.history import BestWeights
 
 
 def machine() -> dict:
@@ -52,20 +53,6 @@ def commit() -> str:
         return head + ("+dirty" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-
-
-def write_atomic(path: Path, write: Callable) -> None:
-    """Create ``path`` (mode 644) from ``write(binary file)``, so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_json(path: Path, payload: dict) -> None:
@@ -136,7 +123,19 @@ class EarlyStopper:
 
     def __init__(self, data: cl.Split, patience: int):
         self.data, self.patience = data, patience
-        self.best_loss, self.best_epoch, self.state, self.val_loss, self.val_acc = None, None, None, [], []
+        self.best, self.val_loss, self.val_acc = BestWeights(), [], []
+
+    @property
+    def best_loss(self):
+        return self.best.loss
+
+    @property
+    def best_epoch(self):
+        return self.best.epoch
+
+    @property
+    def state(self):
+        return self.best.state
 
     def on_epoch(self, event) -> None:
         """Hook for subclasses; does nothing here."""
@@ -148,15 +147,7 @@ class EarlyStopper:
         self.val_loss.append(loss)
         self.val_acc.append(acc)
         self.on_epoch(event)
-        if self.state is None:
-            self.best_loss, self.best_epoch = loss.copy(), np.zeros(len(loss), int)
-            self.state = copy.deepcopy(event.model.state_dict())
-            return
-        improved = loss < self.best_loss
-        self.best_loss = np.where(improved, loss, self.best_loss)
-        self.best_epoch = np.where(improved, event.epoch, self.best_epoch)
-        mask = torch.from_numpy(improved)
-        for name, tensor in event.model.state_dict().items():
-            self.state[name][mask] = tensor[mask].clone()
-        if event.epoch - self.best_epoch.max() >= self.patience:
+        first = self.best.state is None
+        self.best.update(event.model, loss, event.epoch)
+        if not first and event.epoch - self.best.epoch.max() >= self.patience:
             raise cl.StopTraining   # cl.train ends there and returns

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from course_lib.core.files import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "book" / "results"
@@ -66,15 +66,7 @@ def main() -> dict:
         "revision": revision,
         "files": file_entries(),
     }
-    fd, tmp = tempfile.mkstemp(dir=MANIFEST.parent, prefix=MANIFEST.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(manifest, indent=1) + "\n")
-        os.chmod(tmp, 0o644)                      # mkstemp's 0600 would follow the file into the package
-        os.replace(tmp, MANIFEST)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(MANIFEST, lambda fh: fh.write((json.dumps(manifest, indent=1) + "\n").encode()))
     print(f"{MANIFEST.relative_to(ROOT)}: {len(manifest['files'])} files, revision {revision[:12]}")
     if changes:
         print("warning: book/results/ has uncommitted changes, which the pinned revision does not hold:\n"

@@ -97,7 +97,7 @@ def fake_fetcher(n: int = 30, width: int = 784):
 
 
 def history():
-    from course_lib.core.train import History
+    from course_lib.core.history import History
 
     h = History()
     for e in range(3):
@@ -322,21 +322,7 @@ def specs() -> list[Spec]:
         templates,
         updates,
     )
-    from course_lib.core import (
-        data,
-        downloads,
-        evaluate,
-        models,
-        optim,
-        panels,
-        plots,
-        publish,
-        record,
-        repro,
-        runs,
-        train,
-        twins,
-    )
+    from course_lib.core import data, downloads, evaluate, models, optim, panels, plots, publish, record, repro, runs, train, twins
     from course_lib.course import evidence, results, selfcheck
 
     tmp = tempfile.mkdtemp(prefix="course-lib-probe-")
@@ -568,10 +554,10 @@ def specs() -> list[Spec]:
                   bad={"name": [("''", ""), ("None", None), ("3", 3)], "display": BOOL}))
     S.append(Spec("weight_grid_figure", twins.weight_grid_figure, lambda: {"W": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
-                       "ncols": POS_INT, "zmax": POS_FLOAT, "cell_px": POS_INT,
+                       "ncols": POS_INT, "vmax": POS_FLOAT, "cell_px": POS_INT,
                        "image_shape": [("(4,)", (4,)), ("(4, 0)", (4, 0))],
                        "titles": [("one title for 3 images", ["a"])]},
-                  ok={"zmax": [("None (a quantile of |W|)", None)]}))
+                  ok={"vmax": [("None (a quantile of |W|)", None)]}))
     S.append(Spec("figure_html", publish.figure_html, lambda: {"fig": fig()},
                   bad={"fig": [("3", 3), ("'fig'", "fig")], "height": [("0", 0), ("-5", -5), ("'400'", "400")]}))
 
@@ -620,26 +606,26 @@ def specs() -> list[Spec]:
                   extra=[("A", "a constant row (metric='correlation')",
                           lambda kw: geometry.pairwise_distances(np.vstack([np.ones(3), Xn(4, 3)]), metric="correlation"),
                           "accept", "documented: a row with no direction is at distance 1 from every row")]))
-    S.append(Spec("inner_class_deviation", geometry.inner_class_deviation, lambda: {"A": Xn(), "y": yn()},
-                  bad={"A": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation")},
+    S.append(Spec("inner_class_deviation", geometry.inner_class_deviation, lambda: {"acts": Xn(), "y": yn()},
+                  bad={"acts": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation")},
                   extra=[("y", "a class with one sample", lambda kw: geometry.inner_class_deviation(Xn(4, 3), [0, 0, 1, 2]),
                           "refuse", "")]))
-    S.append(Spec("inter_class_deviation", geometry.inter_class_deviation, lambda: {"A": Xn(), "y": yn()},
-                  bad={"A": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation"),
+    S.append(Spec("inter_class_deviation", geometry.inter_class_deviation, lambda: {"acts": Xn(), "y": yn()},
+                  bad={"acts": ARRAY2D, "y": LABELS, "metric": choice("euclidean", "cosine", "correlation"),
                        "pairs": choice("adjacent", "all")},
                   extra=[("y", "one class", lambda kw: geometry.inter_class_deviation(Xn(4, 3), [0, 0, 0, 0]),
                           "refuse", "")]))
-    S.append(Spec("activation_level", geometry.activation_level, lambda: {"A": Xn()}, bad={"A": ARRAY2D_ROWS}))
+    S.append(Spec("activation_level", geometry.activation_level, lambda: {"acts": Xn()}, bad={"acts": ARRAY2D_ROWS}))
     S.append(Spec("deviation_measures", geometry.deviation_measures,
                   lambda: {"layers": {"input": Xn(), "h": Xn(seed=1)}, "y": yn()},
                   bad={"layers": [("{}", {}), ("a list", T(lambda v: list(v.values()))),
                                   ("a NaN inside", T(lambda v: {"input": with_value(NAN)(v["input"])}))],
                        "y": LABELS, "pairs": choice("adjacent", "all")}))
-    S.append(Spec("neighbour_label_gap", geometry.neighbour_label_gap, lambda: {"A": Xn(), "y": yn()},
-                  bad={"A": ARRAY2D, "y": [("one label short", one_short()), ("a NaN label", with_value(NAN))],
+    S.append(Spec("neighbour_label_gap", geometry.neighbour_label_gap, lambda: {"acts": Xn(), "y": yn()},
+                  bad={"acts": ARRAY2D, "y": [("one label short", one_short()), ("a NaN label", with_value(NAN))],
                        "k": [("0", 0), ("20 (= n)", 20), ("1.5", 1.5), ("'2'", "2")]}))
-    S.append(Spec("embed_tsne", geometry.embed_tsne, lambda: {"A": Xn(40, 3), "perplexity": 5.0, "max_iter": 250},
-                  bad={"A": ARRAY2D, "perplexity": POS_FLOAT, "max_iter": [("100", 100), ("300.5", 300.5)],
+    S.append(Spec("embed_tsne", geometry.embed_tsne, lambda: {"acts": Xn(40, 3), "perplexity": 5.0, "max_iter": 250},
+                  bad={"acts": ARRAY2D, "perplexity": POS_FLOAT, "max_iter": [("100", 100), ("300.5", 300.5)],
                        "seed": SEED}))
 
     # ---------------------------------------------------------------- hidden
@@ -752,15 +738,15 @@ def specs() -> list[Spec]:
 
     def tf_kwargs():
         curves = {k: np.linspace(0, 1, 4) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
-        return {"W": Xn(10, 16), "epoch": 2, "curves": curves, "zmax": 1.0, "title": "t", "image_shape": (4, 4)}
+        return {"W": Xn(10, 16), "epoch": 2, "curves": curves, "vmax": 1.0, "title": "t", "image_shape": (4, 4)}
 
     S.append(Spec("training_figure", template_figures.training_figure, tf_kwargs,
-                  bad={"epoch": [("4 (curves have 0..3)", 4), ("-1", -1), ("1.5", 1.5)], "zmax": POS_FLOAT,
+                  bad={"epoch": [("4 (curves have 0..3)", 4), ("-1", -1), ("1.5", 1.5)], "vmax": POS_FLOAT,
                        "curves": [("no test_acc", T(lambda v: {k: c for k, c in v.items() if k != "test_acc"}))],
                        "W": [("9 templates", one_short()), ("a NaN inside", with_value(NAN))]}))
     S.append(Spec("templates_figure", template_figures.templates_figure,
-                  lambda: {"W": Xn(10, 16), "highlight": 3, "zmax": 1.0, "title": "t", "image_shape": (4, 4)},
-                  bad={"highlight": [("10", 10), ("-1", -1), ("1.5", 1.5)], "zmax": POS_FLOAT,
+                  lambda: {"W": Xn(10, 16), "highlight": 3, "vmax": 1.0, "title": "t", "image_shape": (4, 4)},
+                  bad={"highlight": [("10", 10), ("-1", -1), ("1.5", 1.5)], "vmax": POS_FLOAT,
                        "W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))]}))
 
     # ---------------------------------------------------------------- templates
@@ -821,8 +807,8 @@ def specs() -> list[Spec]:
     S.append(Spec("record_updates", updates.record_updates, lambda: {"model": mlp(), "X": X(4), "y": torch.arange(4) % 3, "lr": 0.1},
                   bad={"lr": POS_FLOAT, "momentum": [("-0.1", -0.1), ("1.0", 1.0)], "model": [("'mlp'", "mlp")],
                        "X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float()))], "y": [("one label short", one_short())]}))
-    S.append(Spec("strips_figure", splitting_plots.strips_figure, lambda: {"layer_acts": [Xn(20, 3)], "y": yn()},
-                  bad={"layer_acts": [("[]", []), ("a NaN inside", T(lambda v: [with_value(NAN)(v[0])])), ("one row short", T(lambda v: [v[0][:-1]]))],
+    S.append(Spec("strips_figure", splitting_plots.strips_figure, lambda: {"layers": [Xn(20, 3)], "y": yn()},
+                  bad={"layers": [("[]", []), ("a NaN inside", T(lambda v: [with_value(NAN)(v[0])])), ("one row short", T(lambda v: [v[0][:-1]]))],
                        "y": [("a label 0.5", as_float_labels())], "layer_names": [("two names for one layer", ["a", "b"])],
                        "xlim": [("(1,)", (1,))], "seed": SEED}))
     S.append(Spec("plot_pixel_strips", splitting_plots.plot_pixel_strips,

@@ -7,7 +7,7 @@ import pytest  # noqa: E402
 
 from course_lib.chapters import splitting_plots
 from course_lib.core import plots
-from course_lib.core.train import History
+from course_lib.core.history import History
 
 
 def test_weight_grid_uses_one_symmetric_scale():
@@ -48,4 +48,22 @@ def test_every_plot_returns_a_figure():
     ]
     assert all(isinstance(f, plt.Figure) for f in figs)
     assert all(f.get_facecolor()[:3] == (1.0, 1.0, 1.0) for f in figs)  # readable on a dark page
+    plt.close("all")
+
+
+def _matplotlib_plot_specs():
+    from bad_input_table import specs
+    return [s for s in specs() if s.fn.startswith("plot_")]
+
+
+@pytest.mark.parametrize("spec", _matplotlib_plot_specs(), ids=lambda s: s.fn)
+def test_every_plot_function_draws_into_a_given_ax(spec):
+    """A plot function given ``ax`` draws there (a grid takes the Axes' place) and returns that figure."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3))
+    right.plot([0, 1], [0, 1])
+    out = spec.call(**spec.valid(), ax=left)
+    assert out is fig
+    assert right in fig.axes and len(fig.axes) >= 2          # the other panel is untouched
+    with pytest.raises(TypeError, match=f"{spec.fn}: ax="):
+        spec.call(**spec.valid(), ax="left")
     plt.close("all")

@@ -51,20 +51,20 @@ def test_confusion_figure_hover_names_the_digits():
     assert "surest" not in hover[1][0]                               # an empty cell lists nobody
 
 
-def test_templates_figure_scales_by_zmax_and_has_eleven_maps():
-    fig = template_figures.templates_figure(W, 3, zmax=2.0, title="t")
+def test_templates_figure_scales_by_vmax_and_has_eleven_maps():
+    fig = template_figures.templates_figure(W, 3, vmax=2.0, title="t")
     assert isinstance(fig, go.Figure) and len(fig.data) == 11
     expected = np.clip(np.round(100 * W[3].reshape(28, 28) / 2.0), -100, 100)
     np.testing.assert_array_equal(fig.data[0].z, expected)
     assert np.asarray(fig.data[0].z).dtype == np.int8                # one byte per weight on the page
     assert fig.layout.annotations[0].text == "template 3"
     with pytest.raises(ValueError, match="highlight=10"):
-        template_figures.templates_figure(W, 10, zmax=1.0, title="t")
+        template_figures.templates_figure(W, 10, vmax=1.0, title="t")
 
 
 def test_training_figure_marks_the_epoch():
     curves = {k: np.linspace(0, 1, 6) for k in ("train_loss", "test_loss", "train_acc", "test_acc")}
-    fig = template_figures.training_figure(W, 2, curves, zmax=1.0, title="t")
+    fig = template_figures.training_figure(W, 2, curves, vmax=1.0, title="t")
     markers = [t for t in fig.data if getattr(t, "mode", None) == "markers"]
     assert len(fig.data) == 10 + 8 and all(list(t.x) == [2] for t in markers)
 

@@ -4,8 +4,9 @@ import torch
 
 from course_lib.core.data import Split
 from course_lib.core.evaluate import evaluate, loss_fn
+from course_lib.core.history import History
 from course_lib.core.models import MLP, MLPEnsemble
-from course_lib.core.train import History, train
+from course_lib.core.train import train
 
 
 def fresh(seed=0, sizes=(12, 8, 3)):
@@ -139,7 +140,7 @@ def test_the_evaluation_schedule_does_not_change_training(tiny_split):
 
 
 def test_a_callback_can_stop_training(tiny_split):
-    from course_lib.core.train import StopTraining
+    from course_lib.core.history import StopTraining
 
     def stop_after_two(event):
         if event.phase == "epoch" and event.epoch == 2:

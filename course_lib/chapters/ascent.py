@@ -14,16 +14,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.core.validate import (
-    calling,
-    check_choice,
-    check_int,
-    check_int_list,
-    check_number,
-    check_seed,
-    check_type,
-    fail,
-)
+from course_lib.core.validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
 
 
 @dataclass

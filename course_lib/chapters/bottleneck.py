@@ -4,13 +4,13 @@ Introduced in chapter 5 (:doc:`/book/05_bottleneck`), which follows chapter 4 of
 of Chen (2017) and the plane-folding notes of Canziani and LeCun's course (Xiao et al. 2020):
 
 * :func:`bottleneck_sizes`, :func:`pad_ensemble`, :func:`unpad_member`: train networks of
-  *different* widths side by side in one :class:`~course_lib.models.MLPEnsemble`, exactly;
+  *different* widths side by side in one :class:`~course_lib.core.models.MLPEnsemble`, exactly;
 * :func:`count_dead_units`, :func:`count_crossings`: ReLU units that never fire; whether a 2-D layer's
   class means form a self-avoiding curve;
-* :func:`least_squares_readout`, :func:`readout_succeeds`, :func:`sample_points`,
-  :func:`random_embedding_probability`: the thesis's Moore-Penrose readout from a few points
+* :func:`least_squares_readout`, :func:`~course_lib.chapters.bottleneck.readout_succeeds`, :func:`~course_lib.chapters.folding.sample_points`,
+  :func:`~course_lib.chapters.folding.random_embedding_probability`: the thesis's Moore-Penrose readout from a few points
   in a low-dimensional layer to one-hot outputs, and how often it can work for random points;
-* :func:`fold_steps`, :func:`plane_folding_figure`: a network with 2-unit layers drawn as a
+* :func:`~course_lib.chapters.folding.fold_steps`, :func:`~course_lib.chapters.folding.plane_folding_figure`: a network with 2-unit layers drawn as a
   sequence of maps of the plane.
 """
 from __future__ import annotations
@@ -44,7 +44,7 @@ def bottleneck_sizes(p: int, depth: str = "shallow", n_in: int = 100, n_out: int
         n_in, n_out: input and output sizes; outer: width of the layers around a deep bottleneck.
 
     Returns:
-        list[int]: sizes from input to output, as :class:`~course_lib.models.MLP` takes them.
+        list[int]: sizes from input to output, as :class:`~course_lib.core.models.MLP` takes them.
     """
     fn = "bottleneck_sizes"
     check_int(fn, "p", p, 1, fix="the width of the bottleneck, e.g. p=2")
@@ -60,7 +60,7 @@ def bottleneck_sizes(p: int, depth: str = "shallow", n_in: int = 100, n_out: int
 
 def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], activation: str = "relu",
                  weight_std: float | str | None = None) -> MLPEnsemble:
-    """One :class:`~course_lib.models.MLPEnsemble` that trains MLPs of *different* hidden widths side by side.
+    """One :class:`~course_lib.core.models.MLPEnsemble` that trains MLPs of *different* hidden widths side by side.
 
     Introduced in chapter 5, where it trains the nine bottleneck widths of one depth at once.
 
@@ -75,7 +75,7 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
         sizes_list: one list of layer sizes per member, all of the same length, with the same
             input and output sizes, e.g. ``[[100, p, 60] for p in range(2, 11)]``.
         seeds: one initialisation seed per member.
-        activation, weight_std: as for :class:`~course_lib.models.MLP`.
+        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
 
     Returns:
         MLPEnsemble whose ``sizes`` are the largest widths; ``ensemble.member_sizes`` keeps

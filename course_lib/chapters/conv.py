@@ -4,7 +4,7 @@ Introduced in chapter 4 (:doc:`/book/04b_convolution`). A :class:`CNN` has a few
 layers with **one filter each** (stride 1, "same" padding, so every layer keeps the signal's
 length) and one dense layer to the classes, with no pooling. :class:`CNNEnsemble` trains
 several of them side by side in one batched (grouped) convolution, the way
-:class:`~course_lib.models.MLPEnsemble` does for MLPs.
+:class:`~course_lib.core.models.MLPEnsemble` does for MLPs.
 """
 from __future__ import annotations
 
@@ -80,8 +80,8 @@ class CNN(nn.Module):
         kernel_sizes: filter length of each convolutional layer, e.g. ``[7]`` or ``[5, 7, 9]``.
         length: signal length; n_classes: number of outputs.
         activation: after each convolution (``"identity"``, ``"relu"``, ...; see
-            :data:`~course_lib.models.ACTIVATIONS`).
-        seed: seed of the initial weights, as for :class:`~course_lib.models.MLP` (``None``: the
+            :data:`~course_lib.core.models.ACTIVATIONS`).
+        seed: seed of the initial weights, as for :class:`~course_lib.core.models.MLP` (``None``: the
             global generator).
 
     Shapes:

@@ -18,16 +18,7 @@ from torch import nn
 from course_lib.chapters.bottleneck import readout_succeeds
 from course_lib.core.models import MLP
 from course_lib.core.plots import _check_class_names, class_color
-from course_lib.core.validate import (
-    check_array,
-    check_bool,
-    check_int,
-    check_labels,
-    check_number,
-    check_seed,
-    check_type,
-    fail,
-)
+from course_lib.core.validate import check_array, check_bool, check_int, check_labels, check_number, check_seed, check_type, fail
 
 
 def sample_points(trials: int, n: int, p: int, min_distance: float = 0.0,
@@ -103,8 +94,8 @@ def random_embedding_probability(p: int, n: int, trials: int = 10000, min_distan
                                  seed: int = 0, chunk: int = 50000) -> Estimate:
     """How often can n random points in p dimensions all be read out correctly? (chapter 5; thesis section 4.3.4)
 
-    Draws ``trials`` sets with :func:`sample_points` and counts the sets for which
-    :func:`readout_succeeds`.
+    Draws ``trials`` sets with :func:`~course_lib.chapters.folding.sample_points` and counts the sets for which
+    :func:`~course_lib.chapters.bottleneck.readout_succeeds`.
 
     Args:
         p: dimension of the layer; n: number of points (classes), n > p.
@@ -137,7 +128,7 @@ def fold_steps(model: MLP, X) -> list[tuple[str, np.ndarray]]:
     """Push points through a network one operation at a time: each affine map, then each activation (chapter 5).
 
     Args:
-        model: an :class:`~course_lib.models.MLP` (any widths; chapter 5 uses 2-unit layers).
+        model: an :class:`~course_lib.core.models.MLP` (any widths; chapter 5 uses 2-unit layers).
         X: points of shape (n, n_in), NumPy or torch.
 
     Returns:

@@ -1,7 +1,7 @@
 """The geometry of hidden representations (chapter 6): the thesis's deviation measures.
 
 Taught in :doc:`/book/06_memorization` (Chen 2017, section 6.4.1). A *representation* of a layer is
-an array ``A`` of shape (n, units): one activation vector per sample (layer 0 is the input itself).
+an array ``acts`` of shape (n, units): one activation vector per sample (layer 0 is the input itself).
 The measures compare representations of samples of one class (inner-class deviation) and the mean
 representations of different classes (inter-class deviation), and map them to two dimensions.
 """
@@ -15,16 +15,7 @@ from sklearn.manifold import TSNE
 
 from course_lib.chapters.memorization import METRICS
 from course_lib.core.measures import as_numpy, class_means
-from course_lib.core.validate import (
-    check_array,
-    check_choice,
-    check_int,
-    check_labels,
-    check_mapping,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.validate import check_array, check_choice, check_int, check_labels, check_mapping, check_number, check_seed, fail
 
 
 def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
@@ -35,7 +26,7 @@ def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
     direction: it counts as similarity 0, distance 1, to every row.
 
     Args:
-        A: shape (n, d); B: shape (m, d) or None; metric: one of :data:`METRICS`.
+        A: shape (n, d); B: shape (m, d) or None; metric: one of :data:`~course_lib.chapters.memorization.METRICS`.
 
     Returns:
         np.ndarray of float64, shape (n, m).
@@ -57,30 +48,30 @@ def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
     return np.clip(1.0 - Au @ Bu.T, 0.0, 2.0)
 
 
-def _check_labels(A: np.ndarray, y, fn: str, integer: bool = True) -> np.ndarray:
+def _check_labels(acts: np.ndarray, y, fn: str, integer: bool = True) -> np.ndarray:
     if integer:
-        check_labels(fn, "y", y, n=len(A), fix="pass one integer label per row of A")
+        check_labels(fn, "y", y, n=len(acts), fix="pass one integer label per row of A")
     else:
-        check_array(fn, "y", y, shape=(len(A),), fix="pass one label per row of A")
+        check_array(fn, "y", y, shape=(len(acts),), fix="pass one label per row of A")
     return np.asarray(y.detach().cpu() if isinstance(y, torch.Tensor) else y)
 
 
-def inner_class_deviation(A, y, metric: str = "euclidean") -> float:
+def inner_class_deviation(acts, y, metric: str = "euclidean") -> float:
     """Mean distance between two different samples of the same class, averaged over classes (eq. 6.2).
 
     Args:
-        A: shape (n, units); y: labels (n,), every class with at least two samples; metric: see :data:`METRICS`.
+        acts: shape (n, units); y: labels (n,), every class with at least two samples; metric: see :data:`~course_lib.chapters.memorization.METRICS`.
 
     Returns:
         float
     """
     fn = "inner_class_deviation"
     check_choice(fn, "metric", metric, METRICS)
-    A = as_numpy(A, fn, "A", ndim=2, min_rows=1, dtype=None)
-    y = _check_labels(A, y, fn)
+    acts = as_numpy(acts, fn, "acts", ndim=2, min_rows=1, dtype=None)
+    y = _check_labels(acts, y, fn)
     per_class = []
     for c in np.unique(y):
-        Ac = A[y == c]
+        Ac = acts[y == c]
         if len(Ac) < 2:
             fail(fn, "y", y, f"has {len(Ac)} sample of class {c}", "every class needs at least two")
         D = pairwise_distances(Ac, metric=metric)
@@ -88,7 +79,7 @@ def inner_class_deviation(A, y, metric: str = "euclidean") -> float:
     return float(np.mean(per_class))
 
 
-def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacent") -> float:
+def inter_class_deviation(acts, y, metric: str = "euclidean", pairs: str = "adjacent") -> float:
     """Mean distance between class means (eq. 6.3): of neighbouring labels, or of all pairs.
 
     The jump task's labels are ordered positions, so the thesis compares class ``c`` with ``c + 1``
@@ -101,7 +92,7 @@ def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacen
     fn = "inter_class_deviation"
     check_choice(fn, "pairs", pairs, ("adjacent", "all"))
     check_choice(fn, "metric", metric, METRICS)
-    means = class_means(as_numpy(A, fn, "A", ndim=2, min_rows=1, dtype=None), y, fn=fn)
+    means = class_means(as_numpy(acts, fn, "acts", ndim=2, min_rows=1, dtype=None), y, fn=fn)
     if len(means) < 2:
         fail(fn, "y", y, "holds one class", "inter-class deviation needs at least two classes")
     D = pairwise_distances(means, metric=metric)
@@ -110,10 +101,10 @@ def inter_class_deviation(A, y, metric: str = "euclidean", pairs: str = "adjacen
     return float(D[np.triu_indices(len(means), k=1)].mean())
 
 
-def activation_level(A) -> float:
+def activation_level(acts) -> float:
     """Overall activation level of a layer (eq. 6.4): the mean L1 norm of its activation vectors."""
-    A = as_numpy(A, "activation_level", "A", ndim=2, min_rows=1, dtype=None)
-    return float(np.abs(A).sum(1).mean())
+    acts = as_numpy(acts, "activation_level", "acts", ndim=2, min_rows=1, dtype=None)
+    return float(np.abs(acts).sum(1).mean())
 
 
 def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjacent") -> dict[str, np.ndarray]:
@@ -148,7 +139,7 @@ def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjace
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def neighbour_label_gap(A, y, k: int = 5) -> float:
+def neighbour_label_gap(acts, y, k: int = 5) -> float:
     """How far apart, in label, a sample and its ``k`` nearest neighbours are (Euclidean), on average.
 
     On the jump task the labels are positions, so a representation that keeps the ordered
@@ -156,28 +147,28 @@ def neighbour_label_gap(A, y, k: int = 5) -> float:
     of random pairs (about a third of the label range).
 
     Args:
-        A: representations (n, units); y: numeric labels (n,); k: neighbours per sample.
+        acts: representations (n, units); y: numeric labels (n,); k: neighbours per sample.
 
     Returns:
         float: mean of ``|y[i] - y[j]|`` over each sample ``i`` and its ``k`` nearest neighbours ``j``.
     """
     fn = "neighbour_label_gap"
-    A = as_numpy(A, fn, "A", ndim=2, dtype=None)
-    y = _check_labels(A, y, fn, integer=False).astype(np.float64)
-    check_int(fn, "k", k, 1, len(A) - 1, fix=f"k must be between 1 and n - 1 = {len(A) - 1}")
-    D = pairwise_distances(A)
+    acts = as_numpy(acts, fn, "acts", ndim=2, dtype=None)
+    y = _check_labels(acts, y, fn, integer=False).astype(np.float64)
+    check_int(fn, "k", k, 1, len(acts) - 1, fix=f"k must be between 1 and n - 1 = {len(acts) - 1}")
+    D = pairwise_distances(acts)
     np.fill_diagonal(D, np.inf)
     nearest = np.argpartition(D, k - 1, axis=1)[:, :k]           # the k smallest distances, in any order
     return float(np.abs(y[nearest] - y[:, None]).mean())
 
 
-def embed_tsne(A, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
+def embed_tsne(acts, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
     """A 2-D t-SNE map of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
 
     Introduced in chapter 6, which maps a few hundred signals per layer with ``max_iter=500``.
 
     Args:
-        A: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
+        acts: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
         perplexity: t-SNE's effective number of neighbours; max_iter: optimization steps (at least 250).
 
     Returns:
@@ -185,12 +176,12 @@ def embed_tsne(A, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000)
     """
 
     fn = "embed_tsne"
-    A = as_numpy(A, fn, "A", ndim=2, dtype=None).astype(np.float64)
+    acts = as_numpy(acts, fn, "acts", ndim=2, dtype=None).astype(np.float64)
     check_number(fn, "perplexity", perplexity, 0, low_open=True, fix="t-SNE's number of neighbours, e.g. 30")
     seed = check_seed(fn, "seed", seed)
-    if len(A) <= 3 * perplexity:
-        fail(fn, "perplexity", perplexity, f"is too large for {len(A)} points (too few)",
+    if len(acts) <= 3 * perplexity:
+        fail(fn, "perplexity", perplexity, f"is too large for {len(acts)} points (too few)",
              f"use more than {int(3 * perplexity)} points or a smaller perplexity")
     check_int(fn, "max_iter", max_iter, 250, fix="scikit-learn's minimum is 250")
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=int(max_iter))
-    return tsne.fit_transform(A)
+    return tsne.fit_transform(acts)

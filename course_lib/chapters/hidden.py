@@ -12,11 +12,11 @@ of them; this module measures what those weights learned:
   looks like "class 1 minus class 0", or like any class at all;
 * :func:`class_contrast_share`: how much of a weight image is any mix of class contrasts (a
   joint template scores as high as a single-class one);
-* :func:`quadratic_cost`, :class:`QuadraticCost` and :func:`train_quadratic_seeds`: Nielsen's
+* :func:`~course_lib.chapters.hidden_training.quadratic_cost`, :class:`~course_lib.chapters.hidden_training.QuadraticCost` and :func:`~course_lib.chapters.hidden_training.train_quadratic_seeds`: Nielsen's
   quadratic cost on sigmoid outputs, swapped into the one training loop;
-* :func:`sweep_hidden_sizes`: one :class:`~course_lib.models.MLPEnsemble` per hidden size.
+* :func:`~course_lib.chapters.hidden_training.sweep_hidden_sizes`: one :class:`~course_lib.core.models.MLPEnsemble` per hidden size.
 
-The chapter's figures live in :mod:`course_lib.hidden_plots`.
+The chapter's figures live in :mod:`course_lib.chapters.hidden_plots`.
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ def effective_templates(model: MLP, X: np.ndarray | torch.Tensor, units: Sequenc
     which is the mean over ``X`` of the gradient of logit ``c`` with respect to the input.
 
     Args:
-        model: an :class:`~course_lib.models.MLP` with exactly one hidden layer.
+        model: an :class:`~course_lib.core.models.MLP` with exactly one hidden layer.
         X: the inputs to average over, shape (n, n_features).
         units: hidden units to include (default: all); the full template is the sum over all units.
         center: subtract the mean template of all classes; a part shared by every class changes

@@ -13,24 +13,17 @@ import numpy as np
 import torch
 
 from course_lib.core.measures import as_numpy
-from course_lib.core.plots import WEIGHT_CMAP, _check_class_names, check_titles, class_color, weight_limit
-from course_lib.core.validate import (
-    check_image_shape,
-    check_int,
-    check_labels,
-    check_mapping,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.plots import WEIGHT_CMAP, _check_class_names, axes_grid, check_titles, class_color, figure_and_axes, weight_limit
+from course_lib.core.validate import check_image_shape, check_int, check_labels, check_mapping, check_number, check_seed, fail
 
 
 def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None = None,
-                     ncols: int = 5) -> plt.Figure:
+                     ncols: int = 5, ax: plt.Axes | None = None) -> plt.Figure:
     """Each output neuron's weights over the hidden units as a bar chart (blue +, red -), one shared y scale.
 
     Args:
         V: output weights of shape (n_classes, hidden); titles: one per class; ncols: panels per row.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -41,7 +34,7 @@ def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None 
     ncols = check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
     lim = float(np.abs(V).max()) * 1.05 or 1.0
     nrows = -(-len(V) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(2.3 * ncols, 1.7 * nrows), sharey=True, squeeze=False)
+    fig, axes = axes_grid(fn, ax, (1.72 * ncols, 2.3 * nrows), nrows, ncols, sharey=True)
     blue, red = plt.get_cmap(WEIGHT_CMAP)(0.85), plt.get_cmap(WEIGHT_CMAP)(0.15)
     for i, ax in enumerate(axes.flat):
         if i >= len(V):
@@ -50,11 +43,11 @@ def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None 
         ax.bar(np.arange(V.shape[1]), V[i], color=[blue if v >= 0 else red for v in V[i]], width=0.8)
         ax.axhline(0, color="0.4", lw=0.6)
         ax.set_ylim(-lim, lim)
-        ax.set_title(titles[i] if titles is not None else f"output {i}", fontsize=9)
+        ax.set_title(titles[i] if titles is not None else f"output {i}", fontsize=12)
         ax.set_xticks([0, V.shape[1] - 1])
-        ax.tick_params(labelsize=7)
-    fig.supxlabel("hidden unit", fontsize=9)
-    fig.supylabel("weight", fontsize=9)
+        ax.tick_params(labelsize=11)
+    fig.supxlabel("hidden unit", fontsize=12)
+    fig.supylabel("weight", fontsize=12)
     fig.tight_layout()
     return fig
 
@@ -62,7 +55,7 @@ def plot_output_bars(V: np.ndarray | torch.Tensor, titles: Sequence[str] | None 
 def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tensor,
                        image_shape: tuple[int, int] = (28, 28), n_per_class: int = 60,
                        class_names: Sequence[str] | None = None, mask: np.ndarray | None = None,
-                       seed: int = 0) -> plt.Figure:
+                       seed: int = 0, ax: plt.Axes | None = None) -> plt.Figure:
     """Petrosyan's (2018) picture of the inputs: one tiny strip plot per pixel, placed where the pixel is.
 
     Inside each pixel's cell, x is the pixel's value (from 0 at the left edge to 1 at the right)
@@ -75,6 +68,7 @@ def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tenso
         mask: optional bool array of shape (h*w,); cells where it is False are shaded grey
             (chapter 2 passes the pixels that are non-zero in some training image).
         seed: seed of the sample and the jitter.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -91,7 +85,7 @@ def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tenso
     _check_class_names(fn, class_names, np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y))
     y = np.asarray(y.cpu() if isinstance(y, torch.Tensor) else y)
     rng = np.random.default_rng(seed)
-    fig, ax = plt.subplots(figsize=(6.5, 6.5))
+    fig, ax = figure_and_axes(fn, ax, (6.5, 6.5))
     if mask is not None:
         mask = np.asarray(mask, dtype=bool)
         if mask.shape != (h * w,):
@@ -116,12 +110,13 @@ def plot_pixel_scatter(X: np.ndarray | torch.Tensor, y: np.ndarray | torch.Tenso
 
 
 def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] = (28, 28),
-                     titles: dict[str, Sequence[str]] | None = None, cell: float = 1.1) -> plt.Figure:
+                     titles: dict[str, Sequence[str]] | None = None, cell: float = 1.1, ax: plt.Axes | None = None) -> plt.Figure:
     """Several rows of weight images, each row on its own shared diverging scale with its own colour bar.
 
     Args:
         rows: row label -> weights of shape (k, h*w); every row must have the same k.
         titles: row label -> one title per image (optional).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -141,7 +136,7 @@ def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] =
                  "pass the right image_shape")
         if titles is not None and name in titles:
             check_titles(fn, "titles", titles[name], k)
-    fig, axes = plt.subplots(len(arrays), k, figsize=(cell * k + 1.6, (cell + 0.45) * len(arrays)), squeeze=False)
+    fig, axes = axes_grid(fn, ax, (cell * k * 0.82 + 1.6, (cell + 0.45) * len(arrays) + 0.1), len(arrays), k)
     for r, (name, W) in enumerate(arrays.items()):
         lim = weight_limit(W)
         for i, ax in enumerate(axes[r]):
@@ -150,7 +145,7 @@ def plot_weight_rows(rows: dict[str, np.ndarray], image_shape: tuple[int, int] =
             for side in ax.spines.values():
                 side.set_visible(False)
             if titles is not None and name in titles:
-                ax.set_title(str(titles[name][i]), fontsize=8)
-        axes[r, 0].set_ylabel(name, fontsize=9)
+                ax.set_title(str(titles[name][i]), fontsize=14)
+        axes[r, 0].set_ylabel(name, fontsize=13, rotation=0, ha="right", va="center")
         fig.colorbar(im, ax=list(axes[r]), shrink=0.85, pad=0.01, aspect=12)
     return fig

@@ -11,10 +11,11 @@ import numpy as np
 import torch
 
 from course_lib.core.data import Split
+from course_lib.core.history import History
 from course_lib.core.models import MLPEnsemble
 from course_lib.core.optim import check_recipe
 from course_lib.core.runs import _check_recipe_keys
-from course_lib.core.train import History, train
+from course_lib.core.train import train
 from course_lib.core.validate import calling, check_array, check_int, check_int_list, check_labels, check_type
 
 
@@ -22,7 +23,7 @@ def quadratic_cost(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     """Nielsen's quadratic cost: half the squared distance between sigmoid outputs and one-hot targets.
 
     Mean over the images; for ensemble scores (M, n, C), the sum over members of each mean (as
-    :func:`~course_lib.train.loss_fn`), so each member gets its own gradient.
+    :func:`~course_lib.core.evaluate.loss_fn`), so each member gets its own gradient.
 
     Args:
         y_hat: scores (n, C) or (M, n, C), before the sigmoid; y: labels (n,) or (M, n).
@@ -58,7 +59,7 @@ class _CrossEntropyToQuadratic(torch.autograd.Function):
 
 
 class QuadraticCost(torch.nn.Module):
-    """Wrap a model so that :func:`~course_lib.train.train` trains it with :func:`quadratic_cost`.
+    """Wrap a model so that :func:`~course_lib.core.train.train` trains it with :func:`~course_lib.chapters.hidden_training.quadratic_cost`.
 
     The wrapped model returns the same scores; only during training the gradient that reaches them
     is the quadratic cost's instead of cross-entropy's (same batches, same optimizer, no extra pass).
@@ -83,12 +84,12 @@ def train_quadratic_seeds(sizes: Sequence[int], data: Split, seeds: Sequence[int
     """Train one network per seed, side by side, with the quadratic cost; return their test accuracies.
 
     Member ``m`` starts where ``MLP(sizes, activation, weight_std, seed=seeds[m])`` starts and sees the
-    batches of ``batch_seed``, exactly as :func:`~course_lib.train.train_seeds` with cross-entropy.
+    batches of ``batch_seed``, exactly as :func:`~course_lib.core.runs.train_seeds` with cross-entropy.
 
     Args:
         sizes: layer sizes, e.g. ``[784, 2, 10]``; data: the split; seeds: one per network.
-        activation, weight_std: as for :class:`~course_lib.models.MLP`.
-        **recipe: ``epochs``, ``lr``, ``batch_size``, ... as for :func:`~course_lib.train.train`.
+        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
+        **recipe: ``epochs``, ``lr``, ``batch_size``, ... as for :func:`~course_lib.core.train.train`.
 
     Returns:
         np.ndarray: shape (len(seeds),), test accuracies.
@@ -117,8 +118,8 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
 
     Args:
         data: the split to train on; hidden_sizes: e.g. ``[30, 10, 5]``; seeds: e.g. ``range(5)``.
-        activation, weight_std: as for :class:`~course_lib.models.MLP`.
-        lr, batch_size, epochs, weight_decay: as for :func:`~course_lib.train.train` (plain SGD).
+        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
+        lr, batch_size, epochs, weight_decay: as for :func:`~course_lib.core.train.train` (plain SGD).
         eval_every: epochs between evaluations on the test set (default: only before and after
             training, which is all a sweep reports; evaluation costs a pass over the test set).
         batch_seed: seed of the batch order, shared by every size and seed.

@@ -1,5 +1,5 @@
 """The jump-detection task of the thesis (Chen 2017): the signal-processing detector and the
-thesis's four error measures. Introduced in chapter 4 and used again in chapters 5 and 6.
+thesis's four error measures. Taught in :doc:`/book/04_edges` and used again in chapters 5 and 6.
 
 Positions are 1-based, as in the thesis: a signal with jump position ``t`` has its first high
 sample at index ``t - 1`` of the array. Labels are ``t - 21`` (0..59).
@@ -10,16 +10,7 @@ import numpy as np
 import torch
 
 from course_lib.core.data import Split
-from course_lib.core.validate import (
-    calling,
-    check_array,
-    check_bool,
-    check_int,
-    check_labels,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.validate import calling, check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
 
 #: The smallest jump position; label 0 stands for it.
 FIRST_POSITION = 21

@@ -1,4 +1,4 @@
-"""Memorizing vs learning (chapter 6): training on several label sets at once, and the thesis's
+"""Memorizing vs learning (:doc:`/book/06_memorization`): training on several label sets at once, and the thesis's
 deviation measures of hidden layers (Chen 2017, section 6.4.1).
 
 A *representation* of a layer is an array ``A`` of shape (n, units): one activation vector per
@@ -12,9 +12,10 @@ import numpy as np
 import torch
 
 from course_lib.core.data import Split
+from course_lib.core.history import History, StopTraining
 from course_lib.core.models import MLPEnsemble
 from course_lib.core.optim import check_recipe
-from course_lib.core.train import History, StopTraining, train
+from course_lib.core.train import train
 from course_lib.core.validate import (
     calling,
     check_array,
@@ -65,26 +66,26 @@ def train_label_sets(model: MLPEnsemble, X: torch.Tensor, Y: torch.Tensor, X_tes
                      callback=None) -> History:
     """Train the members of an ensemble side by side, member ``m`` on its own labels ``Y[m]``.
 
-    The book's one training loop (:func:`course_lib.train`) with one row of labels per member
+    The book's one training loop (:func:`~course_lib.core.train.train`) with one row of labels per member
     (a label-noise sweep) and, for random-pixel data, one input set per member. Each member gets
     the updates it would get alone with ``course_lib.train(..., batch_seed=batch_seed)``.
     Introduced in chapter 6.
 
     Args:
-        model: an :class:`~course_lib.models.MLPEnsemble` with ``M`` members.
+        model: an :class:`~course_lib.core.models.MLPEnsemble` with ``M`` members.
         X: training inputs, shared (n, features) or one set per member (M, n, features).
         Y: int64 training labels of shape (M, n), one row per member.
         X_test, y_test: held-out inputs (n_test, features) and their labels (n_test,), shared.
-        epochs, lr, batch_size: as for :func:`course_lib.train`.
+        epochs, lr, batch_size: as for :func:`~course_lib.core.train.train`.
         optimizer: ``"adam"`` or ``"sgd"`` (plain).
         until_fit: stop early after the first epoch at which every member is right on all of
             its training labels (the arrays are then shorter).
         batch_seed: seed of the batch order (shared by the members).
-        callback: optional, called like :func:`course_lib.train`'s ``callback`` (every step and at
+        callback: optional, called like :func:`~course_lib.core.train.train`'s ``callback`` (every step and at
             the end of every epoch, epoch 0 included), before the ``until_fit`` check.
 
     Returns:
-        History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
+        ~course_lib.core.history.History: ``train_acc`` and ``train_loss`` (each member on its own labels), ``test_acc``,
         ``test_loss``; arrays of shape (epochs_run + 1, M).
     """
     fn = "train_label_sets"

@@ -12,16 +12,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from course_lib.chapters.splitting import _check_acts
-from course_lib.core.plots import _check_class_names, _check_grid_args, _grid, check_titles, class_color
-from course_lib.core.validate import (
-    check_array,
-    check_image_shape,
-    check_int,
-    check_labels,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.plots import _check_class_names, _check_grid_args, _grid, check_titles, class_color, figure_and_axes
+from course_lib.core.validate import check_array, check_image_shape, check_int, check_labels, check_number, check_seed, fail
 
 
 def _check_xlim(fn: str, xlim) -> None:
@@ -37,13 +29,14 @@ def _check_xlim(fn: str, xlim) -> None:
 
 def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = None, ncols: int = 5,
                 xlim: tuple[float, float] | None = None, titles: Sequence[str] | None = None, seed: int = 0,
-                suptitle: str | None = None) -> plt.Figure:
+                suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """One strip plot per neuron: x = its activation on each sample, y = random jitter, colour = class.
 
     Args:
         acts: activations of shape (n, units); y: int labels of shape (n,).
         class_names: legend name per class; ncols: panels per row; xlim: shared x range.
         titles: one per neuron (default ``"neuron i"``); seed: seed of the jitter.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -58,7 +51,7 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
     check_seed(fn, "seed", seed)
     acts, y = np.asarray(acts), np.asarray(y)
     jitter = np.random.default_rng(seed).uniform(-1, 1, len(y))
-    fig, axes = _grid(acts.shape[1], ncols, 2.0, title_space=0.1)
+    fig, axes = _grid(acts.shape[1], ncols, 2.0, title_space=0.1, ax=ax, fn=fn)
     for j, ax in enumerate(axes):
         for c in np.unique(y):
             sel = y == c
@@ -75,16 +68,16 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
     return fig
 
 
-def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: Sequence[str] | None = None,
+def strips_figure(layers: Sequence[np.ndarray], y: np.ndarray, layer_names: Sequence[str] | None = None,
                   class_names: Sequence | None = None, xlim: tuple[float, float] | None = None,
                   title: str | None = None, seed: int = 0):
     """Plotly strip plots of whole layers: one panel per layer, one row per neuron (chapter 3).
 
     In a panel, each dot is one sample: x = the neuron's activation, y = the neuron's row plus
-    a fixed random jitter, colour = class (:data:`course_lib.plots.CLASS_COLORS`).
+    a fixed random jitter, colour = class (:data:`course_lib.core.plots.CLASS_COLORS`).
 
     Args:
-        layer_acts: one array (n, units) per layer; y: labels (n,).
+        layers: one array (n, units) per layer; y: labels (n,).
         layer_names: panel titles; class_names: legend names; xlim: shared x range.
         title: figure title; seed: seed of the jitter (the same for every call, so dots keep their row).
 
@@ -94,21 +87,21 @@ def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: 
 
 
     fn = "strips_figure"
-    if isinstance(layer_acts, (str, bytes, np.ndarray)) or not hasattr(layer_acts, "__len__") or len(layer_acts) == 0:
-        fail(fn, "layer_acts", layer_acts, "is not a non-empty list of arrays (n, units)", "pass one array per layer")
+    if isinstance(layers, (str, bytes, np.ndarray)) or not hasattr(layers, "__len__") or len(layers) == 0:
+        fail(fn, "layers", layers, "is not a non-empty list of arrays (n, units)", "pass one array per layer")
     y = np.asarray(y)
-    layer_acts = [np.asarray(a) for a in layer_acts]
-    for a in layer_acts:
-        _check_acts(a, y, fn, "layer_acts")
-    check_titles(fn, "layer_names", layer_names, len(layer_acts), "layer")
+    layers = [np.asarray(a) for a in layers]
+    for a in layers:
+        _check_acts(a, y, fn, "layers")
+    check_titles(fn, "layer_names", layer_names, len(layers), "layer")
     _check_class_names(fn, class_names, y)
     _check_xlim(fn, xlim)
     check_seed(fn, "seed", seed)
-    names = list(layer_names) if layer_names is not None else [f"hidden layer {i + 1}" for i in range(len(layer_acts))]
-    fig = make_subplots(rows=1, cols=len(layer_acts), subplot_titles=names, shared_yaxes=True,
+    names = list(layer_names) if layer_names is not None else [f"hidden layer {i + 1}" for i in range(len(layers))]
+    fig = make_subplots(rows=1, cols=len(layers), subplot_titles=names, shared_yaxes=True,
                         horizontal_spacing=0.04)
     jitter = np.random.default_rng(seed).uniform(-0.33, 0.33, len(y))
-    for col, a in enumerate(layer_acts, start=1):
+    for col, a in enumerate(layers, start=1):
         for c in np.unique(y):
             sel = y == c
             units = np.arange(a.shape[1])
@@ -119,7 +112,7 @@ def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: 
                                        marker={"size": 3, "color": class_color(int(c)), "opacity": 0.5},
                                        hoverinfo="skip"), row=1, col=col)
         fig.update_xaxes(title_text="activation", range=list(xlim) if xlim else None, row=1, col=col)
-    n_units = max(a.shape[1] for a in layer_acts)
+    n_units = max(a.shape[1] for a in layers)
     fig.update_yaxes(tickvals=list(range(n_units)), ticktext=[f"neuron {j}" for j in range(n_units)],
                      autorange="reversed", showgrid=False, row=1, col=1)
     fig.update_layout(title_text=title, height=140 + 26 * n_units, margin={"l": 70, "r": 20, "t": 70, "b": 40},
@@ -128,7 +121,7 @@ def strips_figure(layer_acts: Sequence[np.ndarray], y: np.ndarray, layer_names: 
 
 
 def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int] = (28, 28),
-                      class_names: Sequence | None = None, n_per_class: int = 60, crop: int = 0, seed: int = 0):
+                      class_names: Sequence | None = None, n_per_class: int = 60, crop: int = 0, seed: int = 0, ax: plt.Axes | None = None) -> plt.Figure:
     """A strip plot for every pixel, drawn in the pixel's place in the image (chapter 3).
 
     Cell (r, c) holds pixel (r, c): x within the cell = the pixel's value in [0, 1] of each
@@ -141,6 +134,7 @@ def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int]
         image_shape: (h, w); class_names: legend names.
         n_per_class: images drawn per class (the first ones); crop: border pixels left out on each side.
         seed: seed of the jitter.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -162,7 +156,7 @@ def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int]
     rows, cols = np.divmod(np.flatnonzero(keep.ravel()), w)
     classes = np.unique(y)
     band = 0.9 / len(classes)
-    fig, ax = plt.subplots(figsize=(9, 9 * (h - 2 * crop) / (w - 2 * crop)))
+    fig, ax = figure_and_axes(fn, ax, (9, 9 * (h - 2 * crop) / (w - 2 * crop)))
     for r in range(crop, h - crop + 1):
         ax.axhline(r, color="#dddddd", lw=0.4)
     for c in range(crop, w - crop + 1):

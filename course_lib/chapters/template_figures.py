@@ -57,9 +57,9 @@ def confusion_figure(cm: np.ndarray, y: np.ndarray, probs: np.ndarray, n_listed:
     return fig
 
 
-def _percent(img: np.ndarray, zmax: float) -> np.ndarray:
+def _percent(img: np.ndarray, vmax: float) -> np.ndarray:
     """Weights as whole percentages of the colour limit, int8 in [-100, 100] (1 byte per value on the page)."""
-    return np.clip(np.round(100 * np.asarray(img, dtype=float) / zmax), -100, 100).astype(np.int8)
+    return np.clip(np.round(100 * np.asarray(img, dtype=float) / vmax), -100, 100).astype(np.int8)
 
 
 def _heatmap(z: np.ndarray) -> go.Heatmap:
@@ -80,24 +80,24 @@ def _square_axes(fig: go.Figure, n_axes: int) -> None:
                                             autorange="reversed", scaleanchor=f"x{suffix}")
 
 
-def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray], zmax: float,
+def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray], vmax: float,
                     title: str, image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
     """Plotly: the ten templates at one epoch above the loss and accuracy curves, the epoch marked.
 
-    Weights are stored as whole percentages of ``zmax`` (one byte each), which keeps static
-    twins light; the colour bar and the hover text give percentages of ``zmax``.
+    Weights are stored as whole percentages of ``vmax`` (one byte each), which keeps static
+    twins light; the colour bar and the hover text give percentages of ``vmax``.
 
     Args:
         W: templates at ``epoch``, shape (10, h*w); epoch: the epoch shown;
         curves: ``train_loss``, ``test_loss``, ``train_acc``, ``test_acc`` arrays over epochs 0..E;
-        zmax: shared colour limit; title: figure title.
+        vmax: shared colour limit; title: figure title.
 
     Returns:
         go.Figure
     """
     fn = "training_figure"
     _check_rows_are_images(fn, "W", W, image_shape, n=10)
-    check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit")
+    check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit")
     needed = ("train_loss", "test_loss", "train_acc", "test_acc")
     check_mapping(fn, "curves", curves, f"pass {needed}")
     missing = [k for k in needed if k not in curves]
@@ -112,7 +112,7 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
     fig = make_subplots(rows=3, cols=5, specs=specs, row_heights=[0.3, 0.3, 0.4], vertical_spacing=0.07,
                         horizontal_spacing=0.02, subplot_titles=[str(c) for c in range(10)] + ["loss", "accuracy"])
     for c in range(10):
-        fig.add_trace(_heatmap(_percent(W[c].reshape(image_shape), zmax)), row=c // 5 + 1, col=c % 5 + 1)
+        fig.add_trace(_heatmap(_percent(W[c].reshape(image_shape), vmax)), row=c // 5 + 1, col=c % 5 + 1)
     _square_axes(fig, 10)
     epochs = np.arange(len(curves["train_loss"]))
     for col, stem in ((1, "loss"), (4, "acc")):
@@ -125,7 +125,7 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
                                      marker={"size": 9, "color": CLASS_COLORS[0 if part == "train" else 1]}),
                           row=3, col=col)
         fig.update_xaxes(title_text="epoch", row=3, col=col)
-    coloraxis = _coloraxis(f"weight<br>(% of {zmax:.3g})")
+    coloraxis = _coloraxis(f"weight<br>(% of {vmax:.3g})")
     coloraxis["colorbar"].update(len=0.55, y=0.75)
     fig.update_layout(coloraxis=coloraxis, height=620, title_text=title,
                       margin={"l": 40, "r": 20, "t": 70, "b": 40},
@@ -133,16 +133,16 @@ def training_figure(W: np.ndarray, epoch: int, curves: Mapping[str, np.ndarray],
     return fig
 
 
-def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
+def templates_figure(W: np.ndarray, highlight: int, vmax: float, title: str,
                      image_shape: tuple[int, int] = (28, 28)) -> go.Figure:
     """Plotly: one template large (``highlight``) beside all ten small, on one colour scale.
 
-    The weights are drawn as whole percentages of ``zmax`` (one byte each), so that figures
-    whose weights differ tenfold, joined by :func:`~course_lib.interactive.static_twin`, can
-    share one colour bar and stay light; put ``zmax`` in the title.
+    The weights are drawn as whole percentages of ``vmax`` (one byte each), so that figures
+    whose weights differ tenfold, joined by :func:`~course_lib.core.twins.static_twin`, can
+    share one colour bar and stay light; put ``vmax`` in the title.
 
     Args:
-        W: templates of shape (10, h*w); highlight: the class drawn large (0..9); zmax: colour
+        W: templates of shape (10, h*w); highlight: the class drawn large (0..9); vmax: colour
             limit (positive); title: figure title.
 
     Returns:
@@ -151,9 +151,9 @@ def templates_figure(W: np.ndarray, highlight: int, zmax: float, title: str,
     fn = "templates_figure"
     _check_rows_are_images(fn, "W", W, image_shape, n=10)
     check_int(fn, "highlight", highlight, 0, 9, fix="the class drawn large, 0..9")
-    check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit")
+    check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit")
     W = np.asarray(W)
-    W = _percent(W, zmax)
+    W = _percent(W, vmax)
     specs = [[{"rowspan": 2, "colspan": 2}, None] + [{}] * 5, [None, None] + [{}] * 5]
     fig = make_subplots(rows=2, cols=7, specs=specs, horizontal_spacing=0.015, vertical_spacing=0.08,
                         subplot_titles=[f"template {highlight}"] + [str(c) for c in range(10)])

@@ -2,7 +2,7 @@
 
 Introduced in chapter 1 (:doc:`/book/01_templates`). Weights and evidence use the book's
 diverging map (blue = positive, red = negative) with one scale per figure; classes use
-:data:`course_lib.plots.CLASS_COLORS`.
+:data:`course_lib.core.plots.CLASS_COLORS`.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_lib.chapters.templates import Evidence
-from course_lib.core.plots import CLASS_COLORS, WEIGHT_CMAP, weight_limit
+from course_lib.core.plots import CLASS_COLORS, WEIGHT_CMAP, axes_grid, figure_and_axes, gridspec_in, weight_limit
 from course_lib.core.validate import check_array, check_image_shape, check_int, check_mapping, check_type, fail
 
 
@@ -48,11 +48,12 @@ def _off(ax: plt.Axes) -> None:
 
 
 def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequence | None = None,
-                             image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+                             image_shape: tuple[int, int] = (28, 28), ax: plt.Axes | None = None) -> plt.Figure:
     """Class means (top row, ink dark) above the templates (bottom row, weight colours, one scale).
 
     Args:
         means: class-mean images of shape (C, h*w); W: templates of shape (C, h*w).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -65,24 +66,25 @@ def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequ
         fail(fn, "W", W, f"and means {means.shape} must both have shape (C, h*w)", "pass one mean per template")
     _check_names(fn, class_names, len(W))
     C, names, vmax = len(W), _names(len(W), class_names), weight_limit(W)
-    fig, axes = plt.subplots(2, C, figsize=(1.25 * C + 0.8, 3.0), squeeze=False)
+    fig, axes = axes_grid(fn, ax, (1.05 * C, 3.3), 2, C)   # sized for the page's column
     for c in range(C):
         axes[0, c].imshow(means[c].reshape(image_shape), cmap="gray_r")
-        axes[0, c].set_title(names[c], fontsize=9)
+        axes[0, c].set_title(names[c], fontsize=17)
         im = axes[1, c].imshow(W[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
         _off(axes[0, c]), _off(axes[1, c])
-    axes[0, 0].set_ylabel("class mean", fontsize=9)
-    axes[1, 0].set_ylabel("template", fontsize=9)
+    axes[0, 0].set_ylabel("class mean", fontsize=14)
+    axes[1, 0].set_ylabel("template", fontsize=14)
     fig.colorbar(im, ax=list(axes[1]), shrink=0.9, pad=0.01).set_label("weight", fontsize=8)
     return fig
 
 
 def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, title: str = "",
-                            class_names: Sequence | None = None) -> plt.Figure:
+                            class_names: Sequence | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """A correlation matrix with its values written in, the row maxima framed.
 
     Args:
         corr: shape (C, C), values in [-1, 1]; row_label, col_label: what rows and columns are.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -96,35 +98,37 @@ def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, ti
     _check_names(fn, class_names, len(a))
     corr = np.asarray(corr)
     names = _names(len(corr), class_names)
-    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    fig, ax = figure_and_axes(fn, ax, (8.4, 7.0))
     im = ax.imshow(corr, cmap=WEIGHT_CMAP, vmin=-1, vmax=1)
     for (i, j), v in np.ndenumerate(corr):
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=6.5, color="white" if abs(v) > 0.6 else "black")
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=11.5, color="white" if abs(v) > 0.6 else "black")
     for i, j in enumerate(corr.argmax(1)):
         ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.8, ec="black"))
     ax.set_xticks(range(len(names)), names)
     ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(col_label)
-    ax.set_ylabel(row_label)
+    ax.set_xlabel(col_label, fontsize=13)
+    ax.set_ylabel(row_label, fontsize=13)
+    ax.tick_params(labelsize=12)
     ax.set_title(title)
     fig.colorbar(im, ax=ax, shrink=0.85).set_label("correlation", fontsize=8)
     return fig
 
 
 def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Sequence | None = None,
-                  image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+                  image_shape: tuple[int, int] = (28, 28), ax: plt.Axes | None = None) -> plt.Figure:
     """One input, its evidence map for every class (template x input), the scores and the softmax.
 
     Args:
-        x: the input of shape (h*w,); ev: :func:`course_lib.templates.evidence` of it;
+        x: the input of shape (h*w,); ev: :func:`course_lib.chapters.templates.evidence` of it;
         true_class: its label.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure: the image and ten maps (two rows of five) on top, the scores
         and probabilities below; the predicted class's title is bold.
     """
     fn = "plot_evidence"
-    check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.templates.evidence returns)")
+    check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.chapters.templates.evidence returns)")
     C = len(ev.scores)
     h, w = check_image_shape(fn, image_shape)
     check_array(fn, "x", x, shape=(h * w,), fix=f"pass the one input of shape ({h * w},) the evidence is of")
@@ -133,8 +137,7 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
     per_row = (C + 1) // 2
-    fig = plt.figure(figsize=(1.25 * (per_row + 1) + 0.9, 5.4))
-    grid = fig.add_gridspec(3, per_row + 1, height_ratios=[1, 1, 1.25], hspace=0.45, wspace=0.15,
+    fig, grid = gridspec_in(fn, ax, (1.25 * (per_row + 1) + 0.9, 5.4), 3, per_row + 1, height_ratios=[1, 1, 1.25], hspace=0.45, wspace=0.15,
                             top=0.95, bottom=0.1, left=0.08, right=0.88)
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
@@ -162,14 +165,15 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
 
 
 def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequence | None = None,
-                       image_shape: tuple[int, int] = (28, 28)) -> plt.Figure:
+                       image_shape: tuple[int, int] = (28, 28), ax: plt.Axes | None = None) -> plt.Figure:
     """The surest sample of every confusion-matrix cell, in the matrix's layout (empty cells blank).
 
     Drawn as one mosaic image (fast even for 10 x 10 cells).
 
     Args:
         images: all samples, shape (n, h*w); best: indices of shape (C, C) from
-            :func:`course_lib.templates.most_confident_per_cell` (-1 = empty cell).
+            :func:`course_lib.chapters.templates.most_confident_per_cell` (-1 = empty cell).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure: rows = true class, columns = predicted class; correct cells
@@ -187,7 +191,7 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
     h, w = image_shape
     pad = 4
     mosaic = np.full((C * (h + pad), C * (w + pad)), np.nan)
-    fig, ax = plt.subplots(figsize=(0.6 * C + 1.0, 0.6 * C + 1.0))
+    fig, ax = figure_and_axes(fn, ax, (0.6 * C + 1.0, 0.6 * C + 1.0))
     for (i, j), idx in np.ndenumerate(best):
         if idx < 0:
             continue
@@ -211,11 +215,12 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
     return fig
 
 
-def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: str = "") -> plt.Figure:
+def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
     """One panel per measured series against a swept setting (e.g. accuracy against the shift k).
 
     Args:
         x: the settings; series: name -> values (same length as x).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -229,7 +234,7 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
         if len(values) != len(x):
             fail(fn, "series", series, f"has {len(values)} values for {len(x)} settings in {name!r}",
                  "pass one value per setting")
-    fig, axes = plt.subplots(1, len(series), figsize=(3.4 * len(series), 2.8), squeeze=False)
+    fig, axes = axes_grid(fn, ax, (3.4 * len(series), 2.8), 1, len(series))
     for c, (ax, (name, values)) in enumerate(zip(axes.flat, series.items())):
         ax.plot(range(len(x)), values, "o-", color=CLASS_COLORS[c])
         ax.set_xticks(range(len(x)), [str(v) for v in x])
@@ -242,11 +247,12 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
 
 
 def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
-                       image_shape: tuple[int, int, int] = (3, 32, 32)) -> plt.Figure:
+                       image_shape: tuple[int, int, int] = (3, 32, 32), ax: plt.Axes | None = None) -> plt.Figure:
     """Colour templates (e.g. CIFAR-10): each rescaled to [0, 1] on its own and shown as an RGB image.
 
     Args:
         W: templates of shape (C, 3*h*w), channel-major (all red values, then green, then blue).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -259,7 +265,7 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
     _check_names(fn, class_names, len(a))
     W = np.asarray(W, dtype=float)
     names = _names(len(W), class_names)
-    fig, axes = plt.subplots(1, len(W), figsize=(1.3 * len(W), 1.7), squeeze=False)
+    fig, axes = axes_grid(fn, ax, (1.3 * len(W), 1.7), 1, len(W))
     for c, ax in enumerate(axes.flat):
         img = W[c].reshape(image_shape).transpose(1, 2, 0)
         ax.imshow((img - img.min()) / (img.max() - img.min() + 1e-12))

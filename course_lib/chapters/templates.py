@@ -13,11 +13,12 @@ from typing import NamedTuple
 import numpy as np
 
 from course_lib.core.data import Split
+from course_lib.core.history import History
 from course_lib.core.measures import as_numpy
 from course_lib.core.models import MLP
 from course_lib.core.optim import check_recipe
 from course_lib.core.record import Recorder
-from course_lib.core.train import History, train
+from course_lib.core.train import train
 from course_lib.core.validate import calling, check_array, check_int, check_labels, check_seed, check_type, fail
 
 
@@ -26,8 +27,8 @@ class Fit:
     """A trained logistic regression and its templates after every epoch.
 
     Attributes:
-        model: the trained :class:`~course_lib.models.MLP` with sizes ``[n_features, n_classes]``.
-        history: its :class:`~course_lib.train.History`.
+        model: the trained :class:`~course_lib.core.models.MLP` with sizes ``[n_features, n_classes]``.
+        history: its :class:`~course_lib.core.history.History`.
         weights: templates after each epoch, shape (epochs + 1, n_classes, n_features) (row 0: the start).
         biases: biases after each epoch, shape (epochs + 1, n_classes).
     """
@@ -46,7 +47,7 @@ def fit_templates(data: Split, *, epochs: int = 15, lr: float = 0.1, weight_deca
     with plain SGD, so it gives exactly the model of that recipe.
 
     Args:
-        data: a :class:`~course_lib.data.Split` with ``X_*`` of shape (n, d).
+        data: a :class:`~course_lib.core.data.Split` with ``X_*`` of shape (n, d).
         epochs, lr, weight_decay, batch_size: the SGD recipe (weight decay is the L2 coefficient).
         seed: seed of the initial weights; batch_seed: seed of the batch order.
 

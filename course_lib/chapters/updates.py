@@ -84,11 +84,11 @@ def record_updates(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, lr: fl
                    batch_seed: int = 0) -> StepUpdates:
     """Train ``model`` one sample at a time on (X, y), one pass, and keep every weight change (chapter 3).
 
-    Uses :func:`course_lib.train.train` with ``batch_size=1`` and SGD; the change of each
+    Uses :func:`course_lib.core.train.train` with ``batch_size=1`` and SGD; the change of each
     linear layer's weight at each step is the difference of the weights after and before it.
 
     Args:
-        model: an :class:`~course_lib.models.MLP` (its ``layers`` alternate Linear and activation).
+        model: an :class:`~course_lib.core.models.MLP` (its ``layers`` alternate Linear and activation).
         X: inputs (steps, n_features); y: labels (steps,). One step per sample, in a seeded order.
         lr: learning rate; momentum: SGD momentum (0 = plain SGD).
         batch_seed: seed of the sample order.

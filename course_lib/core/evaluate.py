@@ -77,7 +77,7 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[np.nda
 
 
 def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor):
-    """:func:`evaluate` without the checks (the training loop checks its data once per call)."""
+    """:func:`~course_lib.core.evaluate.evaluate` without the checks (the training loop checks its data once per call)."""
     return _evaluated(_predict(model, X), y)
 
 

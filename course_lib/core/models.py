@@ -1,6 +1,6 @@
 """Models of the book: multilayer perceptrons, and many of them trained side by side.
 
-Introduced in the introduction chapter (logistic regression is an MLP with no hidden layer);
+Taught in :doc:`/book/00_introduction` (logistic regression is an MLP with no hidden layer);
 :class:`MLPEnsemble` is introduced in chapter 4, where it makes the thesis's recipe fit the budget.
 """
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _check_sizes(sizes: Sequence[int], fn: str = "MLP") -> list[int]:
 
 
 def check_weight_std(fn: str, weight_std) -> None:
-    """``None``, ``"fan_in"`` or a finite number >= 0 (the choices of :func:`_init_weight_`)."""
+    """``None``, ``"fan_in"`` or a finite number >= 0 (the choices of ``_init_weight_``)."""
     fix = "pass None (PyTorch default), a non-negative number, or 'fan_in' for N(0, 1/n_in)"
     if weight_std is None or (isinstance(weight_std, str) and weight_std == "fan_in"):
         return
@@ -85,9 +85,9 @@ class MLP(nn.Module):
         activation: name of the hidden activation (see :data:`ACTIVATIONS`).
         weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2)
             weights with zero biases, or ``"fan_in"`` for N(0, 1/n_in).
-        seed: seed of the initial weights (the rule of :mod:`course_lib.repro`); the global random
+        seed: seed of the initial weights (the rule of :mod:`course_lib.core.repro`); the global random
             generator is left as it was. ``None`` draws them from the global generator, which
-            :func:`~course_lib.repro.set_seed` (or ``cl.setup``) seeds.
+            :func:`~course_lib.core.repro.set_seed` (or ``cl.setup``) seeds.
 
     Shapes:
         input (n, sizes[0]) -> logits (n, sizes[-1]).

@@ -1,6 +1,6 @@
 """The two optimizers of the book, written out: plain/momentum SGD and Adam.
 
-Introduced in the introduction chapter, beside the training loop. Each ``step`` is the update
+Taught in :doc:`/book/00_introduction`, beside the training loop. Each ``step`` is the update
 rule as a textbook writes it, and gives bit for bit the numbers of ``torch.optim.SGD`` and
 ``torch.optim.Adam`` on the CPU (their single-tensor code paths; a test checks it), without
 their per-step bookkeeping or the compiler import that ``torch.optim`` triggers on first use.

@@ -1,6 +1,6 @@
 """Matplotlib figures of the book. Plot functions take arrays, never train, and return the figure.
 
-One colour convention everywhere (introduced in the introduction chapter): weights in a
+One colour convention everywhere (taught in :doc:`/book/00_introduction`): weights in a
 diverging map centred at zero with one shared scale per grid, blue = excites, red =
 inhibits; classes in one fixed qualitative palette. Figures have a white background so
 they stay readable on the site's dark theme.
@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Sequence
 
 import matplotlib
+import matplotlib.axes
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_lib.core.train import History
+from course_lib.core.history import History
 from course_lib.core.validate import check_array, check_image_shape, check_int, check_number, check_type, fail
 
 #: Diverging colour map for weights (red = negative, inhibits; white = 0; blue = positive, excites).
@@ -26,12 +27,20 @@ CLASS_COLORS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"
 
 
 def use_book_style() -> None:
-    """Set matplotlib defaults of the book: white backgrounds, readable font sizes."""
+    """Set matplotlib defaults of the book: white backgrounds, readable font sizes, square pixels,
+    and (in a notebook) PNGs at twice the pixel density, sharp on high-density screens."""
     matplotlib.rcParams.update({
         "figure.facecolor": "white", "savefig.facecolor": "white", "axes.facecolor": "white",
         "figure.dpi": 80, "font.size": 10, "axes.titlesize": 10, "axes.spines.top": False,
-        "axes.spines.right": False, "figure.max_open_warning": 0,
+        "axes.spines.right": False, "figure.max_open_warning": 0, "image.interpolation": "nearest",
     })
+    try:  # only inside IPython: the inline backend's "retina" PNGs (2x pixels, displayed at 1x size)
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def class_color(i: int) -> str:
@@ -53,13 +62,53 @@ def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
     check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
 
 
-def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35):
+def _check_ax(fn: str, ax) -> None:
+    if ax is not None and not isinstance(ax, matplotlib.axes.Axes):
+        fail(fn, "ax", ax, f"is a {type(ax).__name__}, not a matplotlib Axes",
+             "pass an Axes (e.g. from plt.subplots()) or None for a new figure", TypeError)
+
+
+def figure_and_axes(fn: str, ax, figsize: tuple[float, float]) -> tuple[plt.Figure, plt.Axes]:
+    """One Axes to draw on: ``ax`` itself, or a new figure of ``figsize`` inches."""
+    _check_ax(fn, ax)
+    if ax is not None:
+        return ax.figure, ax
+    return plt.subplots(figsize=figsize)
+
+
+def gridspec_in(fn: str, ax, figsize: tuple[float, float], nrows: int, ncols: int, **kw):
+    """A grid of ``nrows`` x ``ncols`` cells: in a new figure of ``figsize``, or laid out in the place
+    of ``ax`` (which is removed), so that a grid figure can be one panel of a larger figure."""
+    _check_ax(fn, ax)
+    if ax is None:
+        fig = plt.figure(figsize=figsize)
+        return fig, fig.add_gridspec(nrows, ncols, **kw)
+    inside = {k: v for k, v in kw.items() if k not in ("top", "bottom", "left", "right")}  # the Axes' box rules
+    fig, spec = ax.figure, ax.get_subplotspec().subgridspec(nrows, ncols, **inside)
+    ax.remove()
+    return fig, spec
+
+
+def axes_grid(fn: str, ax, figsize: tuple[float, float], nrows: int, ncols: int, sharey: bool = False,
+              **kw) -> tuple[plt.Figure, np.ndarray]:
+    """Like ``plt.subplots(nrows, ncols, squeeze=False)``, or the same grid inside ``ax``."""
+    fig, spec = gridspec_in(fn, ax, figsize, nrows, ncols, **kw)
+    axes = np.empty((nrows, ncols), dtype=object)
+    for r in range(nrows):
+        for c in range(ncols):
+            share = axes[0, 0] if sharey and (r or c) else None
+            axes[r, c] = fig.add_subplot(spec[r, c], sharey=share)
+            if share is not None and c:
+                axes[r, c].tick_params(labelleft=False)       # as plt.subplots(sharey=True) does
+    return fig, axes
+
+
+def _grid(n: int, ncols: int, cell: float, title_space: float = 0.35, ax=None, fn: str = "plot"):
     ncols = max(1, min(ncols, n))
     nrows = int(np.ceil(n / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + 0.8, (cell + title_space) * nrows + 0.3),
-                             squeeze=False)
-    for ax in axes.flat[n:]:
-        ax.axis("off")
+    fig, axes = axes_grid(fn, ax, (cell * ncols + 0.8, (cell + title_space) * nrows + 0.3), nrows, ncols)
+    for extra in axes.flat[n:]:
+        extra.axis("off")
     return fig, axes.flat[:n]
 
 
@@ -74,7 +123,7 @@ def check_titles(fn: str, name: str, titles, n: int, what: str = "image") -> Non
 
 
 def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.ndarray:
-    """Images as rows (k, h*w) or (k, h, w), finite; returns them as (k, h, w) (what :func:`_as_images` does)."""
+    """Images as rows (k, h*w) or (k, h, w), finite; returns them as (k, h, w) (what ``_as_images`` does)."""
     h, w = check_image_shape(fn, image_shape)
     a = check_array(fn, name, W, ndim=(1, 2, 3), fix=f"pass images of shape (k, {h * w}) or (k, {h}, {w})")
     a = a[None] if a.ndim == 1 else a
@@ -102,7 +151,7 @@ def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.nda
 
 def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
                      ncols: int = 10, vmax: float | None = None, cell: float = 1.3,
-                     suptitle: str | None = None, colorbar: bool = True) -> plt.Figure:
+                     suptitle: str | None = None, colorbar: bool = True, ax: plt.Axes | None = None) -> plt.Figure:
     """Show each row of ``W`` as an image in the weight colours, all on one shared scale.
 
     Args:
@@ -113,67 +162,65 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
         vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
         cell: size of one image in inches.
         suptitle: title of the whole figure; colorbar: draw the shared colour bar.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
     """
     fn = "plot_weight_grid"
-    k = len(check_images(fn, "W", W, image_shape))
-    _check_grid_args(fn, ncols=ncols, cell=cell)
-    check_titles(fn, "titles", titles, k)
     if vmax is not None:
         check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit, or None")
     if not isinstance(colorbar, (bool, np.bool_)):
         fail(fn, "colorbar", colorbar, "must be True or False", "", TypeError)
-    images = _as_images(W, image_shape, "W")
-    vmax = weight_limit(images) if vmax is None else vmax
-    fig, axes = _grid(len(images), ncols, cell)
-    for i, (ax, img) in enumerate(zip(axes, images)):
-        im = ax.imshow(img, cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
-        ax.set_xticks([]), ax.set_yticks([])
-        if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=9)
+    vmax = weight_limit(check_images(fn, "W", W, image_shape)) if vmax is None else vmax
+    fig, axes, im = _draw_grid(fn, "W", W, image_shape, titles, ncols, cell, suptitle, ax,
+                               cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
     if colorbar:
         cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
         cb.set_label("weight (blue excites, red inhibits)", fontsize=8)
-    if suptitle:
-        fig.suptitle(suptitle)
     return fig
 
 
 def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None) -> plt.Figure:
+                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Show images (e.g. digits, ink dark on white) in a grid.
 
     Args:
         images: shape (k, h*w) or (k, h, w); titles: one per image; ncols: images per row.
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
     """
-    fn = "plot_image_grid"
-    k = len(check_images(fn, "images", images, image_shape))
+    return _draw_grid("plot_image_grid", "images", images, image_shape, titles, ncols, cell, suptitle, ax,
+                      cmap=cmap)[0]
+
+
+def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell: float, suptitle, ax, **imshow):
+    """Check and draw one image per panel, pixels as squares (nearest neighbour). Returns (fig, axes, last image)."""
+    k = len(check_images(fn, name, images, image_shape))
     _check_grid_args(fn, ncols=ncols, cell=cell)
     check_titles(fn, "titles", titles, k)
-    images = _as_images(images, image_shape, "images")
-    fig, axes = _grid(len(images), ncols, cell)
-    for i, (ax, img) in enumerate(zip(axes, images)):
-        ax.imshow(img, cmap=cmap)
-        ax.set_xticks([]), ax.set_yticks([])
+    images = _as_images(images, image_shape, name)
+    fig, axes = _grid(len(images), ncols, cell, ax=ax, fn=fn)
+    for i, (panel, img) in enumerate(zip(axes, images)):
+        im = panel.imshow(img, interpolation="nearest", **imshow)
+        panel.set_xticks([]), panel.set_yticks([])
         if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=9)
+            panel.set_title(str(titles[i]), fontsize=9)
     if suptitle:
         fig.suptitle(suptitle)
-    return fig
+    return fig, axes, im
 
 
-def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None) -> plt.Figure:
+def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Training curves: one panel per metric, train and test (and validation) per panel.
 
     Args:
-        history: a :class:`~course_lib.train.History`.
+        history: a :class:`~course_lib.core.history.History`.
         metrics: metric stems to plot, e.g. ``("loss", "acc")``.
         labels: names of ensemble members (one line each).
+        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -192,7 +239,7 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
             fail(fn, "labels", labels, "is not a list of names", "pass one name per ensemble member", TypeError)
         widths = {np.shape(history[k])[1] for k in history.metrics if np.ndim(history[k]) == 2} or {1}
         check_titles(fn, "labels", labels, max(widths), "member")
-    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3), squeeze=False)
+    fig, axes = axes_grid("plot_history", ax, (4.2 * len(metrics), 3), 1, len(metrics))
     names = {"loss": "cross-entropy loss", "acc": "accuracy"}
     for ax, stem in zip(axes.flat, metrics):
         for part, style in (("train", "-"), ("val", ":"), ("test", "--")):

@@ -1,6 +1,6 @@
 """Recording what a network does during training: weights, activations and gradients.
 
-Introduced in the introduction chapter (templates over epochs) and used by every chapter.
+Taught in :doc:`/book/00_introduction` (templates over epochs) and used by every chapter.
 Recording never changes training: it detaches, copies to CPU NumPy arrays, and removes
 every hook it adds, even when training raises.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
@@ -16,7 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.core.train import Event
+from course_lib.core.files import write_atomic
+from course_lib.core.history import Event
 from course_lib.core.validate import calling, check_array, check_bool, check_int_list, check_type, fail
 
 
@@ -134,16 +134,7 @@ class Recording:
         for group in ("weights", "activations", "gradients"):
             for k, v in getattr(self, group).items():
                 arrays[f"{group}/{k}"] = np.asarray(v)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez_compressed(fh, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomic(path, lambda fh: np.savez_compressed(fh, **arrays))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "Recording":
@@ -211,7 +202,7 @@ class Recorder:
     def check_plan(self, fn: str, epochs: int, steps: int) -> None:
         """Refuse a training run that cannot take every snapshot asked for (``epochs`` epochs, ``steps`` steps).
 
-        :func:`~course_lib.train.train` calls it before it starts, so that a snapshot asked for after
+        :func:`~course_lib.core.train.train` calls it before it starts, so that a snapshot asked for after
         the last epoch is an error rather than a recording that is silently short.
         """
         late = sorted(e for e in self.at_epochs if e > epochs)

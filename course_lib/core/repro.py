@@ -6,7 +6,7 @@ Introduced in the introduction chapter (:doc:`/book/00_introduction`).
 seed of its own name, so that a seed always means one thing:
 
 * ``seed`` — the **initial weights**: ``MLP(sizes, seed=s)``, ``conv.CNN(..., seed=s)``, and one
-  per member in ``MLPEnsemble(sizes, seeds=[...])`` / :func:`~course_lib.train.train_seeds`.
+  per member in ``MLPEnsemble(sizes, seeds=[...])`` / :func:`~course_lib.core.runs.train_seeds`.
   Member ``m`` of an ensemble starts from exactly ``MLP(sizes, seed=seeds[m])``.
 * ``batch_seed`` — the **order of the mini-batches**: ``train(..., batch_seed=b)`` (default 0).
   Runs that differ only in ``seed`` see the same batches; an ensemble may give each member its

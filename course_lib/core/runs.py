@@ -11,8 +11,9 @@ import torch
 from torch import nn
 
 from course_lib.core.data import Split
+from course_lib.core.history import History
 from course_lib.core.models import MLPEnsemble
-from course_lib.core.train import History, train
+from course_lib.core.train import train
 from course_lib.core.validate import calling, check_int_list, fail
 
 
@@ -31,11 +32,11 @@ def stack_splits(splits: Sequence[Split]) -> Split:
     Shapes: ``X_*`` (M, n, ...) and ``y_*`` (M, n) for M splits of n examples each.
     """
     if isinstance(splits, (str, bytes, Split)) or not hasattr(splits, "__iter__"):
-        fail("stack_splits", "splits", splits, "is not a list of Splits", "pass one course_lib.data.Split per member",
+        fail("stack_splits", "splits", splits, "is not a list of Splits", "pass one course_lib.core.data.Split per member",
              TypeError)
     splits = list(splits)
     if not splits or any(not isinstance(s, Split) for s in splits):
-        fail("stack_splits", "splits", splits, "must be a non-empty list of course_lib.data.Split",
+        fail("stack_splits", "splits", splits, "must be a non-empty list of course_lib.core.data.Split",
              "pass one Split per member", TypeError)
     stacked = {}
     for name in ("X_train", "y_train", "X_test", "y_test", "X_val", "y_val"):
@@ -50,13 +51,13 @@ def stack_splits(splits: Sequence[Split]) -> Split:
     return Split(**stacked, classes=splits[0].classes)
 
 
-#: The keyword arguments of :func:`train` that its wrappers pass on as ``**recipe``.
+#: The keyword arguments of :func:`~course_lib.core.train.train` that its wrappers pass on as ``**recipe``.
 TRAIN_KEYWORDS = ("epochs", "lr", "batch_size", "optimizer", "momentum", "weight_decay", "eval_every", "eval_on",
                   "keep_best", "callback", "progress")
 
 
 def _check_recipe_keys(fn: str, recipe: dict, allowed: Sequence[str] = TRAIN_KEYWORDS) -> None:
-    """``**recipe`` passed on to :func:`train`: known names only, and ``epochs`` and ``lr`` given."""
+    """``**recipe`` passed on to :func:`~course_lib.core.train.train`: known names only, and ``epochs`` and ``lr`` given."""
     for key in recipe:
         if key not in allowed:
             fail(fn, key, recipe[key], f"is not a setting of train(); the recipe takes {', '.join(allowed)}",
@@ -80,9 +81,9 @@ def train_seeds(sizes: Sequence[int], data: Split | Sequence[Split], seeds: Sequ
         sizes: layer sizes, e.g. ``[784, 30, 10]``.
         data: one Split for every seed, or a list of Splits (one data draw per seed, same sizes).
         seeds: one seed of the initial weights per run.
-        activation, weight_std: as for :class:`~course_lib.models.MLP`.
+        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
         batch_seed: one int (every run sees the same batches) or one seed per run.
-        **recipe: the keyword arguments of :func:`train` (``epochs``, ``lr``, ``batch_size``, ...).
+        **recipe: the keyword arguments of :func:`~course_lib.core.train.train` (``epochs``, ``lr``, ``batch_size``, ...).
 
     Returns:
         list of :class:`Run`, in the order of ``seeds``.

@@ -6,10 +6,8 @@ loss and the evaluation it calls; :mod:`course_lib.core.runs` trains one network
 """
 from __future__ import annotations
 
-import copy
 import os
 import time
-from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
@@ -19,6 +17,7 @@ from tqdm.auto import tqdm
 
 from course_lib.core.data import Split, check_split
 from course_lib.core.evaluate import _evaluate, _loss, _predict
+from course_lib.core.history import BestWeights, Event, History, StopTraining, TrainingDiverged
 from course_lib.core.optim import check_recipe, make_optimizer
 from course_lib.core.validate import (
     calling,
@@ -33,89 +32,10 @@ from course_lib.core.validate import (
 )
 
 
-@dataclass
-class Event:
-    """What the training loop passes to ``callback``.
-
-    ``phase`` is ``"step"`` after the backward pass and before the update (gradients are in
-    ``.grad``), or ``"epoch"`` at the end of every epoch (epoch 0 = before training), after
-    that epoch's evaluation when there is one. ``X``, ``y``, ``y_hat`` and ``loss`` are the
-    current batch's (None for ``"epoch"``).
-    """
-
-    phase: str
-    epoch: int
-    step: int
-    model: nn.Module
-    X: torch.Tensor | None = None
-    y: torch.Tensor | None = None
-    y_hat: torch.Tensor | None = None
-    loss: float | None = None
-    history: "History | None" = None
-
-
-class StopTraining(Exception):
-    """Raise it in a callback to end training there; :func:`train` returns what it has so far."""
-
-
-class TrainingDiverged(FloatingPointError, ValueError):
-    """:func:`train` stopped because the loss of an epoch was not finite (NaN or inf).
-
-    A ``FloatingPointError`` and a ``ValueError``; the message names the epoch and what to try.
-    """
-
-
-@dataclass
-class History:
-    """Metrics at the evaluated epochs; ``history.epochs[i]`` is the epoch of row ``i``.
-
-    Every metric is a NumPy array of shape (n_evaluations,) for one model, or
-    (n_evaluations, n_models) for an ensemble. With ``eval_every=1`` (the default), row ``e``
-    is after ``e`` epochs (row 0: before training). ``best_epoch`` is the epoch whose weights
-    the model holds at the end (the last one, or the lowest validation loss with ``keep_best``).
-    """
-
-    metrics: dict[str, list] = field(default_factory=dict)
-    evaluated: list[int] = field(default_factory=list)
-    best_epoch: int | np.ndarray = 0
-    seconds: float = 0.0
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        if name not in self.metrics:
-            raise KeyError(f"History has no metric {name!r}; it has {sorted(self.metrics)}.")
-        return np.asarray(self.metrics[name])
-
-    def append(self, name: str, value) -> None:
-        self.metrics.setdefault(name, []).append(value)
-
-    @property
-    def epochs(self) -> np.ndarray:
-        """The epoch of each row of the metrics (0, 1, 2, ... for a history filled by hand)."""
-        if not self.evaluated and self.metrics:
-            return np.arange(len(next(iter(self.metrics.values()))))
-        return np.asarray(self.evaluated, dtype=np.int64)
-
-    def member(self, m: int) -> "History":
-        """The history of member ``m`` of an ensemble, as a one-model history."""
-        first = next((values[0] for values in self.metrics.values() if len(values)), None)
-        n_models = (len(np.atleast_1d(self.best_epoch)) if np.ndim(self.best_epoch)
-                    else None if first is None else np.shape(first)[0] if np.ndim(first) == 1 else 0)
-        if n_models == 0:
-            fail("History.member", "m", m, "asks for a member, but this is the history of one model",
-                 "use the history itself")
-        m = check_int("History.member", "m", m, 0, None if n_models is None else n_models - 1,
-                      fix="a member of the ensemble" if n_models is None else
-                      f"the ensemble has {n_models} members (0..{n_models - 1})")
-        out = History(evaluated=list(self.evaluated), seconds=self.seconds,
-                      best_epoch=int(np.atleast_1d(self.best_epoch)[m] if np.ndim(self.best_epoch) else self.best_epoch))
-        out.metrics = {k: [np.asarray(v)[m] for v in values] for k, values in self.metrics.items()}
-        return out
-
-
 def _check_data(data: Split, fn: str = "train") -> None:
     """The training data, once per call: a Split of tensors, one int64 label per example, no NaN or inf."""
     if not isinstance(data, Split):
-        fail(fn, "data", data, "is not a course_lib.data.Split",
+        fail(fn, "data", data, "is not a course_lib.core.data.Split",
              "wrap arrays with Split(X_train, y_train, X_test, y_test)", TypeError)
     check_split(data, fn, prefix="data.", finite=True)
     if data.X_train.shape[-2 if data.y_train.ndim == 2 else 0] == 0 or data.y_train.numel() == 0:
@@ -181,23 +101,6 @@ def _shuffled(data: Split, gens, device) -> tuple[torch.Tensor, torch.Tensor]:
     return Xs, y.reshape(-1).index_select(0, rows_y).reshape(len(perms), n)
 
 
-def _select_best(best: dict, model: nn.Module, val_loss, epoch: int) -> None:
-    """Remember the weights of the epoch with the lowest validation loss (per member)."""
-    if np.ndim(val_loss) == 0:
-        if val_loss < best["loss"]:
-            best.update(loss=val_loss, epoch=epoch, state=copy.deepcopy(model.state_dict()))
-        return
-    if best["state"] is None:
-        best.update(loss=np.full(len(val_loss), np.inf), epoch=np.zeros(len(val_loss), int),
-                    state=copy.deepcopy(model.state_dict()))
-    improved = val_loss < best["loss"]
-    best["loss"] = np.where(improved, val_loss, best["loss"])
-    best["epoch"] = np.where(improved, epoch, best["epoch"])
-    mask = torch.from_numpy(improved)
-    for name, tensor in model.state_dict().items():
-        best["state"][name][mask] = tensor[mask.to(tensor.device)].clone()
-
-
 def _progress_bar(total: int, enabled: bool):
     """A tqdm.auto bar, or None when disabled or while the book is built (COURSE_LIB_PROGRESS=0)."""
     if not enabled or os.environ.get("COURSE_LIB_PROGRESS", "1") == "0":
@@ -214,7 +117,7 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
 
     Args:
         model: an ``nn.Module`` returning logits, already on the device of ``data``.
-        data: a :class:`~course_lib.data.Split`; ``X_val``/``y_val`` are used when present. For
+        data: a :class:`~course_lib.core.data.Split`; ``X_val``/``y_val`` are used when present. For
             an ensemble, ``X_train`` may hold one set per member (M, n, ...) and ``y_train`` one
             row of labels per member (M, n).
         epochs: number of passes over the training set.
@@ -225,26 +128,26 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
         batch_seed: seed of the batch order; for an ensemble an int gives every member the same
             batches, a list (one seed per member) gives each member its own order.
         eval_every: evaluate on every split after this many epochs (and always before training
-            and after the last epoch); ``None``: never (call :func:`evaluate` when needed).
+            and after the last epoch); ``None``: never (call :func:`~course_lib.core.evaluate.evaluate` when needed).
             Evaluation costs a forward pass over every split it covers.
         eval_on: the splits to evaluate (those present in ``data``), e.g. ``("val",)`` when only
             the validation loss matters.
         keep_best: restore at the end the weights of the evaluated epoch with the lowest
             validation loss (needs ``data.X_val``); per member for an ensemble.
-        callback: called with an :class:`Event` after every backward pass and at the end of every
-            epoch; it may raise :class:`StopTraining` to end training early.
+        callback: called with an :class:`~course_lib.core.history.Event` after every backward pass and at the end of every
+            epoch; it may raise :class:`~course_lib.core.history.StopTraining` to end training early.
         progress: show a tqdm bar (never shown while the book is built).
 
     Returns:
-        History: ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (and ``val_loss``,
+        ~course_lib.core.history.History: ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc`` (and ``val_loss``,
         ``val_acc``) at the evaluated epochs, ``history.epochs``.
 
     Raises:
         ValueError, TypeError: before training, for arguments that make no sense (``lr`` not finite
             and positive, NaN or inf in ``data``, labels the model has no output for, Adam with
-            ``momentum``, a :class:`~course_lib.record.Recorder` asked for epochs beyond ``epochs``...);
+            ``momentum``, a :class:`~course_lib.core.record.Recorder` asked for epochs beyond ``epochs``...);
             the message names the argument and the fix. The data are checked once per call.
-        TrainingDiverged: at the end of the first epoch whose training loss (or an evaluated loss)
+        ~course_lib.core.history.TrainingDiverged: at the end of the first epoch whose training loss (or an evaluated loss)
             is NaN or inf; the message names the epoch and suggests a smaller ``lr``.
     """
     fn = "train"
@@ -272,7 +175,7 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     orders = _batch_orders(batch_seed, n, getattr(model, "n_models", None))
-    history, best = History(), {"loss": np.inf, "epoch": 0, "state": None}
+    history, best = History(), BestWeights()
     step, start = 0, time.perf_counter()
     bar = _progress_bar(epochs, progress)
     try:
@@ -308,7 +211,7 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
                         history.append(f"{part}_loss", loss_e)
                         history.append(f"{part}_acc", acc_e)
                 if keep_best:
-                    _select_best(best, model, history["val_loss"][-1], epoch)
+                    best.update(model, history["val_loss"][-1], epoch)
             if callback is not None:
                 callback(Event("epoch", epoch, step, model, history=history))
     except StopTraining:
@@ -317,9 +220,9 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
         if bar is not None:
             bar.close()
     history.best_epoch = history.evaluated[-1] if history.evaluated else 0
-    if keep_best and best["state"] is not None:
-        model.load_state_dict(best["state"])
-        history.best_epoch = best["epoch"]
+    if keep_best and best.state is not None:
+        model.load_state_dict(best.state)
+        history.best_epoch = best.epoch
     history.seconds = time.perf_counter() - start
     return history
 

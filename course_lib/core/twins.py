@@ -86,13 +86,13 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
 
 
 def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                       ncols: int = 5, zmax: float | None = None, title: str | None = None,
+                       ncols: int = 5, vmax: float | None = None, title: str | None = None,
                        cell_px: int = 110) -> go.Figure:
-    """Plotly version of :func:`~course_lib.plots.plot_weight_grid`: one heatmap per row of ``W``.
+    """Plotly version of :func:`~course_lib.core.plots.plot_weight_grid`: one heatmap per row of ``W``.
 
     Args:
         W: array of shape (k, h*w); titles: one per image; ncols: images per row;
-        zmax: shared colour limit (default: weight_limit(W)); title: figure title.
+        vmax: shared colour limit (default: weight_limit(W)); title: figure title.
 
     Returns:
         go.Figure with k heatmaps sharing one diverging colour axis (blue +, red -).
@@ -104,10 +104,10 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
     check_titles(fn, "titles", titles, k)
     check_int(fn, "ncols", ncols, 1, fix="images per row, e.g. ncols=5")
     check_int(fn, "cell_px", cell_px, 1, fix="pixels per image, e.g. cell_px=110")
-    if zmax is not None:
-        check_number(fn, "zmax", zmax, 0, low_open=True, fix="a positive colour limit, or None")
+    if vmax is not None:
+        check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit, or None")
     images = _as_images(W, image_shape, "W")
-    zmax = weight_limit(images) if zmax is None else zmax
+    vmax = weight_limit(images) if vmax is None else vmax
     k = len(images)
     ncols = max(1, min(ncols, k))
     nrows = -(-k // ncols)
@@ -120,7 +120,7 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
         fig.update_yaxes(scaleanchor="x" if i == 0 else f"x{i + 1}", row=i // ncols + 1, col=i % ncols + 1)
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
     fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, autorange="reversed")
-    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -zmax, "cmax": zmax, "cmid": 0,
+    fig.update_layout(coloraxis={"colorscale": "RdBu", "cmin": -vmax, "cmax": vmax, "cmid": 0,
                                  "colorbar": {"title": {"text": "weight"}}},
                       height=int(cell_px * nrows + 110), title_text=title, margin={"l": 20, "r": 20, "t": 60, "b": 20})
     return fig

@@ -1,5 +1,8 @@
 """The argument checks of course_lib: one small set, used by every public function.
 
+Behind every chapter: each public function checks its arguments with these, and a wrong one raises an
+error that names the function, the argument, the value and the fix (from :doc:`/book/00_introduction` on).
+
 A check either returns quietly or raises one error of one form, so that a reader can act on it::
 
     train: lr=nan must be a finite number > 0; pass e.g. lr=0.1.

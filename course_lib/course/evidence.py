@@ -1,6 +1,6 @@
 """The evidence ledger: every claim of the prose, marked where it is measured.
 
-Introduced in the introduction chapter; every chapter uses it. A *claim* is a sentence that says
+Taught in :doc:`/book/00_introduction`; every chapter uses it. A *claim* is a sentence that says
 what a network learned, compares two things, or reads a figure. Right under the cell that
 measures it, a chapter marks it::
 

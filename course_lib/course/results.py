@@ -1,6 +1,6 @@
 """The committed results files of ``book/results/``: found in a checkout, or fetched and verified.
 
-Chapters 2, 4, 4b, 5 and 6 print full-length results that the scripts of ``make results`` wrote to
+Chapters 2, 4, 4b, 5 and 6 (from :doc:`/book/02_hidden_layers` on) print full-length results that the scripts of ``make results`` wrote to
 ``book/results/``. :func:`load` (``cl.load_results``) finds such a file from any working folder of a
 checkout (``book/``, ``student/``, the repository root, a subfolder) or beside an editable install of
 ``course_lib``. Where there is no checkout (Colab, a lone notebook) it downloads the file from the
@@ -16,7 +16,6 @@ import difflib
 import hashlib
 import json
 import os
-import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from course_lib.core.data import cache_dir
+from course_lib.core.files import atomic_file
 from course_lib.core.validate import check_choice, check_type, fail
 
 MANIFEST = Path(__file__).with_name("results_manifest.json")
@@ -76,7 +76,7 @@ def _entry(name: str) -> dict[str, Any]:
         raise ValueError(
             f"name={name!r} is not a results file of the book"
             + (f" (did you mean {', '.join(map(repr, close))}?)" if close else "")
-            + f"; the known names are listed by course_lib.results.names() (from {MANIFEST.name}). "
+            + f"; the known names are listed by course_lib.course.results.names() (from {MANIFEST.name}). "
             "A file just added to book/results/ is registered with `make results-manifest`.")
     return files[name]
 
@@ -99,30 +99,22 @@ def _download(name: str, entry: dict[str, Any], target: Path, revision: str) -> 
              f"the folders above it, or {_package_root()}, the folder above course_lib)")
     fix = (f"Run the notebook from a clone of the repository (any folder inside it), or regenerate the file "
            f"there with `{entry['make']}`.")
-    tmp = None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-        digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
+        with atomic_file(target) as out, urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
+            digest = hashlib.sha256()
             for chunk in iter(lambda: response.read(1 << 16), b""):
                 out.write(chunk)
                 digest.update(chunk)
-        if digest.hexdigest() != entry["sha256"]:
-            raise ResultsFileError(
-                f"results file {name!r}: {where}, and the copy downloaded from {url} has SHA-256 "
-                f"{digest.hexdigest()}, not the {entry['sha256']} recorded in course_lib/{MANIFEST.name}. "
-                f"Nothing was kept. {fix}")
-        os.replace(tmp, target)
-        tmp = None
+            if digest.hexdigest() != entry["sha256"]:   # raised inside the block: nothing is kept
+                raise ResultsFileError(
+                    f"results file {name!r}: {where}, and the copy downloaded from {url} has SHA-256 "
+                    f"{digest.hexdigest()}, not the {entry['sha256']} recorded in course_lib/course/{MANIFEST.name}. "
+                    f"Nothing was kept. {fix}")
     except ResultsFileError:
         raise
     except (OSError, ValueError) as e:  # URLError and HTTPError are OSErrors; timeouts too
         raise ResultsFileError(f"results file {name!r}: {where}, and downloading it from {url} failed "
                                f"({e}). Check the internet connection and run it again. {fix}") from e
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def path(name: str) -> Path:
@@ -142,7 +134,7 @@ def path(name: str) -> Path:
         ResultsFileError: not in a checkout, and the download failed or its SHA-256 did not match.
     """
     check_type("results.path", "name", name, str, "a file name", "pass e.g. 'ch2_hidden_sizes.json'")
-    check_choice("results.path", "name", name, names(), "the known names are listed by course_lib.results.names()")
+    check_choice("results.path", "name", name, names(), "the known names are listed by course_lib.course.results.names()")
     entry = _entry(name)
     found = _local(name)
     if found is not None:
@@ -171,8 +163,8 @@ def load(name: str) -> dict[str, Any]:
     suffix = Path(name).suffix
     if suffix not in (".json", ".npz"):
         fail("load_results", "name", name, "is not a .json or .npz file: load reads .json and .npz results files",
-             "use course_lib.results.path(name) for other files")
-    check_choice("load_results", "name", name, names(), "the known names are listed by course_lib.results.names()")
+             "use course_lib.course.results.path(name) for other files")
+    check_choice("load_results", "name", name, names(), "the known names are listed by course_lib.course.results.names()")
     file = path(name)
     if suffix == ".json":
         return json.loads(file.read_text())

@@ -1,4 +1,4 @@
-"""Self-check questions at the end of every chapter, checked in a kernel without printing the answer.
+"""Self-check questions at the end of every chapter (the first in :doc:`/book/00_introduction`), checked in a kernel without printing the answer.
 
 A chapter's ``## Self-check`` section asks a few questions; under each, the reader writes an answer
 and runs ``cl.self_check("ch1-q1", answer)``, which says "Correct." or gives a hint, the way the hidden
