@@ -4,8 +4,12 @@ Every page loads without console errors, every plotly figure draws, every static
 moves its figure and steps from the keyboard, every collapsible solution opens, every figure has
 alt text, every chapter page carries its Binder, Colab, repository, issues and edit links, and the
 footer the licence and the version. Every page also works at a phone's 390 x 844 without
-scrolling sideways. Screenshots of every page in the light and the
-dark theme land in ``_build/screenshots/``; the page weights in ``_build/page_weights.json``.
+scrolling sideways; at 1280 and 390 px, in both themes, no code box scrolls sideways and no figure leaves the
+text column, and a swipe over a plotly figure scrolls the page. Search shows excerpts offline; formulas are
+typeset by the vendored MathJax. Two checks that the current pages fail are expected failures: text in
+figures at least 9 px on a phone, and each chapter's first figure within its first screen. Screenshots of
+every page in the light and the dark theme land in ``_build/screenshots/``; the page weights in
+``_build/page_weights.json``.
 """
 from __future__ import annotations
 
@@ -253,3 +257,222 @@ def test_page_works_offline(browser, doc):
     assert loaded, f"{doc}: no files were loaded"
     assert weight <= MAX_PAGE_BYTES, f"{doc} weighs {weight / 1e6:.1f} MB (HTML, scripts, styles, fonts, images), over 5 MB"
     assert sum(1 for p in loaded if p.endswith("plotly.min.js")) <= 1
+
+
+# ------------------------------------------------------------------------------------------------------------------
+# Issue 20: pages that fit a phone and a laptop, search with excerpts offline, formulas from the vendored MathJax
+# ------------------------------------------------------------------------------------------------------------------
+
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
+CHAPTERS = [doc for doc in page_files() if re.match(r"book/\d\d", doc)]
+
+#: What overflows the text column: code boxes (code cells, text outputs, code blocks) that scroll sideways and
+#: figures (images, plotly figures, SVGs) wider than the column. HTML tables that code cells print (pandas) are
+#: not code boxes: their output box scrolls sideways on a phone when they have more columns than fit.
+LAYOUT_JS = r"""() => {
+  const column = document.querySelector('article.bd-article') || document.querySelector('main');
+  const col = column.getBoundingClientRect();
+  const code = [], figures = [];
+  for (const el of document.querySelectorAll('main pre, main div.highlight, main .cell_output .output')) {
+    if (!el.offsetParent || el.querySelector('table')) continue;
+    if (el.scrollWidth > el.clientWidth + 1)
+      code.push(`${el.tagName}.${el.className}: ${el.scrollWidth} > ${el.clientWidth}: ${el.textContent.trim().slice(0, 40)}`);
+  }
+  for (const el of document.querySelectorAll('main img, main .js-plotly-plot, main svg')) {
+    if (el.tagName.toLowerCase() === 'svg' && el.closest('.js-plotly-plot')) continue;   // drawn inside its figure
+    const r = el.getBoundingClientRect();
+    if (!r.width) continue;
+    if (r.width > col.width + 1 || r.left < col.left - 1 || r.right > col.right + 1)
+      figures.push(`${el.tagName} ${el.getAttribute('src') || el.id || ''}: ${Math.round(r.left)}..${Math.round(r.right)} `
+                   + `outside the column ${Math.round(col.left)}..${Math.round(col.right)}`);
+  }
+  return {code, figures};
+}"""
+
+#: Every plotly figure: its drag mode, and any element of it whose CSS touch-action would stop a vertical swipe.
+PLOTLY_TOUCH_JS = r"""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
+  id: gd.id, drag: gd._fullLayout.dragmode,
+  blocking: [gd, ...gd.querySelectorAll('*')].map(el => getComputedStyle(el).touchAction)
+             .filter(t => !['auto', 'manipulation'].includes(t) && !t.includes('pan-y'))}))"""
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("doc", page_files())
+def test_code_and_figures_fit_the_column(browser, doc, size, theme):
+    """No code box scrolls sideways and no figure is wider than the text column, at 1280 and 390 px wide, in
+    both themes; no plotly figure captures a swipe (drag mode off, touch-action lets the page pan)."""
+    page, errors, _ = open_page(browser, doc, theme=theme, viewport=VIEWPORTS[size])
+    try:
+        layout = page.evaluate(LAYOUT_JS)
+        assert not layout["code"], f"{doc} ({size}, {theme}): code boxes that scroll sideways: {layout['code'][:5]}"
+        assert not layout["figures"], f"{doc} ({size}, {theme}): figures wider than the column: {layout['figures'][:5]}"
+        touch = page.evaluate(PLOTLY_TOUCH_JS)
+        assert all(f["drag"] is False and not f["blocking"] for f in touch), \
+            f"{doc} ({size}): plotly figures that would capture a swipe: {touch}"
+        if doc in ("book/index", "book/01_templates"):       # the first screen, as a reader first sees it
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"{doc.replace('/', '_')}-{size}-{theme}.png"), full_page=False)
+        assert not errors, f"{doc} ({size}, {theme}): {errors}"
+    finally:
+        page.context.close()
+
+
+def test_a_swipe_over_a_plotly_figure_scrolls_the_page(browser):
+    """A finger that swipes up over a figure on a phone moves the page, not the figure."""
+    doc = next(d for d in CHAPTERS if "plotly-graph-div" in (HTML / f"{d}.html").read_text(encoding="utf-8"))
+    page, errors, _ = open_page(browser, doc, viewport=PHONE)
+    try:
+        gd = page.locator(".js-plotly-plot").first
+        gd.scroll_into_view_if_needed()
+        box = gd.bounding_box()
+        before = page.evaluate("window.scrollY")
+        x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, PHONE["height"] - 250)
+        cdp = page.context.new_cdp_session(page)           # a finger: touch start, ten moves up, touch end
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+        for k in range(1, 11):
+            cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 20 * k}]})
+            page.wait_for_timeout(16)
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        page.wait_for_timeout(500)
+        after = page.evaluate("window.scrollY")
+        assert after > before + 100, f"{doc}: a swipe over {gd.get_attribute('id')} scrolled the page {after - before} px"
+        assert not errors, errors
+    finally:
+        page.context.close()
+
+
+def book_font_px_per_dpi() -> float:
+    """The font size of the book's matplotlib style in points, divided by 72: pixels of text per dpi."""
+    import matplotlib
+
+    import course_lib
+
+    with matplotlib.rc_context():
+        course_lib.plots.use_book_style()
+        return float(matplotlib.rcParams["font.size"]) / 72
+
+
+#: The smallest text, in CSS pixels, a figure may show on a phone.
+MIN_TEXT_PX = 9
+
+
+@pytest.mark.xfail(strict=False, reason="the chapters' matplotlib figures are drawn too wide for their 10 pt text: "
+                   "at 390 px they show it at 3.4 to 8.8 px (measurements in the failure message); the fix is in "
+                   "course_lib's figure style and the chapters' figsize, not in the site's CSS")
+@pytest.mark.parametrize("doc", CHAPTERS + ["book/primer"])
+def test_text_in_figures_is_readable_on_a_phone(browser, doc):
+    """At 390 px, the text in every matplotlib figure is at least 9 CSS px high.
+
+    Measured as: the image's rendered width / its natural width x the height in image pixels of the book's
+    text (matplotlib's ``font.size`` of ``course_lib.plots.use_book_style`` x the PNG's dpi / 72; the dpi is read
+    from the PNG, whose resolution chunk the site keeps). Smaller text that a figure asks for (tick labels of a
+    dense grid) is not seen, so the real smallest text can be smaller still.
+    """
+    from PIL import Image
+
+    px_per_dpi = book_font_px_per_dpi()
+    page, errors, _ = open_page(browser, doc, viewport=PHONE)
+    try:
+        images = page.evaluate("""() => Array.from(document.querySelectorAll('main img')).map(img => ({
+            src: img.getAttribute('src'), width: img.getBoundingClientRect().width, natural: img.naturalWidth}))""")
+    finally:
+        page.context.close()
+    small, measured = [], []
+    for img in images:
+        path = (HTML / doc).parent / img["src"]
+        if path.suffix != ".png" or not img["natural"] or not img["width"]:   # not a PNG, or in a closed dropdown
+            continue
+        with Image.open(path) as im:
+            if not im.info.get("Software", "").startswith("Matplotlib"):
+                continue
+            dpi = im.info.get("dpi", (72, 72))[0]
+        text_px = img["width"] / img["natural"] * px_per_dpi * dpi
+        measured.append(text_px)
+        if text_px < MIN_TEXT_PX:
+            small.append(f"{path.name[:12]} ({img['natural']} px drawn at {img['width']:.0f} px): {text_px:.1f} px")
+    if measured:
+        print(f"{doc}: text in figures at 390 px: {min(measured):.1f} to {max(measured):.1f} px")
+    assert not small, f"{doc}: {len(small)} of {len(measured)} figures show text under {MIN_TEXT_PX} px: {small}"
+
+
+@pytest.mark.xfail(strict=False, reason="the chapters open with their overview, objectives and setup before the "
+                   "first figure (the chapter authors move a figure up); see the failure message for the offset")
+@pytest.mark.parametrize("size", list(VIEWPORTS))
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_first_figure_within_the_first_screen(browser, doc, size):
+    """The first figure (image or plotly figure) of a chapter starts within the first screen."""
+    page, errors, _ = open_page(browser, doc, viewport=VIEWPORTS[size])
+    try:
+        top = page.evaluate("""() => { const f = Array.from(document.querySelectorAll('main img, main .js-plotly-plot'))
+            .find(el => el.getBoundingClientRect().width > 0);            // shown, not in a closed dropdown
+            return f ? f.getBoundingClientRect().top + window.scrollY : null; }""")
+    finally:
+        page.context.close()
+    height = VIEWPORTS[size]["height"]
+    assert top is not None, f"{doc} has no figure"
+    print(f"{doc} ({size}): first figure at y = {top:.0f} px")
+    assert top < height, f"{doc} ({size}): the first figure starts at y = {top:.0f} px, below the first screen ({height} px)"
+
+
+@pytest.mark.parametrize("query", ["template", "decay"])
+def test_search_shows_excerpts_offline(browser, query):
+    """The search page, opened from disk, lists results with an excerpt of each page, search words highlighted,
+    and a result that points to a section shows that section's text."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://") else
+               (errors.append(f"network request: {r.request.url}"), r.abort()))
+    try:
+        page.goto((HTML / "search.html").as_uri() + f"?q={query}", wait_until="load")
+        page.wait_for_selector("#search-results ul.search li p.context", timeout=15_000)
+        page.wait_for_timeout(1500)                        # every result's text loaded
+        results = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results ul.search li'))
+            .filter(li => !li.querySelector(':scope > span'))   // objects (functions...) show their description
+            .map(li => ({href: li.querySelector('a').getAttribute('href'),
+                         context: (li.querySelector('p.context') || {}).textContent || '',
+                         excerpts: li.querySelectorAll('p.context').length,
+                         marked: Array.from(li.querySelectorAll('p.context .highlighted')).map(s => s.textContent)}))""")
+        assert len(results) >= 5, results
+        bare = [r["href"] for r in results if len(r["context"].strip()) < 40]
+        assert not bare, f"results without an excerpt: {bare}"
+        assert all(r["excerpts"] == 1 for r in results), [r for r in results if r["excerpts"] != 1][:3]
+        assert all(any(m.lower() == query for m in r["marked"]) for r in results
+                   if query in r["context"].lower()), results[:3]
+        assert sum(query in r["context"].lower() for r in results) >= len(results) // 2, results[:5]
+        for r in [r for r in results if "#" in r["href"]]:      # the excerpt comes from the section (or term) named
+            doc, anchor = r["href"].split(".html#")
+            script = (HTML / "_static" / "search-text" / f"{doc}.js").read_text(encoding="utf-8")
+            data = json.loads(script[script.index(", ") + 2:script.rindex(");")])
+            assert f"#{anchor}" in data["sections"], f"{r['href']}: no text recorded for this anchor"
+            start, end = data["sections"][f"#{anchor}"]
+            assert r["context"].strip(".").strip()[:60] in data["text"][start:end], (r, anchor)
+        assert not errors, errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("doc", ["book/primer", "book/01_templates"])
+def test_formulas_are_typeset_by_the_vendored_mathjax(browser, doc):
+    """Formulas are typeset offline by the MathJax files in book/_vendor/mathjax (served from _static/mathjax)."""
+    page, errors, loaded = open_page(browser, doc)
+    try:
+        page.evaluate("async () => { await MathJax.startup.promise; }")
+        math = page.evaluate("""() => { const m = Array.from(document.querySelectorAll('main .math'));
+            return {total: m.length, typeset: m.filter(el => el.querySelector('mjx-container mjx-math')).length,
+                    errors: document.querySelectorAll('mjx-merror').length, version: MathJax.version}; }""")
+    finally:
+        page.context.close()
+    assert math["total"] > 0 and math["typeset"] == math["total"] and math["errors"] == 0, math
+    assert math["version"] == "3.2.2", math
+    vendored = ROOT / "book" / "_vendor" / "mathjax" / "es5"
+    mathjax = [Path(p) for p in loaded if "/_static/mathjax/" in p]
+    assert mathjax, f"{doc}: no MathJax file was loaded: {sorted(loaded)[:5]}"
+    for path in mathjax:
+        rel = path.as_posix().split("/_static/mathjax/", 1)[1]
+        assert (vendored / rel).is_file(), f"{doc} loaded {rel}, which is not in book/_vendor/mathjax"
+    assert not errors, f"{doc}: {errors}"

@@ -1,9 +1,9 @@
 """Sphinx extension of the book: a site that works with no network, no progress bars,
 and a record of each chapter's execution time.
 
-* plotly.js (the vendored cartesian bundle in ``book/_vendor/plotly``) and MathJax (from the django-static-mathjax
-  package) are copied into ``_static``; pages load them from there, never from a CDN.
-  plotly.js is loaded only by pages that contain a plotly figure.
+* plotly.js (the vendored cartesian bundle in ``book/_vendor/plotly``) and MathJax (the files of it the book
+  needs, vendored in ``book/_vendor/mathjax``) are copied into ``_static``; pages load them from there, never
+  from a CDN. plotly.js is loaded only by pages that contain a plotly figure, MathJax only by pages with math.
 * The saved state of live ipywidgets panels is not embedded (it needs a kernel to be of use).
 * Every image and plotly figure gets alt text: its caption's first sentence, or its section's title.
 * The footer shows the release number from ``pyproject.toml`` beside the licence.
@@ -35,6 +35,8 @@ MATHJAX_DIR = "mathjax"
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDORED_PLOTLY = ROOT / "book" / "_vendor" / "plotly" / "plotly-cartesian.min.js"
+#: MathJax 3's es5 components that the pages use (see book/_vendor/mathjax/README.md), served as _static/mathjax.
+VENDORED_MATHJAX = ROOT / "book" / "_vendor" / "mathjax" / "es5"
 
 
 def _plotly_js() -> Path:
@@ -44,15 +46,6 @@ def _plotly_js() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
-
-
-def _mathjax_es5() -> Path:
-    import mathjax  # the django-static-mathjax package
-
-    path = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
-    if not (path / "startup.js").exists():
-        raise RuntimeError(f"MathJax not found in {path}; reinstall with: pip install -r requirements.txt")
-    return path
 
 
 def _share_html_handlers(app) -> None:
@@ -70,7 +63,8 @@ def _share_html_handlers(app) -> None:
 
 
 #: MathJax's parts loaded one by one instead of the combined tex-chtml.js (1.16 MB): the same TeX input and
-#: HTML output, without the 426 kB contextual menu, so a page with math weighs about 400 kB less.
+#: HTML output, without the 426 kB contextual menu, so a page with math weighs about 400 kB less. The vendored
+#: folder also holds the fonts and the TeX extensions that MathJax loads on demand.
 MATHJAX_FILES = ("startup.js", "core.js", "input/tex.js", "output/chtml.js", "output/chtml/fonts/tex.js")
 
 
@@ -109,9 +103,10 @@ def _on_page_context(app, pagename, templatename, context, doctree) -> None:
     if 'class="math' not in body:   # MyST-NB asks for MathJax on every page; only pages with math need it
         scripts[:] = [js for js in scripts if not _is_mathjax(js)]
     if "plotly-graph-div" in body:
-        from sphinx.builders.html._assets import _JavaScript
-
-        scripts.insert(0, _JavaScript(f"_static/{PLOTLY_JS}"))  # the theme's template adds the relative path
+        # Sphinx's public per-page API (>= 3.5): called in html-page-context, it adds the script to this page
+        # only. Priority 0: before every other script, as the figures' inline scripts call Plotly while the
+        # page loads.
+        app.add_js_file(PLOTLY_JS, priority=0)
 
 
 def _is_mathjax(js) -> bool:
@@ -140,14 +135,22 @@ def _slim_pages(outdir: Path) -> None:
 
 
 def _optimize_images(outdir: Path) -> None:
-    """Recompress the figures' PNG files losslessly (zlib at its best setting): 5-15 % smaller pages."""
-    from PIL import Image
+    """Recompress the figures' PNG files losslessly (zlib at its best setting): 5-15 % smaller pages.
+
+    The resolution (``pHYs``) and the text chunks that matplotlib writes (``Software``) are kept: the browser
+    test reads a figure's dpi from them to work out how large its text is on a phone.
+    """
+    from PIL import Image, PngImagePlugin
 
     for png in (outdir / "_images").glob("*.png"):
         with Image.open(png) as im:
             im.load()
+        info = PngImagePlugin.PngInfo()
+        for key, value in getattr(im, "text", {}).items():
+            info.add_text(key, value)
+        extra = {"dpi": im.info["dpi"]} if "dpi" in im.info else {}
         tmp = png.with_suffix(".tmp")
-        im.save(tmp, format="PNG", optimize=True)
+        im.save(tmp, format="PNG", optimize=True, pnginfo=info, **extra)
         if tmp.stat().st_size < png.stat().st_size:
             os.replace(tmp, png)
         else:
@@ -163,14 +166,10 @@ def _on_build_finished(app, exception) -> None:
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_plotly_js(), static / PLOTLY_JS)
-        es5 = _mathjax_es5()
-        target = static / MATHJAX_DIR
-        target.mkdir(exist_ok=True)
-        for name in MATHJAX_FILES:
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(es5 / name, target / name)
-        for sub in (("output", "chtml", "fonts", "woff-v2"), ("input", "tex", "extensions")):  # fonts; \\boldsymbol etc.
-            shutil.copytree(es5.joinpath(*sub), target.joinpath(*sub), dirs_exist_ok=True)
+        missing = [name for name in MATHJAX_FILES if not (VENDORED_MATHJAX / name).is_file()]
+        if missing:
+            raise RuntimeError(f"MathJax files missing from {VENDORED_MATHJAX}: {missing}; see its README.md")
+        shutil.copytree(VENDORED_MATHJAX, static / MATHJAX_DIR, dirs_exist_ok=True)
     from myst_nb.sphinx_ import NbMetadataCollector
 
     data = NbMetadataCollector.get_doc_data(app.env)
