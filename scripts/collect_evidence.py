@@ -2,7 +2,7 @@
 
 Each run executes a chapter top to bottom in a fresh kernel (working folder ``book/``) with
 ``COURSE_LIB_SEED`` set to the seed and ``COURSE_LIB_EVIDENCE`` naming a file, so every
-``cl.claim(...)`` is recorded, holding or not (see ``course_lib/evidence.py``). Two chapters run
+``cl.claim(...)`` is recorded, holding or not (see ``course_lib/course/evidence.py``). Two chapters run
 at a time, one thread each. The result, ``book/results/evidence.json``, holds per claim its text,
 its numbers under every seed and how often it held, plus the hashes of the notebooks' code and of
 ``course_lib`` (so a test can tell when it is stale), the commit, the machine and the run time.

@@ -22,7 +22,7 @@ def test_requirements_are_exact_and_include_the_stack():
     assert req["torch"] == "2.13.0" and req["jupyter-book"] == "1.0.4.post1"
     assert req["ipywidgets"].startswith("8.")
     for name in ["numpy", "matplotlib", "plotly", "scikit-learn", "mlxtend", "tqdm", "nbval", "pytest", "playwright",
-                 "sphinx-exercise", "sphinxcontrib-bibtex", "sphinx-togglebutton", "django-static-mathjax"]:
+                 "sphinx-exercise", "sphinxcontrib-bibtex", "sphinx-togglebutton"]:
         assert name in req, name
     assert "torchvision" not in req
     assert "-e ." in (ROOT / "requirements.txt").read_text()
