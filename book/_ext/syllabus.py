@@ -336,7 +336,6 @@ OPTIONAL: dict[str, str] = {
     "03_class_splitting#the-thesis-and-this-chapter-side-by-side": "thesis comparison",
     "05_bottleneck#the-thesis-s-own-stopping-rule": "thesis comparison",
     "06_memorization#the-thesis-s-numbers-beside-ours": "thesis comparison",
-    "01_templates#optional-cifar-10-itself": "downloads CIFAR-10; not run when the book is built",
 }
 
 #: The course stretched for students new to deep learning: (title, pages or sections, optional session).
