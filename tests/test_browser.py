@@ -205,9 +205,12 @@ def test_page_works_offline(browser, doc):
             gd.scroll_into_view_if_needed()
             rail = gd.locator(".slider-rail-rect").first
             box = rail.bounding_box()
-            page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
-            page.wait_for_timeout(300)
-            after = plotly_state(page)[i]
+            for x in (box["x"] + box["width"] - 2, box["x"] + 2):   # the far end, or the near one when it
+                page.mouse.click(x, box["y"] + box["height"] / 2)      # opens on its last state
+                page.wait_for_timeout(300)
+                after = plotly_state(page)[i]
+                if after["visible"] != fig["visible"]:
+                    break
             assert after["visible"] != fig["visible"], f"{doc}: slider of figure {i} did not change it"
         # every formula is typeset by the local MathJax, without TeX errors
         page.evaluate("""async () => { if (window.MathJax && MathJax.startup && MathJax.startup.promise)
@@ -357,7 +360,7 @@ def book_font_px_per_dpi() -> float:
 MIN_TEXT_PX = 9
 
 
-@pytest.mark.xfail(strict=False, reason="the chapters' matplotlib figures are drawn too wide for their 10 pt text: "
+@pytest.mark.xfail(strict=True, reason="known gap (issue 20): the chapters' matplotlib figures are drawn too wide for their 10 pt text: "
                    "at 390 px they show it at 3.4 to 8.8 px (measurements in the failure message); the fix is in "
                    "course_lib's figure style and the chapters' figsize, not in the site's CSS")
 @pytest.mark.parametrize("doc", CHAPTERS + ["book/primer"])
@@ -396,8 +399,6 @@ def test_text_in_figures_is_readable_on_a_phone(browser, doc):
     assert not small, f"{doc}: {len(small)} of {len(measured)} figures show text under {MIN_TEXT_PX} px: {small}"
 
 
-@pytest.mark.xfail(strict=False, reason="the chapters open with their overview, objectives and setup before the "
-                   "first figure (the chapter authors move a figure up); see the failure message for the offset")
 @pytest.mark.parametrize("size", list(VIEWPORTS))
 @pytest.mark.parametrize("doc", CHAPTERS)
 def test_first_figure_within_the_first_screen(browser, doc, size):

@@ -173,11 +173,58 @@ def _optimize_images(outdir: Path) -> None:
             tmp.unlink()
 
 
+FA_WEBFONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
+FA_ICON_RULE = re.compile(r"\.fa-([a-z0-9-]+)(?::before)?\{[^}]*?(?:content|--fa):\s*\"\\([0-9a-f]{4})")
+FA_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
+CSS_CODEPOINT = re.compile(r"\"\\(f[0-9a-f]{3})\"")
+
+
+def _subset_icon_fonts(outdir: Path) -> None:
+    """Keep only the icons the site uses in the theme's Font Awesome fonts (about 270 KB less on every page).
+
+    The icons used are those of the ``fa-*`` classes in the built pages and scripts, and those the theme's
+    stylesheet draws itself (``content: "\\f..."``). Each font is written as WOFF (zlib; WOFF2 would need the
+    brotli package) and the stylesheet is pointed at it.
+    """
+    from fontTools import subset
+
+    styles = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    fonts = outdir / "_static" / "vendor" / "fontawesome" / "webfonts"
+    if not styles.exists() or not fonts.exists():
+        return
+    css = styles.read_text(encoding="utf-8")
+    by_class = {name: int(code, 16) for name, code in FA_ICON_RULE.findall(css)}
+    used = {int(code, 16) for code in CSS_CODEPOINT.findall(FA_ICON_RULE.sub("", css))}
+    for path in list(outdir.rglob("*.html")) + list((outdir / "_static").rglob("*.js")):
+        used |= {by_class[name] for name in FA_CLASS.findall(path.read_text(encoding="utf-8", errors="ignore"))
+                 if name in by_class}
+    for name in FA_WEBFONTS:
+        source = fonts / f"{name}.ttf"
+        if not source.exists():
+            continue
+        options = subset.Options()
+        options.flavor = "woff"
+        options.layout_features = ["*"]
+        font = subset.load_font(str(source), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=sorted(used))
+        subsetter.subset(font)
+        tmp = fonts / f"{name}.woff.tmp"
+        subset.save_font(font, str(tmp), options)
+        os.replace(tmp, fonts / f"{name}.woff")
+        css = css.replace(f'url(../vendor/fontawesome/webfonts/{name}.woff2) format("woff2")',
+                          f'url(../vendor/fontawesome/webfonts/{name}.woff) format("woff")')
+    tmp = styles.with_suffix(".tmp")
+    tmp.write_text(css, encoding="utf-8")
+    os.replace(tmp, styles)
+
+
 def _on_build_finished(app, exception) -> None:
     if exception is not None:
         return
     if app.builder.format == "html":
         _slim_pages(Path(app.outdir))
+        _subset_icon_fonts(Path(app.outdir))
         _optimize_images(Path(app.outdir))
         static = Path(app.outdir) / "_static"
         static.mkdir(parents=True, exist_ok=True)

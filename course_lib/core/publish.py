@@ -55,7 +55,9 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     if height is not None:
         check_int("figure_html", "height", height, 1, fix="a height in pixels, e.g. height=450, or None")
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
-    fig_json = pio.to_json(fig_dict, validate=False)
+    # plotly escapes every "/" as \u002f (six bytes) so that "</script>" cannot occur; it escapes "<"
+    # too, so no "</" can form and the base64 data may keep its slashes (about 8 % lighter figures).
+    fig_json = pio.to_json(fig_dict, validate=False).replace("\\u002f", "/")
     div_id = f"plotly-{uuid.uuid4().hex[:12]}"
     height = height or (fig_dict.get("layout", {}).get("height") or 450)
     version = __import__("plotly.offline", fromlist=["get_plotlyjs_version"]).get_plotlyjs_version()

@@ -172,7 +172,7 @@ def confusion_members(y: Any, probs: Any, n: int = 5) -> dict[tuple[int, int], n
         y: true labels (N,); probs: predicted probabilities (N, C); n: samples kept per cell.
 
     Returns:
-        {(true, predicted): sample indices, the model's surest first}, for every cell with a sample.
+        dict: ``(true, predicted)`` -> sample indices, the model's surest first, for every cell with a sample.
     """
     fn = "confusion_members"
     p = check_array(fn, "probs", probs, ndim=2, min_rows=1, fix="pass probabilities of shape (N, C)")
