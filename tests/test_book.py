@@ -234,3 +234,24 @@ def test_search_text_of_a_page_and_its_sections():
     assert text == "Title One two three. Part weight a number. "
     spans = {anchor: text[a:b] for anchor, (a, b) in sections.items()}
     assert spans == {"#intro": text, "#part": "Part weight a number. ", "#term-w": "weight a number. "}
+
+
+def test_icon_fonts_keep_every_icon_the_site_uses(built):
+    """The build subsets Font Awesome to the icons in use: each fa-* class on a page keeps its glyph."""
+    from fontTools.ttLib import TTFont
+
+    static = HTML / "_static"
+    css = (static / "styles" / "pydata-sphinx-theme.css").read_text(encoding="utf-8")
+    assert 'fa-solid-900.woff) format("woff")' in css and "fa-solid-900.woff2" not in css
+    glyphs = set()
+    for name in ("fa-solid-900", "fa-regular-400", "fa-brands-400"):
+        font = static / "vendor" / "fontawesome" / "webfonts" / f"{name}.woff"
+        assert font.stat().st_size < 20_000, f"{font.name} was not subset"
+        glyphs |= set(TTFont(str(font)).getBestCmap())
+    by_class = {name: int(code, 16) for selectors, code in re.findall(r"([^{}]+)\{[^}]*?(?:content|--fa):\s*\"\\([0-9a-f]{4})", css)
+                for name in re.findall(r"\.fa-([a-z0-9-]+)", selectors)}
+    used = {name for page in HTML.rglob("*.html") for name in re.findall(r"\bfa-([a-z0-9-]+)", page.read_text())
+            if name in by_class}
+    assert {"magnifying-glass", "github"} <= used
+    missing = sorted(name for name in used if by_class[name] not in glyphs)
+    assert not missing, f"icons used on the site but dropped from the fonts: {missing}"

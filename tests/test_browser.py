@@ -14,15 +14,14 @@ every page in the light and the dark theme land in ``_build/screenshots/``; the 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 from book_build import HTML, ROOT, build, toc_files
+from browser_support import CHROMIUM, chromium, offline_page
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SHOTS = ROOT / "_build" / "screenshots"
 MAX_PAGE_BYTES = 5_000_000  # 5 MB, as the issue says (not MiB)
 
@@ -36,13 +35,8 @@ pytestmark = pytest.mark.skipif(
 def browser():
     code, output = build()
     assert code == 0, output[-3000:]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def page_files() -> list[str]:
@@ -54,25 +48,8 @@ DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 def open_page(browser, doc: str, theme: str = "light", viewport: dict = DESKTOP):
     """Open one page offline; returns (page, errors, bytes loaded)."""
-    context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
-    context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
-    page = context.new_page()
-    errors, loaded = [], {}
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page, errors, loaded = offline_page(browser, viewport, theme, phone=viewport is PHONE)
     page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
-
-    def route(r):
-        url = r.request.url
-        if not url.startswith("file://"):
-            errors.append(f"network request: {url}")
-            return r.abort()
-        path = Path(url[len("file://"):].split("?")[0].split("#")[0])
-        if path.is_file():
-            loaded[str(path)] = path.stat().st_size
-        return r.continue_()
-
-    page.route("**/*", route)
     page.goto((HTML / f"{doc}.html").as_uri(), wait_until="load")
     page.wait_for_timeout(800)
     return page, errors, loaded

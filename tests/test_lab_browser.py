@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import html
 import json
-import os
 import re
 import shutil
 from pathlib import Path
@@ -27,11 +26,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from book_build import HTML, ROOT, build
+from browser_support import CHROMIUM, chromium, offline_page
+from test_lab import decode_runs
+
 from course_lib.pages import lab_blobs
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 LOGIT_TOL, PARITY_TOL = 1e-4, 1e-5
 UPDATE_MS, EPOCH_MS = 50, 1000
@@ -62,13 +62,8 @@ def site():
 
 @pytest.fixture(scope="module")
 def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def page_blobs(doc: str) -> tuple[dict[str, dict[str, np.ndarray]], list[dict]]:
@@ -97,21 +92,6 @@ def page_blobs(doc: str) -> tuple[dict[str, dict[str, np.ndarray]], list[dict]]:
     return blobs, configs
 
 
-def decode_runs(code: bytes, n: int, width: int) -> np.ndarray:
-    """The inked pixels from lab_blobs.runs: each row's runs of blank and inked pixels."""
-    out, it = np.zeros((n, width), bool), iter(code)
-    for row in range(n):
-        pos, ink = 0, False
-        while pos < width:
-            length = byte = next(it)
-            while byte == 255:
-                byte = next(it)
-                length += byte
-            out[row, pos:pos + length] = ink
-            pos, ink = pos + length, not ink
-    return out
-
-
 def lab_bytes(doc: str) -> int:
     """Bytes of the page's HTML that belong to the labs: markup, data, script and the mount calls."""
     text = (HTML / f"{doc}.html").read_text()
@@ -123,24 +103,7 @@ def lab_bytes(doc: str) -> int:
 
 def open_page(browser, doc: str, viewport: dict, theme: str = "light"):
     phone = viewport is PHONE
-    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
-    context.add_init_script(f"localStorage.setItem('mode', '{theme}'); localStorage.setItem('theme', '{theme}');")
-    page = context.new_page()
-    errors, loaded = [], {}
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-
-    def route(r):
-        url = r.request.url
-        if not url.startswith("file://"):
-            errors.append(f"network request: {url}")
-            return r.abort()
-        path = Path(url[len("file://"):].split("?")[0].split("#")[0])
-        if path.is_file():
-            loaded[str(path)] = path.stat().st_size
-        return r.continue_()
-
-    page.route("**/*", route)
+    page, errors, loaded = offline_page(browser, viewport, theme, phone=phone)
     page.goto((HTML / f"{doc}.html").as_uri(), wait_until="load")
     page.wait_for_function("() => { const l = document.querySelectorAll('.nnlab'); return l.length > 0 && "
                            "Array.from(l).every(e => ['ready', 'failed'].includes(e.dataset.mounted)); }", timeout=30000)

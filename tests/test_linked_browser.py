@@ -6,15 +6,12 @@ do the same from the keyboard, and on a phone the panel sits below the figure, n
 """
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-
 from book_build import HTML, build
-
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+from browser_support import CHROMIUM, chromium
 
 pytestmark = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
@@ -29,13 +26,8 @@ def browser():
     if not (HTML / "book" / "01_templates.html").exists():
         code, output = build()
         assert code == 0, output[-3000:]
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
-                              args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def open_linked(browser, doc: str, viewport: dict):

@@ -174,16 +174,17 @@ def _optimize_images(outdir: Path) -> None:
 
 
 FA_WEBFONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
-FA_ICON_RULE = re.compile(r"\.fa-([a-z0-9-]+)(?::before)?\{[^}]*?(?:content|--fa):\s*\"\\([0-9a-f]{4})")
+FA_ICON_RULE = re.compile(r"([^{}]+)\{[^}]*?(?:content|--fa):\s*\"\\([0-9a-f]{4})")  # selectors, codepoint
 FA_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 CSS_CODEPOINT = re.compile(r"\"\\(f[0-9a-f]{3})\"")
+CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 
 
 def _subset_icon_fonts(outdir: Path) -> None:
     """Keep only the icons the site uses in the theme's Font Awesome fonts (about 270 KB less on every page).
 
     The icons used are those of the ``fa-*`` classes in the built pages and scripts, and those the theme's
-    stylesheet draws itself (``content: "\\f..."``). Each font is written as WOFF (zlib; WOFF2 would need the
+    stylesheet draws itself (``content`` and ``--pst-icon-*`` values, escaped or as private-use characters). Each font is written as WOFF (zlib; WOFF2 would need the
     brotli package) and the stylesheet is pointed at it.
     """
     from fontTools import subset
@@ -193,8 +194,11 @@ def _subset_icon_fonts(outdir: Path) -> None:
     if not styles.exists() or not fonts.exists():
         return
     css = styles.read_text(encoding="utf-8")
-    by_class = {name: int(code, 16) for name, code in FA_ICON_RULE.findall(css)}
-    used = {int(code, 16) for code in CSS_CODEPOINT.findall(FA_ICON_RULE.sub("", css))}
+    by_class = {name: int(code, 16) for selectors, code in FA_ICON_RULE.findall(css)
+                for name in re.findall(r"\.fa-([a-z0-9-]+)", selectors)}
+    own = [body for selectors, body in CSS_RULE.findall(css) if ".fa-" not in selectors]   # the theme's own icons,
+    used = {int(code, 16) for body in own for code in CSS_CODEPOINT.findall(body)}      # escaped or as the
+    used |= {ord(ch) for body in own for ch in body if 0xE000 <= ord(ch) <= 0xF8FF}       # private-use character
     for path in list(outdir.rglob("*.html")) + list((outdir / "_static").rglob("*.js")):
         used |= {by_class[name] for name in FA_CLASS.findall(path.read_text(encoding="utf-8", errors="ignore"))
                  if name in by_class}
