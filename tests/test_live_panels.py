@@ -26,7 +26,7 @@ PLOTLY = "application/vnd.plotly.v1+json"
 PROBE = '''
 import json as _json
 import ipywidgets as _widgets, plotly as _plotly
-from course_lib.interactive import Panel as _Panel
+from course_lib.core.panels import Panel as _Panel
 
 def _other(control):
     if hasattr(control, "options"):

@@ -304,15 +304,18 @@ def test_solutions_are_printed_only_after_the_solutions_heading(instructor):
     for snippet in snippets:
         assert snippet not in before, f"a solution is printed before the Solutions: {snippet}"
         assert snippet in after, f"a solution is missing from the Solutions: {snippet}"
-    titles = re.findall(r"Solution to Exercise (\d+)", "".join(instructor.pages[heading - 1:]))
-    assert sorted(set(map(int, titles))) == list(range(1, n_solutions + 1))
+    titles = set(re.findall(r"Solution to Exercise ([0-9A-Z]+[a-z]?)\.(\d+)", "".join(instructor.pages[heading - 1:])))
+    assert len(titles) == n_solutions                       # numbered per chapter, as on the site: 1.1, 4b.2
+    for chapter in {c for c, _ in titles}:
+        numbers = sorted(int(n) for c, n in titles if c == chapter)
+        assert numbers == list(range(1, len(numbers) + 1)), f"chapter {chapter}: solutions {numbers}"
     assert instructor.report["solutions_moved"] == n_solutions
 
 
 def test_the_student_edition_has_no_solutions(student, instructor):
     text = "".join(student.pages)
     assert "Solution to Exercise" not in text
-    assert "Exercise 1 (" in text   # the exercises themselves are there
+    assert "Exercise 1.1 (" in text   # the exercises themselves are there, numbered per chapter
     for snippet in _solution_snippets(instructor.html):
         assert snippet not in norm(text), f"a solution is printed in the student edition: {snippet}"
     assert len(student.pages) < len(instructor.pages)

@@ -136,7 +136,7 @@ def test_load_reads_json_and_npz_fully_and_closes_the_file(cache, monkeypatch):
 
 def test_unknown_names_and_other_suffixes_are_refused_clearly():
     with pytest.raises(ValueError, match=r"name='ch2_hidden_size\.json'.*did you mean 'ch2_hidden_sizes\.json'.*"
-                                         r"course_lib\.results\.names\(\)"):
+                                         r"course_lib\.course\.results\.names\(\)"):
         results.path("ch2_hidden_size.json")
     with pytest.raises(ValueError, match=r"name='ch2_hidden_sizes\.txt'.*\.json and \.npz.*results\.path"):
         cl.load_results("ch2_hidden_sizes.txt")
