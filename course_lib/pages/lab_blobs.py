@@ -18,6 +18,7 @@ import json
 import numpy as np
 import torch
 
+from course_lib.core.measures import as_numpy
 from course_lib.core.validate import fail
 
 #: 85 printable ASCII characters without " & ' < > \ ` (safe in HTML text and attributes).
@@ -26,7 +27,7 @@ ALPHABET = np.frombuffer(bytes(c for c in range(33, 127) if chr(c) not in "\"&'<
 
 def pixels_uint8(fn: str, name: str, X) -> np.ndarray:
     """Images in [0, 1] of shape (n, 784) as uint8 k with X == k / 255 exactly, or fail saying why."""
-    X = X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else np.asarray(X)
+    X = as_numpy(X, fn, name, dtype=None)
     if X.ndim != 2 or X.shape[1] != 784:
         fail(fn, name, X, f"has shape {X.shape}; expected (n, 784) digits", "pass data from cl.load_mnist()")
     k = np.rint(X.astype(np.float64) * 255)
