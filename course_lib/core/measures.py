@@ -32,19 +32,21 @@ def as_numpy(a, fn: str = "as_numpy", name: str = "a", ndim: int | None = None, 
     return np.asarray(a, dtype=dtype)
 
 
-def class_means(X, y, n_classes: int | None = None, fn: str = "class_means") -> np.ndarray:
-    """The average input (or representation) of each class, in float64.
+def class_means(X, y, n_classes: int | None = None, fn: str = "class_means", dtype=np.float64) -> np.ndarray:
+    """The average input (or representation) of each class, in float64 unless ``dtype`` says otherwise.
 
     Args:
         X: inputs or activations of shape (n, d) (tensor or array); y: int labels of shape (n,).
         n_classes: when given, the labels must be exactly 0..n_classes-1, every one present.
         fn: the calling function, named in error messages.
+        dtype: the precision of the averages; ``None`` keeps the input's (chapter 6 averages its
+            float32 activations in float32, as its measures were first computed).
 
     Returns:
         np.ndarray: shape (k, d), one row per label in sorted order: with labels 0..k-1, row c is
         the mean of the rows of X with label c.
     """
-    X = as_numpy(X, fn, "X", ndim=2, min_rows=1)
+    X = as_numpy(X, fn, "X", ndim=2, min_rows=1, dtype=dtype)
     check_labels(fn, "y", y, n=len(X), fix="pass one integer label per row of X")
     y = as_numpy(y, fn, "y", dtype=None)
     labels = np.unique(y)

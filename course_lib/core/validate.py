@@ -1,21 +1,14 @@
 """The argument checks of course_lib: one small set, used by every public function.
 
-Behind every chapter: each public function checks its arguments with these, and a wrong one raises an
-error that names the function, the argument, the value and the fix (from :doc:`/book/00_introduction` on).
-
-A check either returns quietly or raises one error of one form, so that a reader can act on it::
+Behind every chapter (from :doc:`/book/00_introduction` on): a wrong argument raises one error of one
+form, ``<function>: <argument>=<value> <what is wrong>; <how to fix it>``, for example::
 
     train: lr=nan must be a finite number > 0; pass e.g. lr=0.1.
 
-that is ``<function>: <argument>=<value> <what is wrong>; <how to fix it>``. Wrong values (out of range,
-NaN, a wrong shape) raise ``ValueError``; a wrong kind of object (a string for a number, a NumPy array
-where a tensor is needed) raises ``TypeError``.
-
-A function that passes its arguments on to another (``train_seeds`` calls ``train``) wraps that part
-in :func:`calling`, so the error names both: ``train_seeds -> train: lr=0 must be ...``.
-
-The checks never change a value they accept (integers are returned as ``int``, nothing else is
-converted) and cost at most one pass over an array: functions call them once per call, never per step.
+Wrong values (out of range, NaN, a wrong shape) raise ``ValueError``; a wrong kind of object raises
+``TypeError``. A function that passes its arguments on (``train_seeds`` calls ``train``) wraps that part
+in :func:`calling`, so the error names both: ``train_seeds -> train: lr=0 must be ...``. The checks never
+change a value they accept and cost at most one pass over an array.
 """
 from __future__ import annotations
 
@@ -159,19 +152,11 @@ def check_int_list(fn: str, name: str, values: Any, low: int = 0, min_len: int =
 
 
 def check_mapping(fn: str, name: str, value: Any, fix: str = "", empty_ok: bool = False) -> Any:
-
     if not isinstance(value, Mapping):
         fail(fn, name, value, f"is a {type(value).__name__}, not a dict", fix, TypeError)
     if not empty_ok and len(value) == 0:
         fail(fn, name, value, "is empty", fix)
     return value
-
-
-def _view(x: Any) -> np.ndarray:
-    """A NumPy view of ``x`` for checking (tensors without a copy on the CPU)."""
-    if isinstance(x, torch.Tensor):
-        return x.detach().cpu().numpy() if x.dtype != torch.bfloat16 else x.detach().float().cpu().numpy()
-    return np.asarray(x)
 
 
 def check_array(fn: str, name: str, x: Any, *, ndim: int | Sequence[int] | None = None,
@@ -195,8 +180,9 @@ def check_array(fn: str, name: str, x: Any, *, ndim: int | Sequence[int] | None 
         fail(fn, name, x, "is a torch tensor here", fix or f"pass {name}.numpy()", TypeError)
     if isinstance(x, (str, bytes, dict)) or x is None:
         fail(fn, name, x, f"is a {type(x).__name__}, not an array", fix, TypeError)
-    try:
-        a = _view(x)
+    try:  # a NumPy view for checking (a CPU tensor without a copy)
+        a = (x.detach().float() if x.dtype == torch.bfloat16 else x.detach()).cpu().numpy() \
+            if isinstance(x, torch.Tensor) else np.asarray(x)
     except (ValueError, TypeError, RuntimeError) as err:   # ragged lists
         fail(fn, name, x, f"is not an array of numbers ({err})", fix, TypeError)
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim) if ndim is not None else None

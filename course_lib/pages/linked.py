@@ -21,6 +21,7 @@ import base64
 import html
 import json
 import uuid
+from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -186,78 +187,10 @@ def confusion_members(y: Any, probs: Any, n: int = 5) -> dict[tuple[int, int], n
     return cells
 
 
-_CSS = """<style>
-.course-linked { display: flex; flex-wrap: wrap; gap: 0.75rem 1rem; align-items: flex-start; }
-.course-linked-fig { flex: 1 1 420px; min-width: 0; max-width: 100%; }
-.course-linked-fig:focus-visible { outline: 3px solid #1f77b4; outline-offset: 2px; }
-.course-linked-panel { flex: 1 1 180px; max-width: 100%; min-height: 6rem; padding: 0.5rem 0.75rem;
-  border: 1px solid rgba(127, 127, 127, 0.45); border-radius: 6px; font-size: 0.9rem; }
-.course-linked-panel p { margin: 0 0 0.4rem 0; }
-.course-linked-panel figure { display: inline-block; margin: 0 0.4rem 0.4rem 0; text-align: center; }
-.course-linked-panel canvas { image-rendering: pixelated; border: 1px solid rgba(127, 127, 127, 0.45);
-  display: block; }
-.course-linked-panel figcaption { font-size: 0.75rem; }
-@media (max-width: 700px) { .course-linked-panel { flex-basis: 100%; } }
-</style>
-"""
-
-_JS = """<script type="text/javascript">(function () {
-  var D = DATA, root = document.getElementById("ROOT"), panel = root.querySelector(".course-linked-panel");
-  var box = root.querySelector(".course-linked-fig"), h = D.shape[0], w = D.shape[1], current = -1;
-  function pixels(b64) {
-    var raw = atob(b64), out = new Uint8ClampedArray(h * w * 4);
-    for (var p = 0; p < h * w; p++) {
-      var byte = raw.charCodeAt(p >> 1), level = (p & 1) ? (byte & 15) : (byte >> 4);
-      var grey = 255 - Math.round(level * 17);
-      out[4 * p] = out[4 * p + 1] = out[4 * p + 2] = grey; out[4 * p + 3] = 255;
-    }
-    return out;
-  }
-  function show(key) {
-    var pt = D.points[key];
-    if (!pt) return false;
-    current = D.order.indexOf(key);
-    panel.innerHTML = "";
-    var head = document.createElement("p"); head.className = "course-linked-title";
-    head.textContent = pt.t; panel.appendChild(head);
-    if (!pt.i.length) { var none = document.createElement("p"); none.textContent = "No digits here.";
-      panel.appendChild(none); }
-    pt.i.forEach(function (id, n) {
-      var fig = document.createElement("figure"), c = document.createElement("canvas");
-      c.width = w; c.height = h; c.style.width = D.size + "px"; c.style.height = Math.round(D.size * h / w) + "px";
-      c.setAttribute("role", "img"); c.setAttribute("aria-label", pt.c[n] || "digit image");
-      c.getContext("2d").putImageData(new ImageData(pixels(D.images[id]), w, h), 0, 0);
-      fig.appendChild(c);
-      if (pt.c[n]) { var cap = document.createElement("figcaption"); cap.textContent = pt.c[n]; fig.appendChild(cap); }
-      panel.appendChild(fig);
-    });
-    return true;
-  }
-  function keyOf(pt) {
-    var n = pt.pointNumber;
-    return Array.isArray(n) ? pt.curveNumber + "," + n[0] + "," + n[1] : pt.curveNumber + "," + n;
-  }
-  function attach() {
-    var gd = document.getElementById("PLOT");
-    if (!gd || !gd.on || !gd._fullData) { setTimeout(attach, 50); return; }
-    // the figure follows its box (the panel beside it takes part of the column)
-    if (window.ResizeObserver) { new ResizeObserver(function () { Plotly.Plots.resize(gd); }).observe(box); }
-    else { Plotly.Plots.resize(gd); }
-    var pick = function (ev) { if (ev && ev.points && ev.points.length) show(keyOf(ev.points[0])); };
-    gd.on("plotly_hover", pick); gd.on("plotly_click", pick);
-    box.addEventListener("keydown", function (e) {
-      var steps = {ArrowRight: 1, ArrowLeft: -1, ArrowDown: D.cols, ArrowUp: -D.cols};
-      var n = D.order.length, i;
-      if (e.key in steps) { i = current < 0 ? 0 : Math.max(0, Math.min(n - 1, current + steps[e.key])); }
-      else if (e.key === "Home") { i = 0; } else if (e.key === "End") { i = n - 1; } else { return; }
-      e.preventDefault(); var key = D.order[i]; show(key);
-      var parts = key.split(",").map(Number);
-      try { Plotly.Fx.hover(gd, [{curveNumber: parts[0],
-              pointNumber: parts.length === 3 ? [parts[1], parts[2]] : parts[1]}]); } catch (err) {}
-    });
-  }
-  attach();
-})();</script>"""
+#: The panel's CSS and script, inlined into every linked figure (ROOT, PLOT and DATA are filled in).
+_CSS = (Path(__file__).parent / "js" / "linked.css").read_text()
+_JS = "".join(line for line in (Path(__file__).parent / "js" / "linked.js").read_text().splitlines(True)
+              if not line.startswith("//"))      # its header comment names the placeholders
 
 
 def _html(fig: go.Figure, payload: dict, hint: str, height: int | None) -> str:
@@ -270,9 +203,10 @@ def _html(fig: go.Figure, payload: dict, hint: str, height: int | None) -> str:
     label = html.escape(f"{hint}. The digits of the chosen point appear in the panel beside the figure.")
     data = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
     script = _JS.replace("ROOT", root).replace("PLOT", plot_id).replace("DATA", data)
-    return (_CSS + f'<div class="course-linked" id="{root}">'
+    return (f"<style>\n{_CSS}</style>\n" f'<div class="course-linked" id="{root}">'
             f'<div class="course-linked-fig" tabindex="0" role="group" aria-label="{label}"{basis}>'
             f'{plot}</div>'
             f'<div class="course-linked-panel" aria-live="polite"><p class="course-linked-title">'
-            f'{html.escape(hint)}.</p></div></div>\n' + script)
+            f'{html.escape(hint)}.</p></div></div>\n'
+            f'<script type="text/javascript">{script}</script>')
 
