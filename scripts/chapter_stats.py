@@ -1,4 +1,5 @@
-"""How much of each chapter's code a reader sees, and which visible lines are too long.
+"""How much of each chapter's code a reader sees, which visible lines are too long, and where numbers
+are glued one call at a time.
 
     python scripts/chapter_stats.py [book/01_templates.ipynb ...]
 
@@ -8,6 +9,7 @@ that hide the source on the site (``hide-input`` collapses it, ``remove-input`` 
 """
 from __future__ import annotations
 
+import ast
 import json
 import sys
 from pathlib import Path
@@ -34,6 +36,33 @@ def code_lines(path: Path) -> tuple[int, int, list[str]]:
     return visible, total, long_lines
 
 
+def _is_glue(node: ast.AST) -> bool:
+    func = getattr(node, "func", None)
+    return isinstance(node, ast.Call) and (getattr(func, "attr", None) == "glue" or getattr(func, "id", None) == "glue")
+
+
+def number_glues(path: Path) -> list[str]:
+    """Code cells that glue numbers with more than one call: where ``cl.glue_all`` belongs.
+
+    A ``glue`` call counts unless its name says it holds a figure (``..._fig...``); one inside a loop or a
+    comprehension counts as many. Returns the first line of every such cell.
+    """
+    crowded = []
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+        code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+        calls, looped = 0, False
+        for node in ast.walk(ast.parse(code)):
+            if isinstance(node, (ast.For, ast.While, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)):
+                looped |= any(_is_glue(n) and "fig" not in ast.unparse(n.args[0] if n.args else n)
+                              for n in ast.walk(node))
+            if _is_glue(node) and "fig" not in ast.unparse(node.args[0] if node.args else node):
+                calls += 1
+        if calls > 1 or looped:
+            crowded.append(source.strip().splitlines()[0])
+    return crowded
+
+
 def chapters() -> list[Path]:
     return sorted(ROOT.glob("book/0*.ipynb"))
 
@@ -42,7 +71,8 @@ def main(paths: list[str]) -> None:
     for path in [Path(p) for p in paths] or chapters():
         visible, total, long_lines = code_lines(path)
         print(f"{path.name:28} visible {visible:4d} of {total:4d} code lines ({visible / max(total, 1):.0%}),"
-              f" {len(long_lines)} visible lines over {MAX_LINE} characters")
+              f" {len(long_lines)} visible lines over {MAX_LINE} characters,"
+              f" {len(number_glues(path))} cells gluing numbers one call at a time")
 
 
 if __name__ == "__main__":

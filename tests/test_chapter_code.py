@@ -47,3 +47,11 @@ def test_the_counter_sees_hidden_and_long_lines(tmp_path):
     path.write_text(json.dumps(nb))
     visible, total, long_lines = stats.code_lines(path)
     assert (visible, total, len(long_lines)) == (2, 4, 1)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_a_cell_glues_its_numbers_in_one_call(path):
+    """Issue 18: gluing a section's numbers takes one ``cl.glue_all`` call, not one ``cl.glue`` per number."""
+    crowded = stats.number_glues(path)
+    assert not crowded, (f"{path.name}: {len(crowded)} code cells glue numbers with several cl.glue calls (or one in "
+                         f"a loop), e.g. the cell starting {crowded[0]!r}; use one cl.glue_all(prefix, name=value, ...)")
