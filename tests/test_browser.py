@@ -121,7 +121,8 @@ def check_alt_text(page, doc: str) -> None:
 
 
 def check_keyboard_stepping(page, doc: str) -> None:
-    """Every static twin steps with its Previous/Next buttons and the arrow keys, and its slider follows."""
+    """Every static twin steps with its Previous/Next buttons and the arrow keys, its slider follows, and its
+    Play button animates it until paused."""
     twins = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot'))
         .filter(gd => ((gd.layout || {}).sliders || []).length).map(gd => gd.id)""")
 
@@ -143,6 +144,15 @@ def check_keyboard_stepping(page, doc: str) -> None:
         assert state(div_id) == (i, n), f"{doc}: {key} did not step {div_id} back to state {i}"
         active = page.evaluate(f"() => document.getElementById('{div_id}').layout.sliders[0].active")
         assert active == i - 1, f"{doc}: the slider of {div_id} does not follow the buttons ({active} != {i - 1})"
+        page.click(f"#{div_id}-play")                  # plays from here (from the start if at the end)
+        page.wait_for_timeout(1200)
+        playing = state(div_id)
+        assert playing[0] != i, f"{doc}: the play button of {div_id} did not move it from state {i}"
+        page.click(f"#{div_id}-play")                  # pause
+        paused = state(div_id)
+        page.wait_for_timeout(1100)
+        assert state(div_id) == paused, f"{doc}: {div_id} kept playing after pause"
+        assert page.get_attribute(f"#{div_id}-play", "aria-pressed") == "false"
 
 
 @pytest.mark.parametrize("doc", page_files())

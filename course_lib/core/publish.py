@@ -18,7 +18,7 @@ from IPython.display import display as show
 
 from course_lib.core.validate import check_bool, check_int, fail
 
-#: Keyboard access to a static twin: buttons, arrow keys and a live region (``pages/js/stepper.js``;
+#: Keyboard access to a static twin: buttons (previous, next, play), arrow keys and a live region (``pages/js/stepper.js``;
 #: ``STEP`` is replaced by the figure's id). Every step of a twin's slider is a ``Plotly.update`` call.
 _STEPPER_JS = "".join(line for line in (Path(__file__).parents[1] / "pages" / "js" / "stepper.js")
                       .read_text().splitlines(True) if not line.startswith("//"))
@@ -28,8 +28,8 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     """HTML for a plotly figure that uses ``window.Plotly`` when the page has it (the book
     serves its own copy) and loads the matching plotly.js otherwise (Colab).
 
-    A figure with a slider (a static twin) also gets previous/next buttons and arrow-key
-    stepping, so it can be used without a mouse. Figures do not zoom on a drag or a swipe (a swipe
+    A figure with a slider (a static twin) also gets previous/next buttons, a play button that
+    animates its states, and arrow-key stepping, so it can be used without a mouse. Figures do not zoom on a drag or a swipe (a swipe
     scrolls the page on a phone) and show no mode bar; hover still works.
     """
     if not isinstance(fig, (go.Figure, dict)):
@@ -49,6 +49,8 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
         controls = (f'<div class="course-stepper" role="group" aria-label="Step through the states of the figure">'
                     f'<button type="button" id="{div_id}-prev" aria-controls="{div_id}">&#9664; Previous</button>'
                     f'<button type="button" id="{div_id}-next" aria-controls="{div_id}">Next &#9654;</button>'
+                    f'<button type="button" id="{div_id}-play" aria-controls="{div_id}" aria-pressed="false">'
+                    f'&#9654; Play</button>'
                     f'<span id="{div_id}-state" class="course-stepper-state" aria-live="polite"></span></div>\n')
         stepper = _STEPPER_JS.replace("STEP", div_id)
         focus = ' tabindex="0"'
