@@ -53,7 +53,7 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
     check_seed(fn, "seed", seed)
     acts, y = np.asarray(acts), np.asarray(y)
     jitter = np.random.default_rng(seed).uniform(-1, 1, len(y))
-    if len(panel) != 2 or min(panel) <= 0:
+    if not (hasattr(panel, "__len__") and len(panel) == 2) or min(panel) <= 0:
         fail(fn, "panel", panel, "is not a pair of positive sizes", "pass e.g. panel=(2.0, 2.1)")
     ncols = min(ncols, acts.shape[1])
     nrows = -(-acts.shape[1] // ncols)
