@@ -237,3 +237,30 @@ def test_train_quadratic_seeds_members_equal_networks_trained_alone(tiny_split):
         net = cl.MLP([tiny_split.X_train.shape[1], 3, 3], activation="sigmoid", weight_std=1.0, seed=seed)
         cl.train(hidden_training.QuadraticCost(net), tiny_split, batch_seed=2, eval_every=None, progress=False, **recipe)
         assert acc[m] == pytest.approx(cl.evaluate(net, tiny_split.X_test, tiny_split.y_test)[1], abs=1e-6)
+
+
+def test_plot_weight_rows_folds_each_block_into_lines_of_ncols():
+    rows = {"a": np.arange(40.0).reshape(10, 4) - 20, "b": np.ones((10, 4))}
+    fig = hidden_plots.plot_weight_rows(rows, image_shape=(2, 2), ncols=5, titles={"a": list("0123456789")})
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 20                                          # 2 blocks x 2 lines x 5
+    assert panels[5].get_position().y0 < panels[0].get_position().y0   # image 5 starts the block's second line
+    assert panels[5].get_position().x0 == pytest.approx(panels[0].get_position().x0)
+    assert panels[10].images[0].get_clim() == pytest.approx((-1.0, 1.0))   # block b on its own scale
+    labels = [t.get_text() for t in fig.texts]
+    assert labels == ["a", "b"]                                       # one label per block, not per line
+    assert all(ax.title.get_fontsize() >= 10 for ax in panels if ax.get_title())
+    plt.close(fig)
+    with pytest.raises(ValueError, match="ncols"):
+        hidden_plots.plot_weight_rows(rows, image_shape=(2, 2), ncols=0)
+
+
+def test_plot_weight_blocks_labels_one_colour_bar_at_10_pt():
+    W = np.random.default_rng(0).normal(size=(6, 4))
+    fig = hidden_plots.plot_weight_blocks(W, titles=list("abcdef"), ncols=3, image_shape=(2, 2), label="weight")
+    panels = [ax for ax in fig.axes if ax.images]
+    bars = [ax for ax in fig.axes if ax.get_ylabel() == "weight"]
+    assert len(panels) == 6 and len(bars) == 1
+    assert {ax.title.get_fontsize() for ax in panels} == {10}
+    assert {ax.images[0].get_clim() for ax in panels} == {panels[0].images[0].get_clim()}   # one shared scale
+    plt.close(fig)

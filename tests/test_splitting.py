@@ -201,3 +201,17 @@ def test_figures_have_the_expected_parts():
                .axes[0].collections[0].get_offsets()) == 5 * 15
     with pytest.raises(ValueError, match="crop"):
         splitting_plots.plot_pixel_strips(X, np.zeros(20, int), image_shape=(4, 4), crop=2)
+
+
+def test_plot_strips_sizes_panels_and_puts_one_legend_above_them():
+    rng = np.random.default_rng(0)
+    acts, y = rng.normal(size=(40, 3)), np.repeat([0, 1], 20)
+    fig = splitting_plots.plot_strips(acts, y, class_names=["a", "b"], ncols=2, panel=(1.5, 1.0))
+    assert tuple(fig.get_size_inches()) == pytest.approx((2 * 1.5 + 0.3, 2 * 1.0 + 0.3))
+    panels = [ax for ax in fig.axes if ax.collections]
+    assert len(panels) == 3 and len(fig.legends) == 1
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["a", "b"]
+    assert all(ax.get_legend() is None for ax in panels)
+    with pytest.raises(ValueError, match="panel"):
+        splitting_plots.plot_strips(acts, y, panel=(1.5, 0))
+    matplotlib.pyplot.close("all")

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from course_lib.chapters.splitting import _check_acts
-from course_lib.core.plots import _check_class_names, _check_grid_args, _grid, check_titles, class_color, figure_and_axes
+from course_lib.core.plots import _check_class_names, _check_grid_args, axes_grid, check_titles, class_color, figure_and_axes
 from course_lib.core.validate import check_array, check_image_shape, check_int, check_labels, check_number, check_seed, fail
 
 
@@ -29,13 +29,15 @@ def _check_xlim(fn: str, xlim) -> None:
 
 def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = None, ncols: int = 5,
                 xlim: tuple[float, float] | None = None, titles: Sequence[str] | None = None, seed: int = 0,
-                suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
+                suptitle: str | None = None, panel: tuple[float, float] = (2.0, 2.1),
+                ax: plt.Axes | None = None) -> plt.Figure:
     """One strip plot per neuron: x = its activation on each sample, y = random jitter, colour = class.
 
     Args:
         acts: activations of shape (n, units); y: int labels of shape (n,).
         class_names: legend name per class; ncols: panels per row; xlim: shared x range.
         titles: one per neuron (default ``"neuron i"``); seed: seed of the jitter.
+        panel: (width, height) of one panel in inches, its title included.
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
@@ -51,7 +53,14 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
     check_seed(fn, "seed", seed)
     acts, y = np.asarray(acts), np.asarray(y)
     jitter = np.random.default_rng(seed).uniform(-1, 1, len(y))
-    fig, axes = _grid(acts.shape[1], ncols, 2.0, title_space=0.1, ax=ax, fn=fn)
+    if not (hasattr(panel, "__len__") and len(panel) == 2) or min(panel) <= 0:
+        fail(fn, "panel", panel, "is not a pair of positive sizes", "pass e.g. panel=(2.0, 2.1)")
+    ncols = min(ncols, acts.shape[1])
+    nrows = -(-acts.shape[1] // ncols)
+    fig, axes = axes_grid(fn, ax, (panel[0] * ncols + 0.3, panel[1] * nrows + 0.3), nrows, ncols)
+    for extra in axes.flat[acts.shape[1]:]:
+        extra.axis("off")
+    axes = axes.flat[:acts.shape[1]]
     for j, ax in enumerate(axes):
         for c in np.unique(y):
             sel = y == c
@@ -60,11 +69,13 @@ def plot_strips(acts: np.ndarray, y: np.ndarray, class_names: Sequence | None = 
         ax.set_yticks([])
         if xlim is not None:
             ax.set_xlim(*xlim)
-        ax.set_title(titles[j] if titles is not None else f"neuron {j}", fontsize=9)
-    axes[0].legend(fontsize=7, markerscale=2, loc="upper left")
+        ax.set_title(titles[j] if titles is not None else f"neuron {j}", fontsize=10)
+        ax.tick_params(labelsize=10)
     if suptitle:
         fig.suptitle(suptitle)
     fig.tight_layout()
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+               ncol=len(np.unique(y)), fontsize=10, markerscale=2, frameon=False)   # above the panels
     return fig
 
 
@@ -156,7 +167,7 @@ def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int]
     rows, cols = np.divmod(np.flatnonzero(keep.ravel()), w)
     classes = np.unique(y)
     band = 0.9 / len(classes)
-    fig, ax = figure_and_axes(fn, ax, (9, 9 * (h - 2 * crop) / (w - 2 * crop)))
+    fig, ax = figure_and_axes(fn, ax, (5.0, 5.0 * (h - 2 * crop) / (w - 2 * crop)))
     for r in range(crop, h - crop + 1):
         ax.axhline(r, color="#dddddd", lw=0.4)
     for c in range(crop, w - crop + 1):
@@ -170,6 +181,7 @@ def plot_pixel_strips(X: np.ndarray, y: np.ndarray, image_shape: tuple[int, int]
                    label=str(class_names[c]) if class_names is not None else str(c), rasterized=True)
     ax.set_xlim(crop, w - crop), ax.set_ylim(h - crop, crop), ax.set_aspect("equal")
     ax.set_xticks([]), ax.set_yticks([])
-    ax.legend(markerscale=8, fontsize=8, loc="upper right", title="class", framealpha=0.9)
-    ax.set_title("every pixel as a strip: x within a cell = pixel value (0 left, 1 right); no dot = no ink")
+    ax.spines[:].set_visible(False)
+    ax.legend(markerscale=8, fontsize=10, loc="upper right", title="class", framealpha=0.9)
+    ax.set_title("every pixel as a strip: x in a cell = pixel value\n(0 left, 1 right); no dot = no ink")
     return fig
