@@ -40,3 +40,25 @@ def test_position_errors_match_a_direct_computation():
     assert out["max"] == e.max()
     with pytest.raises(ValueError, match="needs at least 1"):
         jump.position_errors([], [])
+
+
+def test_results_file_names_the_scripts_folder():
+    assert jump.results_file("2-conv-layer CNN (5, 9)", "weights.npz") == "ch4_jump_models/2-conv-layer-cnn-5-9/weights.npz"
+    assert jump.results_file("1-layer NN", "report.json") == "ch4_jump_models/1-layer-nn/report.json"
+    with pytest.raises(ValueError, match="name="):
+        jump.results_file(" ", "report.json")
+
+
+def test_load_member_copies_one_run():
+    import torch
+    from course_lib.core.models import MLP
+    model = MLP([4, 3], seed=0)
+    weights = {"layers.0.weight": np.arange(2 * 12, dtype=np.float32).reshape(2, 12),   # flattened, 2 runs
+               "layers.0.bias": np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32)}
+    assert jump.load_member(model, weights, 1) is model
+    assert torch.equal(model.layers[0].weight, torch.arange(12, 24, dtype=torch.float32).reshape(3, 4))
+    assert torch.equal(model.layers[0].bias, torch.tensor([4.0, 5.0, 6.0]))
+    with pytest.raises(ValueError, match="seed_index=2"):
+        jump.load_member(model, weights, 2)
+    with pytest.raises(ValueError, match="has no array 'layers.0.bias'"):
+        jump.load_member(model, {"layers.0.weight": weights["layers.0.weight"]}, 0)

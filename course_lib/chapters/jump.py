@@ -214,3 +214,47 @@ def load_jump_task(sigma: float = 1.0, n_train: int = 12000, n_val: int = 6000, 
     X_va, y_va = make_jump_signals(n_val, sigma=sigma, data_seed=data_seed + 1)
     X_te, y_te = make_jump_signals(n_test, sigma=sigma, data_seed=data_seed + 2)
     return Split(X_tr, y_tr, X_te, y_te, X_va, y_va, classes=tuple(range(21, 81)))
+
+
+def results_file(name: str, suffix: str) -> str:
+    """Where ``make ch4-results`` (scripts/ch4_jump_models.py) keeps one row's results, for ``cl.load_results``.
+
+    Used by :doc:`/book/04_edges` and :doc:`/book/04b_convolution`, which read the fully trained networks.
+
+    Args:
+        name: the row as the chapters' tables name it, e.g. ``"2-conv-layer CNN (5, 9)"``.
+        suffix: the file, ``"report.json"`` or ``"weights.npz"``.
+
+    Returns:
+        e.g. ``"ch4_jump_models/2-conv-layer-cnn-5-9/weights.npz"`` (the script's own folder name).
+    """
+    for arg, value in (("name", name), ("suffix", suffix)):
+        if not isinstance(value, str) or not value.strip():
+            fail("results_file", arg, value, "is not a non-empty string",
+                 'e.g. results_file("1-layer NN", "report.json")')
+    slug = "-".join("".join(c if c.isalnum() or c == "-" else " " for c in name.lower()).split())
+    return f"ch4_jump_models/{slug}/{suffix}"
+
+
+def load_member(model: torch.nn.Module, weights, seed_index: int) -> torch.nn.Module:
+    """Copy run ``seed_index`` of a row's saved weights into ``model`` and return the model.
+
+    Args:
+        model: a network whose parameter names are keys of ``weights`` (``cl.MLP``, ``conv.CNN``).
+        weights: a row's ``weights.npz`` (a mapping): per parameter an array of shape (runs, ...), each run's
+            values in any shape with the parameter's number of elements.
+        seed_index: which run, 0 .. runs - 1.
+
+    Returns:
+        ``model``, with its parameters replaced (no gradient is recorded).
+    """
+    with torch.no_grad():
+        for key, p in model.named_parameters():
+            if key not in weights:
+                fail("load_member", "weights", sorted(weights)[:4], f"has no array {key!r} for this model",
+                     "pass the weights of the row whose sizes built the model")
+            runs = np.asarray(weights[key])
+            index = check_int("load_member", "seed_index", seed_index, 0, len(runs) - 1,
+                              f"the row holds {len(runs)} runs")
+            p.copy_(torch.as_tensor(runs[index]).reshape(p.shape))
+    return model
