@@ -57,9 +57,35 @@ def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
     return lim if lim > 0 else 1.0
 
 
+#: Width in inches that a grid of panels fills by default: the book's column on a phone (342 CSS px at
+#: figure.dpi 80) is about 4.3 in, so a grid this wide shows its 10 pt text at 9 px or more.
+PHONE_WIDTH = 4.3
+
+#: Panels per row when a grid function is given no ``ncols``: ten panels wrap into two rows of five.
+PHONE_NCOLS = 5
+
+
 def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
-    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=10")
+    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
     check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
+
+
+def grid_layout(n: int, ncols: int | None = None, cell: float | None = None, largest: float = 1.3,
+                width: float = PHONE_WIDTH) -> tuple[int, float]:
+    """Panels per row and panel size (inches) of a grid of ``n`` panels that fits a phone's column.
+
+    Args:
+        n: number of panels; ncols: panels per row (default: ``min(n, PHONE_NCOLS)``);
+        cell: panel size in inches (default: ``width / ncols``, at most ``largest``).
+
+    Returns:
+        (ncols, cell)
+    """
+    if ncols is None:
+        ncols = max(1, min(n, PHONE_NCOLS))
+    if cell is None and isinstance(ncols, (int, np.integer)) and ncols >= 1:
+        cell = min(largest, width / min(ncols, max(n, 1)))
+    return ncols, cell
 
 
 def _check_ax(fn: str, ax) -> None:
@@ -150,7 +176,7 @@ def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.nda
 
 
 def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                     ncols: int = 10, vmax: float | None = None, cell: float = 1.3,
+                     ncols: int | None = None, vmax: float | None = None, cell: float | None = None,
                      suptitle: str | None = None, colorbar: bool = True, ax: plt.Axes | None = None) -> plt.Figure:
     """Show each row of ``W`` as an image in the weight colours, all on one shared scale.
 
@@ -158,9 +184,9 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
         W: weights of shape (k, h*w) or (k, h, w), e.g. ``model.layers[0].weight`` as NumPy.
         image_shape: (h, w) of one image.
         titles: one title per image.
-        ncols: images per row.
+        ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
         vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
-        cell: size of one image in inches.
+        cell: size of one image in inches (default: the grid fills a phone's column, at most 1.3).
         suptitle: title of the whole figure; colorbar: draw the shared colour bar.
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
@@ -177,16 +203,21 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
                                cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
     if colorbar:
         cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
-        cb.set_label("weight (blue excites, red inhibits)", fontsize=8)
+        bar = cb.ax.get_position().height * fig.get_figheight()      # inches
+        # the full reading where it fits along the bar; "weight" alone beside a short bar
+        cb.set_label("weight (blue excites, red inhibits)" if bar >= 2.6 else "weight")
     return fig
 
 
 def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
+                    ncols: int | None = None, cell: float | None = None, cmap: str = "gray_r",
+                    suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Show images (e.g. digits, ink dark on white) in a grid.
 
     Args:
-        images: shape (k, h*w) or (k, h, w); titles: one per image; ncols: images per row.
+        images: shape (k, h*w) or (k, h, w); titles: one per image.
+        ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
+        cell: size of one image in inches (default: the grid fills a phone's column, at most 1.1).
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
@@ -199,6 +230,9 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
 def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell: float, suptitle, ax, **imshow):
     """Check and draw one image per panel, pixels as squares (nearest neighbour). Returns (fig, axes, last image)."""
     k = len(check_images(fn, name, images, image_shape))
+    # default layout: the weight grid leaves room for its colour bar
+    ncols, cell = (grid_layout(k, ncols, cell, largest=1.3) if fn == "plot_weight_grid"
+                   else grid_layout(k, ncols, cell, largest=1.1, width=PHONE_WIDTH + 0.4))
     _check_grid_args(fn, ncols=ncols, cell=cell)
     check_titles(fn, "titles", titles, k)
     images = _as_images(images, image_shape, name)
@@ -207,14 +241,15 @@ def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell
         im = panel.imshow(img, interpolation="nearest", **imshow)
         panel.set_xticks([]), panel.set_yticks([])
         if titles is not None:
-            panel.set_title(str(titles[i]), fontsize=9)
+            panel.set_title(str(titles[i]))     # the style's size (10 pt): readable on a phone
     if suptitle:
         fig.suptitle(suptitle)
     return fig, axes, im
 
 
 def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None, ax: plt.Axes | None = None) -> plt.Figure:
-    """Training curves: one panel per metric, train and test (and validation) per panel.
+    """Training curves: one panel per metric, stacked (they share the epoch axis), train and test (and
+    validation) per panel.
 
     Args:
         history: a :class:`~course_lib.core.history.History`.
@@ -239,7 +274,7 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
             fail(fn, "labels", labels, "is not a list of names", "pass one name per ensemble member", TypeError)
         widths = {np.shape(history[k])[1] for k in history.metrics if np.ndim(history[k]) == 2} or {1}
         check_titles(fn, "labels", labels, max(widths), "member")
-    fig, axes = axes_grid("plot_history", ax, (4.2 * len(metrics), 3), 1, len(metrics))
+    fig, axes = axes_grid("plot_history", ax, (4.2, 2.3 * len(metrics) + 0.3), len(metrics), 1)
     names = {"loss": "cross-entropy loss", "acc": "accuracy"}
     for ax, stem in zip(axes.flat, metrics):
         for part, style in (("train", "-"), ("val", ":"), ("test", "--")):
@@ -251,9 +286,9 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
             for m in range(values.shape[1]):
                 who = f" ({labels[m]})" if labels is not None else ""
                 ax.plot(history.epochs, values[:, m], style, color=class_color(m), label=f"{part}{who}")
-        ax.set_xlabel("epoch")
         ax.set_ylabel(names.get(stem, stem))
-        ax.legend(fontsize=8)
+        ax.legend()
+    axes.flat[-1].set_xlabel("epoch")
     fig.tight_layout()
     return fig
 
