@@ -236,7 +236,9 @@ def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell
     _check_grid_args(fn, ncols=ncols, cell=cell)
     check_titles(fn, "titles", titles, k)
     images = _as_images(images, image_shape, name)
-    fig, axes = _grid(len(images), ncols, cell, ax=ax, fn=fn)
+    lines = max((str(t).count("\n") + 1 for t in titles), default=1) if titles is not None else 1
+    # room above each row for its titles: one line of 10 pt text is about 0.18 in
+    fig, axes = _grid(len(images), ncols, cell, title_space=max(0.35, 0.2 + 0.18 * lines), ax=ax, fn=fn)
     for i, (panel, img) in enumerate(zip(axes, images)):
         im = panel.imshow(img, interpolation="nearest", **imshow)
         panel.set_xticks([]), panel.set_yticks([])
