@@ -694,10 +694,13 @@ def specs() -> list[Spec]:
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "vmax": POS_FLOAT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])],
                        "image_shape": [("(4,)", (4,))], "colorbar": BOOL},
-                  ok={"vmax": [("None (a quantile of |W|)", None)]}))
+                  ok={"vmax": [("None (a quantile of |W|)", None)], "ncols": [("None (rows of at most 5)", None)],
+                      "cell": [("None (the grid fills a phone's column)", None)]}))
     S.append(Spec("plot_image_grid", plots.plot_image_grid, lambda: {"images": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"images": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
-                       "ncols": POS_INT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])]}))
+                       "ncols": POS_INT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])]},
+                  ok={"ncols": [("None (rows of at most 5)", None)],
+                      "cell": [("None (the grid fills a phone's column)", None)]}))
     S.append(Spec("plot_history", plots.plot_history, lambda: {"history": history()},
                   bad={"history": [("a dict", {"train_loss": [1, 2]})], "metrics": [("'loss'", "loss"), ("['nope']", ["nope"]), ("[]", [])],
                        "labels": [("'a'", "a")]}))
