@@ -76,15 +76,18 @@ def grid_layout(n: int, ncols: int | None = None, cell: float | None = None, lar
 
     Args:
         n: number of panels; ncols: panels per row (default: ``min(n, PHONE_NCOLS)``);
-        cell: panel size in inches (default: ``width / ncols``, at most ``largest``).
+        cell: panel size in inches (default: ``width / ncols``, at most ``largest``, where ``ncols``
+            is left to its default; ``largest`` where ``ncols`` is given, as before).
 
     Returns:
         (ncols, cell)
     """
     if ncols is None:
         ncols = max(1, min(n, PHONE_NCOLS))
-    if cell is None and isinstance(ncols, (int, np.integer)) and ncols >= 1:
-        cell = min(largest, width / min(ncols, max(n, 1)))
+        if cell is None:
+            cell = min(largest, width / ncols)
+    elif cell is None:
+        cell = largest          # ncols given, no cell: the size these functions always used
     return ncols, cell
 
 
@@ -186,7 +189,8 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
         titles: one title per image.
         ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
         vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
-        cell: size of one image in inches (default: the grid fills a phone's column, at most 1.3).
+        cell: size of one image in inches (default: with the default ``ncols``, the grid fills a
+            phone's column, at most 1.3; with ``ncols`` given, 1.3).
         suptitle: title of the whole figure; colorbar: draw the shared colour bar.
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
@@ -217,7 +221,8 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     Args:
         images: shape (k, h*w) or (k, h, w); titles: one per image.
         ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
-        cell: size of one image in inches (default: the grid fills a phone's column, at most 1.1).
+        cell: size of one image in inches (default: with the default ``ncols``, the grid fills a
+            phone's column, at most 1.1; with ``ncols`` given, 1.1).
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
