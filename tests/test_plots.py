@@ -81,8 +81,8 @@ def test_default_grid_wraps_ten_panels_into_two_rows_that_fit_a_phone():
         width = fig.get_tightbbox(fig.canvas.get_renderer()).width
         assert width <= 5.2, width
         assert min(t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()) >= 10
-    assert plots.grid_layout(10) == (5, plots.PHONE_WIDTH / 5)
-    assert plots.grid_layout(10, ncols=10) == (10, 1.3)          # as before the phone layout
+    old = plots.plot_weight_grid(W, ncols=10)                   # ncols given: the panel size as before
+    assert np.isclose(old.get_figwidth(), 1.3 * 10 + 0.8)
     plt.close("all")
 
 

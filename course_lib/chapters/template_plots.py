@@ -66,11 +66,9 @@ def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequ
         fail(fn, "W", W, f"and means {means.shape} must both have shape (C, h*w)", "pass one mean per template")
     _check_names(fn, class_names, len(W))
     C, names, vmax = len(W), _names(len(W), class_names), weight_limit(W)
-    per_row = min(C, 5)                      # ten classes: two blocks of five, sized for a phone
-    blocks = -(-C // per_row)
+    per_row, blocks = min(C, 5), -(-C // min(C, 5))     # ten classes: two blocks of five, for a phone
     fig, axes = axes_grid(fn, ax, (0.8 * per_row + 1.4, 1.9 * blocks), 2 * blocks, per_row)
-    for a in axes.flat:
-        _off(a)
+    list(map(_off, axes.flat))
     for c in range(C):
         top, col = 2 * (c // per_row), c % per_row
         axes[top, col].imshow(means[c].reshape(image_shape), cmap="gray_r")
@@ -129,9 +127,8 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
-        matplotlib.figure.Figure: the image and ten maps (two rows of five) on top, each titled
-        with its class and score, the scores and probabilities below; the predicted class's title
-        is bold.
+        matplotlib.figure.Figure: the image and ten maps (two rows of five, titled with class and
+        score, the predicted class in bold) on top, the scores and probabilities below.
     """
     fn = "plot_evidence"
     check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.chapters.templates.evidence returns)")
@@ -143,9 +140,8 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
     per_row = (C + 1) // 2
-    # sized for a phone's column (about 5 in at 10 pt)
     fig, grid = gridspec_in(fn, ax, (0.8 * (per_row + 1) + 0.6, 4.6), 3, per_row + 1, height_ratios=[1, 1, 1.25],
-                            hspace=0.6, wspace=0.12, top=0.93, bottom=0.1, left=0.04, right=0.86)
+                            hspace=0.6, wspace=0.12, top=0.93, bottom=0.1, left=0.04, right=0.86)  # ~5 in: a phone
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
     ax.set_title(f"input\n(true {names[true_class]})", fontsize=10)
@@ -223,8 +219,7 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
 
 
 def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
-    """One panel per measured series against a swept setting (e.g. accuracy against the shift k), the
-    panels stacked top to bottom in the order of ``series``.
+    """One panel per measured series against a swept setting (e.g. accuracy against the shift k), stacked.
 
     Args:
         x: the settings; series: name -> values (same length as x).
@@ -242,8 +237,7 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
         if len(values) != len(x):
             fail(fn, "series", series, f"has {len(values)} values for {len(x)} settings in {name!r}",
                  "pass one value per setting")
-    # stacked, one above the other, sharing the x axis: fits a phone's column
-    fig, axes = axes_grid(fn, ax, (4.0, 1.9 * len(series) + 0.4), len(series), 1)
+    fig, axes = axes_grid(fn, ax, (4.0, 1.9 * len(series) + 0.4), len(series), 1)   # stacked: fits a phone
     for c, (ax, (name, values)) in enumerate(zip(axes.flat, series.items())):
         ax.plot(range(len(x)), values, "o-", color=CLASS_COLORS[c])
         ax.set_xticks(range(len(x)), [str(v) for v in x] if c == len(series) - 1 else [])
@@ -277,8 +271,7 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
     ncols = min(len(W), 5)                  # ten classes: two rows of five, for a phone's column
     nrows = -(-len(W) // ncols)
     fig, axes = axes_grid(fn, ax, (0.9 * ncols, 1.2 * nrows), nrows, ncols)
-    for ax in axes.flat[len(W):]:
-        ax.axis("off")
+    [ax.axis("off") for ax in axes.flat[len(W):]]
     for c, ax in enumerate(axes.flat[:len(W)]):
         img = W[c].reshape(image_shape).transpose(1, 2, 0)
         ax.imshow((img - img.min()) / (img.max() - img.min() + 1e-12))

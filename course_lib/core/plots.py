@@ -57,38 +57,14 @@ def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
     return lim if lim > 0 else 1.0
 
 
-#: Width in inches that a grid of panels fills by default: the book's column on a phone (342 CSS px at
-#: figure.dpi 80) is about 4.3 in, so a grid this wide shows its 10 pt text at 9 px or more.
-PHONE_WIDTH = 4.3
-
-#: Panels per row when a grid function is given no ``ncols``: ten panels wrap into two rows of five.
-PHONE_NCOLS = 5
+#: Default grid width (inches) and panels per row: a phone's column (342 CSS px at figure.dpi 80) is about
+#: 4.3 in, so a grid that wide shows 10 pt text at 9 px or more; ten panels wrap into two rows of five.
+PHONE_WIDTH, PHONE_NCOLS = 4.3, 5
 
 
 def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
     check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
     check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
-
-
-def grid_layout(n: int, ncols: int | None = None, cell: float | None = None, largest: float = 1.3,
-                width: float = PHONE_WIDTH) -> tuple[int, float]:
-    """Panels per row and panel size (inches) of a grid of ``n`` panels that fits a phone's column.
-
-    Args:
-        n: number of panels; ncols: panels per row (default: ``min(n, PHONE_NCOLS)``);
-        cell: panel size in inches (default: ``width / ncols``, at most ``largest``, where ``ncols``
-            is left to its default; ``largest`` where ``ncols`` is given, as before).
-
-    Returns:
-        (ncols, cell)
-    """
-    if ncols is None:
-        ncols = max(1, min(n, PHONE_NCOLS))
-        if cell is None:
-            cell = min(largest, width / ncols)
-    elif cell is None:
-        cell = largest          # ncols given, no cell: the size these functions always used
-    return ncols, cell
 
 
 def _check_ax(fn: str, ax) -> None:
@@ -165,17 +141,12 @@ def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.
 
 
 def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.ndarray:
+    """Images (k, h*w), (k, h, w) or one (h*w,) as an array (k, h, w)."""
     W = np.asarray(W)
-    if W.ndim == 1:
-        W = W[None]
-    if W.ndim == 2:
-        if W.shape[1] != image_shape[0] * image_shape[1]:
-            raise ValueError(f"{name} has rows of length {W.shape[1]}, which is not image_shape={image_shape} "
-                             f"({image_shape[0] * image_shape[1]} values); pass the right image_shape.")
-        W = W.reshape(len(W), *image_shape)
-    if W.ndim != 3:
-        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w).")
-    return W
+    W = W[None] if W.ndim == 1 else W
+    if W.ndim not in (2, 3) or int(np.prod(W.shape[1:])) != image_shape[0] * image_shape[1]:
+        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w) for image_shape={image_shape}.")
+    return W.reshape(len(W), *image_shape)
 
 
 def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
@@ -187,10 +158,9 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
         W: weights of shape (k, h*w) or (k, h, w), e.g. ``model.layers[0].weight`` as NumPy.
         image_shape: (h, w) of one image.
         titles: one title per image.
-        ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
+        ncols: images per row (default: at most 5, so ten images wrap into two rows of five).
         vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
-        cell: size of one image in inches (default: with the default ``ncols``, the grid fills a
-            phone's column, at most 1.3; with ``ncols`` given, 1.3).
+        cell: size of one image in inches (default: 1.3, or less so that a default grid fits a phone).
         suptitle: title of the whole figure; colorbar: draw the shared colour bar.
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
@@ -207,8 +177,7 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
                                cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
     if colorbar:
         cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
-        bar = cb.ax.get_position().height * fig.get_figheight()      # inches
-        # the full reading where it fits along the bar; "weight" alone beside a short bar
+        bar = cb.ax.get_position().height * fig.get_figheight()      # inches; the full label where it fits
         cb.set_label("weight (blue excites, red inhibits)" if bar >= 2.6 else "weight")
     return fig
 
@@ -220,9 +189,8 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
 
     Args:
         images: shape (k, h*w) or (k, h, w); titles: one per image.
-        ncols: images per row (default: at most 5, so that ten images wrap into two rows of five).
-        cell: size of one image in inches (default: with the default ``ncols``, the grid fills a
-            phone's column, at most 1.1; with ``ncols`` given, 1.1).
+        ncols: images per row (default: at most 5, so ten images wrap into two rows of five).
+        cell: size of one image in inches (default: 1.1, or less so that a default grid fits a phone).
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
@@ -235,15 +203,16 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
 def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell: float, suptitle, ax, **imshow):
     """Check and draw one image per panel, pixels as squares (nearest neighbour). Returns (fig, axes, last image)."""
     k = len(check_images(fn, name, images, image_shape))
-    # default layout: the weight grid leaves room for its colour bar
-    ncols, cell = (grid_layout(k, ncols, cell, largest=1.3) if fn == "plot_weight_grid"
-                   else grid_layout(k, ncols, cell, largest=1.1, width=PHONE_WIDTH + 0.4))
+    largest, width = (1.3, PHONE_WIDTH) if fn == "plot_weight_grid" else (1.1, PHONE_WIDTH + 0.4)  # colour bar
+    if ncols is None:             # the default layout: rows of PHONE_NCOLS that fill a phone's column
+        ncols = max(1, min(k, PHONE_NCOLS))
+        cell = min(largest, width / ncols) if cell is None else cell
+    cell = largest if cell is None else cell      # ncols given: the size these functions always used
     _check_grid_args(fn, ncols=ncols, cell=cell)
     check_titles(fn, "titles", titles, k)
     images = _as_images(images, image_shape, name)
     lines = max((str(t).count("\n") + 1 for t in titles), default=1) if titles is not None else 1
-    # room above each row for its titles: one line of 10 pt text is about 0.18 in
-    fig, axes = _grid(len(images), ncols, cell, title_space=max(0.35, 0.2 + 0.18 * lines), ax=ax, fn=fn)
+    fig, axes = _grid(len(images), ncols, cell, title_space=max(0.35, 0.2 + 0.18 * lines), ax=ax, fn=fn)  # 0.18 in a line
     for i, (panel, img) in enumerate(zip(axes, images)):
         im = panel.imshow(img, interpolation="nearest", **imshow)
         panel.set_xticks([]), panel.set_yticks([])
@@ -255,8 +224,7 @@ def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell
 
 
 def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None, ax: plt.Axes | None = None) -> plt.Figure:
-    """Training curves: one panel per metric, stacked (they share the epoch axis), train and test (and
-    validation) per panel.
+    """Training curves: one panel per metric, stacked; train and test (and validation) per panel.
 
     Args:
         history: a :class:`~course_lib.core.history.History`.
