@@ -140,7 +140,7 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
     per_row = (C + 1) // 2
-    fig, grid = gridspec_in(fn, ax, (0.8 * (per_row + 1) + 0.6, 4.6), 3, per_row + 1, height_ratios=[1, 1, 1.25],
+    fig, grid = gridspec_in(fn, ax, (0.75 * (per_row + 1) + 0.55, 4.6), 3, per_row + 1, height_ratios=[1, 1, 1.25],
                             hspace=0.6, wspace=0.12, top=0.93, bottom=0.1, left=0.04, right=0.86)  # ~5 in: a phone
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
