@@ -694,10 +694,13 @@ def specs() -> list[Spec]:
                   bad={"W": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
                        "ncols": POS_INT, "vmax": POS_FLOAT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])],
                        "image_shape": [("(4,)", (4,))], "colorbar": BOOL},
-                  ok={"vmax": [("None (a quantile of |W|)", None)]}))
+                  ok={"vmax": [("None (a quantile of |W|)", None)], "ncols": [("None (rows of at most 5)", None)],
+                      "cell": [("None (the grid fills a phone's column)", None)]}))
     S.append(Spec("plot_image_grid", plots.plot_image_grid, lambda: {"images": Xn(3, 16), "image_shape": (4, 4)},
                   bad={"images": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column()), ("0 rows", no_rows())],
-                       "ncols": POS_INT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])]}))
+                       "ncols": POS_INT, "cell": POS_FLOAT, "titles": [("one for 3", ["a"])]},
+                  ok={"ncols": [("None (rows of at most 5)", None)],
+                      "cell": [("None (the grid fills a phone's column)", None)]}))
     S.append(Spec("plot_history", plots.plot_history, lambda: {"history": history()},
                   bad={"history": [("a dict", {"train_loss": [1, 2]})], "metrics": [("'loss'", "loss"), ("['nope']", ["nope"]), ("[]", [])],
                        "labels": [("'a'", "a")]}))
@@ -778,6 +781,12 @@ def specs() -> list[Spec]:
                   bad={"W": [("wrong width", drop_column()), ("a NaN inside", with_value(NAN))], "image_shape": [("(4,)", (4,))]},
                   extra=[("W", "a constant template", lambda kw: shifts.smoothness(np.vstack([np.ones(16), Xn(2, 16)]), (4, 4)),
                           "refuse", "issue 19: one rule for constant rows (was NaN)")]))
+    S.append(Spec("class_mean_overlap", shifts.class_mean_overlap, lambda: {"X": Xn(), "y": yn()},
+                  bad={"X": ARRAY2D, "y": LABELS}))
+    S.append(Spec("nearest_neighbour_labels", templates.nearest_neighbour_labels,
+                  lambda: {"X": Xn(5, 12), "X_ref": Xn(), "y_ref": yn()},
+                  bad={"X": ARRAY2D, "X_ref": [("a NaN inside", with_value(NAN)), ("wrong width", drop_column())],
+                       "y_ref": LABELS}))
     S.append(Spec("within_class_similarity", shifts.within_class_similarity, lambda: {"X": Xn(), "y": yn()},
                   bad={"X": ARRAY2D, "y": LABELS},
                   extra=[("X", "a constant input row", lambda kw: shifts.within_class_similarity(np.vstack([np.ones(12), Xn(19)]), yn()),

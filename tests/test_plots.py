@@ -67,3 +67,31 @@ def test_every_plot_function_draws_into_a_given_ax(spec):
     with pytest.raises(TypeError, match=f"{spec.fn}: ax="):
         spec.call(**spec.valid(), ax="left")
     plt.close("all")
+
+
+def test_default_grid_wraps_ten_panels_into_two_rows_that_fit_a_phone():
+    """Issue 20: with no ncols, ten panels wrap into 2 rows of 5 and the saved figure stays about 5 in wide
+    (the book's column on a 390 px phone), so 10 pt text stays >= 9 CSS px; ncols given keeps the old size."""
+    W = np.random.default_rng(0).normal(size=(10, 784))
+    for fig in (plots.plot_weight_grid(W, titles=[f"neuron {d}" for d in range(10)]),
+                plots.plot_image_grid(np.abs(W), titles=[f"digit {d}" for d in range(10)])):
+        panels = [ax for ax in fig.axes if ax.images]
+        rows = sorted({round(ax.get_position().y0, 3) for ax in panels})
+        assert len(panels) == 10 and len(rows) == 2
+        width = fig.get_tightbbox(fig.canvas.get_renderer()).width
+        assert width <= 5.2, width
+        assert min(t.get_fontsize() for t in fig.findobj(matplotlib.text.Text) if t.get_text().strip()) >= 10
+    old = plots.plot_weight_grid(W, ncols=10)                   # ncols given: the panel size as before
+    assert np.isclose(old.get_figwidth(), 1.3 * 10 + 0.8)
+    plt.close("all")
+
+
+def test_history_panels_are_stacked():
+    h = History()
+    for e in range(3):
+        for k in ("train_loss", "test_loss", "train_acc", "test_acc"):
+            h.append(k, float(e))
+    fig = plots.plot_history(h)
+    top, bottom = fig.axes
+    assert top.get_position().y0 > bottom.get_position().y1 and fig.get_figwidth() <= 4.5
+    plt.close(fig)

@@ -27,6 +27,25 @@ def test_matplotlib_figures_build():
         plt.close(f)
 
 
+def test_matplotlib_figures_are_readable_on_a_phone():
+    """Issue 20: on a 390 px phone the book's column is 342 CSS px (about 4.3 in at figure.dpi 80); a figure
+    up to about 5.2 in wide with text of 10 pt or more keeps every text at 9 CSS px or more."""
+    cl.plots.use_book_style()
+    means = RNG.random((10, 784))
+    best = np.where(np.eye(10, dtype=bool), np.arange(10), -1)
+    figs = [template_plots.plot_means_and_templates(means, W),
+            template_plots.plot_correlation_matrix(cl.row_correlations(W, means), "rows", "cols"),
+            template_plots.plot_evidence(means[3], templates.evidence(W, np.zeros(10), means[3]), 3),
+            template_plots.plot_cell_examples(means, best),
+            template_plots.plot_sweep([0, 1, 2], {"a": [1, 2, 3], "b": [3, 2, 1]}, "k"),
+            template_plots.plot_rgb_templates(RNG.standard_normal((10, 3072)))]
+    for f in figs:
+        width = f.get_tightbbox(f.canvas.get_renderer()).width
+        texts = [t for t in f.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text().strip()]
+        assert width <= 5.2 and min(t.get_fontsize() for t in texts) >= 10, (width, f.axes[0].get_title())
+        plt.close(f)
+
+
 def test_plot_cell_examples_leaves_empty_cells_blank():
     best = np.full((3, 3), -1)
     best[0, 0], best[1, 2] = 4, 7

@@ -186,3 +186,23 @@ def test_within_class_similarity_against_a_loop():
     np.testing.assert_allclose(shifts.within_class_similarity(X, y), expected, atol=1e-9)
     twins = np.repeat(rng.random((2, 9)), 5, axis=0)                # identical members: similarity 1
     np.testing.assert_allclose(shifts.within_class_similarity(twins, np.repeat([0, 1], 5)), 1.0)
+
+
+def test_nearest_neighbour_labels_against_a_loop():
+    rng = np.random.default_rng(3)
+    X, X_ref, y_ref = rng.random((7, 12)), rng.random((9, 12)), rng.integers(0, 3, 9)
+    expected = [y_ref[np.argmin([((x - r) ** 2).sum() for r in X_ref])] for x in X]
+    assert np.array_equal(templates.nearest_neighbour_labels(X, X_ref, y_ref), expected)
+    assert np.array_equal(templates.nearest_neighbour_labels(X_ref, X_ref, y_ref), y_ref)   # itself is nearest
+    with pytest.raises(ValueError, match="nearest_neighbour_labels: X_ref="):
+        templates.nearest_neighbour_labels(X, X_ref[:, :5], y_ref)
+
+
+def test_class_mean_overlap_against_a_loop():
+    rng = np.random.default_rng(4)
+    X, y = rng.random((30, 16)), np.arange(30) % 3
+    means = [X[y == c].mean(0) for c in range(3)]
+    pairs = [np.corrcoef(means[i], means[j])[0, 1] for i in range(3) for j in range(3) if i != j]
+    assert np.isclose(shifts.class_mean_overlap(X, y), np.mean(pairs))
+    with pytest.raises(ValueError, match="class_mean_overlap: y="):
+        shifts.class_mean_overlap(X, y[:-1])

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from course_lib.core.data import Split
-from course_lib.core.measures import as_numpy, class_means
+from course_lib.core.measures import as_numpy, class_means, row_correlations
 from course_lib.core.validate import (
     calling,
     check_array,
@@ -127,3 +127,24 @@ def within_class_similarity(X, y) -> np.ndarray:
     Mc = means - means.mean(1, keepdims=True)
     r = (Xc * Mc[y]).sum(1) / (np.linalg.norm(Xc, axis=1) * np.linalg.norm(Mc[y], axis=1) + 1e-12)
     return np.bincount(y, weights=r) / np.bincount(y)
+
+
+def class_mean_overlap(X, y) -> float:
+    """How alike the classes' mean images are: the average correlation between two different class means.
+
+    Taught in chapter 1 (:doc:`/book/01_templates`): as the digits are shifted further, their class
+    means blur into one another and this number rises.
+
+    Args:
+        X: inputs of shape (n, d); y: int labels of shape (n,).
+
+    Returns:
+        float: the mean of corr(mean_i, mean_j) over all pairs of classes i != j.
+    """
+    fn = "class_mean_overlap"
+    check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (n, d)")
+    check_labels(fn, "y", y, n=len(X))
+    with calling(fn):
+        means = class_means(X, y)
+        corr = row_correlations(means, means)
+    return float(corr[~np.eye(len(means), dtype=bool)].mean())

@@ -66,21 +66,24 @@ def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequ
         fail(fn, "W", W, f"and means {means.shape} must both have shape (C, h*w)", "pass one mean per template")
     _check_names(fn, class_names, len(W))
     C, names, vmax = len(W), _names(len(W), class_names), weight_limit(W)
-    fig, axes = axes_grid(fn, ax, (1.05 * C, 3.3), 2, C)   # sized for the page's column
+    per_row, blocks = min(C, 5), -(-C // min(C, 5))     # ten classes: two blocks of five, for a phone
+    fig, axes = axes_grid(fn, ax, (0.8 * per_row + 1.4, 1.9 * blocks), 2 * blocks, per_row)
+    list(map(_off, axes.flat))
     for c in range(C):
-        axes[0, c].imshow(means[c].reshape(image_shape), cmap="gray_r")
-        axes[0, c].set_title(names[c], fontsize=17)
-        im = axes[1, c].imshow(W[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
-        _off(axes[0, c]), _off(axes[1, c])
-    axes[0, 0].set_ylabel("class mean", fontsize=14)
-    axes[1, 0].set_ylabel("template", fontsize=14)
-    fig.colorbar(im, ax=list(axes[1]), shrink=0.9, pad=0.01).set_label("weight", fontsize=8)
+        top, col = 2 * (c // per_row), c % per_row
+        axes[top, col].imshow(means[c].reshape(image_shape), cmap="gray_r")
+        axes[top, col].set_title(names[c])
+        im = axes[top + 1, col].imshow(W[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
+    for top in range(0, 2 * blocks, 2):
+        axes[top, 0].set_ylabel("mean")
+        axes[top + 1, 0].set_ylabel("template")
+    fig.colorbar(im, ax=list(axes.flat), shrink=0.6, pad=0.03).set_label("weight")
     return fig
 
 
 def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, title: str = "",
                             class_names: Sequence | None = None, ax: plt.Axes | None = None) -> plt.Figure:
-    """A correlation matrix with its values written in, the row maxima framed.
+    """A correlation matrix with its values written in (so no colour bar), the row maxima framed.
 
     Args:
         corr: shape (C, C), values in [-1, 1]; row_label, col_label: what rows and columns are.
@@ -98,19 +101,19 @@ def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, ti
     _check_names(fn, class_names, len(a))
     corr = np.asarray(corr)
     names = _names(len(corr), class_names)
-    fig, ax = figure_and_axes(fn, ax, (8.4, 7.0))
-    im = ax.imshow(corr, cmap=WEIGHT_CMAP, vmin=-1, vmax=1)
-    for (i, j), v in np.ndenumerate(corr):
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=11.5, color="white" if abs(v) > 0.6 else "black")
+    fig, ax = figure_and_axes(fn, ax, (4.9, 4.9))    # fits a phone's column at 10 pt
+    ax.imshow(corr, cmap=WEIGHT_CMAP, vmin=-1, vmax=1)
+    for (i, j), v in np.ndenumerate(corr):            # the values are written in: no colour bar needed
+        text = f"{v:.2f}".replace("0.", ".", 1)       # ".85", "-.12": fits a cell at 10 pt
+        ax.text(j, i, text, ha="center", va="center", color="white" if abs(v) > 0.6 else "black")
     for i, j in enumerate(corr.argmax(1)):
         ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, lw=1.8, ec="black"))
     ax.set_xticks(range(len(names)), names)
     ax.set_yticks(range(len(names)), names)
-    ax.set_xlabel(col_label, fontsize=13)
-    ax.set_ylabel(row_label, fontsize=13)
-    ax.tick_params(labelsize=12)
+    ax.set_xlabel(col_label)
+    ax.set_ylabel(row_label)
+    ax.tick_params(length=0)
     ax.set_title(title)
-    fig.colorbar(im, ax=ax, shrink=0.85).set_label("correlation", fontsize=8)
     return fig
 
 
@@ -124,8 +127,8 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
-        matplotlib.figure.Figure: the image and ten maps (two rows of five) on top, the scores
-        and probabilities below; the predicted class's title is bold.
+        matplotlib.figure.Figure: the image and ten maps (two rows of five, titled with class and
+        score, the predicted class in bold) on top, the scores and probabilities below.
     """
     fn = "plot_evidence"
     check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.chapters.templates.evidence returns)")
@@ -137,30 +140,30 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     C, names = len(ev.scores), _names(len(ev.scores), class_names)
     pred, vmax = int(np.argmax(ev.scores)), weight_limit(ev.maps)
     per_row = (C + 1) // 2
-    fig, grid = gridspec_in(fn, ax, (1.25 * (per_row + 1) + 0.9, 5.4), 3, per_row + 1, height_ratios=[1, 1, 1.25], hspace=0.45, wspace=0.15,
-                            top=0.95, bottom=0.1, left=0.08, right=0.88)
+    fig, grid = gridspec_in(fn, ax, (0.75 * (per_row + 1) + 0.55, 4.6), 3, per_row + 1, height_ratios=[1, 1, 1.25],
+                            hspace=0.6, wspace=0.12, top=0.93, bottom=0.1, left=0.04, right=0.86)  # ~5 in: a phone
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(np.asarray(x).reshape(image_shape), cmap="gray_r")
-    ax.set_title(f"input (true {names[true_class]})", fontsize=9)
+    ax.set_title(f"input\n(true {names[true_class]})", fontsize=10)
     _off(ax)
     map_axes = []
     for c in range(C):
         ax = fig.add_subplot(grid[c // per_row, c % per_row + 1])
         im = ax.imshow(ev.maps[c].reshape(image_shape), cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
-        ax.set_title(f"{names[c]}: {ev.scores[c]:+.1f}", fontsize=9, fontweight="bold" if c == pred else "normal")
+        # class above its score: two short lines fit a narrow panel at 10 pt
+        ax.set_title(f"{names[c]}\n{ev.scores[c]:+.1f}", fontsize=10, fontweight="bold" if c == pred else "normal")
         _off(ax)
         map_axes.append(ax)
-    fig.colorbar(im, ax=map_axes, shrink=0.8, pad=0.02).set_label("evidence", fontsize=8)
+    fig.colorbar(im, ax=map_axes, shrink=0.8, pad=0.02).set_label("evidence")
     colors = [CLASS_COLORS[c % len(CLASS_COLORS)] for c in range(C)]
-    half = (per_row + 1) // 2
-    for cols, values, label in ((slice(0, half), ev.scores, "score $z_k$"),
-                                (slice(half, per_row + 1), ev.probs, "probability")):
-        ax = fig.add_subplot(grid[2, cols])
+    bottom = grid[2, :].subgridspec(1, 2, wspace=0.35)      # room for the second panel's y labels
+    for col, values, label in ((0, ev.scores, "score $z_k$"), (1, ev.probs, "probability")):
+        ax = fig.add_subplot(bottom[0, col])
         ax.bar(range(C), values, color=colors)
         ax.axhline(0, color="black", lw=0.6)
         ax.set_xticks(range(C), names)
         ax.set_xlabel("class")
-        ax.set_title(label, fontsize=9)
+        ax.set_title(label, fontsize=10)
     return fig
 
 
@@ -191,7 +194,7 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
     h, w = image_shape
     pad = 4
     mosaic = np.full((C * (h + pad), C * (w + pad)), np.nan)
-    fig, ax = figure_and_axes(fn, ax, (0.6 * C + 1.0, 0.6 * C + 1.0))
+    fig, ax = figure_and_axes(fn, ax, (0.43 * C + 0.6, 0.43 * C + 0.6))   # fits a phone's column
     for (i, j), idx in np.ndenumerate(best):
         if idx < 0:
             continue
@@ -216,7 +219,7 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
 
 
 def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: str = "", ax: plt.Axes | None = None) -> plt.Figure:
-    """One panel per measured series against a swept setting (e.g. accuracy against the shift k).
+    """One panel per measured series against a swept setting (e.g. accuracy against the shift k), stacked.
 
     Args:
         x: the settings; series: name -> values (same length as x).
@@ -234,12 +237,12 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
         if len(values) != len(x):
             fail(fn, "series", series, f"has {len(values)} values for {len(x)} settings in {name!r}",
                  "pass one value per setting")
-    fig, axes = axes_grid(fn, ax, (3.4 * len(series), 2.8), 1, len(series))
+    fig, axes = axes_grid(fn, ax, (4.0, 1.9 * len(series) + 0.4), len(series), 1)   # stacked: fits a phone
     for c, (ax, (name, values)) in enumerate(zip(axes.flat, series.items())):
         ax.plot(range(len(x)), values, "o-", color=CLASS_COLORS[c])
-        ax.set_xticks(range(len(x)), [str(v) for v in x])
-        ax.set_xlabel(xlabel)
+        ax.set_xticks(range(len(x)), [str(v) for v in x] if c == len(series) - 1 else [])
         ax.set_title(name)
+    axes.flat[-1].set_xlabel(xlabel)
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -265,10 +268,13 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
     _check_names(fn, class_names, len(a))
     W = np.asarray(W, dtype=float)
     names = _names(len(W), class_names)
-    fig, axes = axes_grid(fn, ax, (1.3 * len(W), 1.7), 1, len(W))
-    for c, ax in enumerate(axes.flat):
+    ncols = min(len(W), 5)                  # ten classes: two rows of five, for a phone's column
+    nrows = -(-len(W) // ncols)
+    fig, axes = axes_grid(fn, ax, (0.9 * ncols, 1.2 * nrows), nrows, ncols)
+    [ax.axis("off") for ax in axes.flat[len(W):]]
+    for c, ax in enumerate(axes.flat[:len(W)]):
         img = W[c].reshape(image_shape).transpose(1, 2, 0)
         ax.imshow((img - img.min()) / (img.max() - img.min() + 1e-12))
-        ax.set_title(names[c], fontsize=9)
+        ax.set_title(names[c])
         _off(ax)
     return fig

@@ -178,3 +178,27 @@ def rank_mistakes(y: np.ndarray, probs: np.ndarray) -> np.ndarray:
     wrong = np.flatnonzero(probs.argmax(1) != y)
     p_true = probs[wrong, y[wrong]]
     return wrong[np.argsort(-p_true, kind="stable")]
+
+
+def nearest_neighbour_labels(X: np.ndarray, X_ref: np.ndarray, y_ref: np.ndarray) -> np.ndarray:
+    """A reader with no template: each input gets the label of the closest reference input.
+
+    Taught in chapter 1 (:doc:`/book/01_templates`), as an independent second reader of the
+    template's mistakes. Closest means the smallest squared pixel distance
+    ``|x|^2 - 2 x.r + |r|^2``, computed for all pairs at once.
+
+    Args:
+        X: inputs of shape (n, d); X_ref: reference inputs of shape (m, d) (the training digits);
+        y_ref: their int labels, shape (m,).
+
+    Returns:
+        np.ndarray: shape (n,), the label of each input's nearest reference input.
+    """
+    fn = "nearest_neighbour_labels"
+    a = check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (n, d)")
+    check_array(fn, "X_ref", X_ref, shape=(None, a.shape[1]), min_rows=1,
+                fix=f"pass reference inputs of shape (m, {a.shape[1]}), as wide as X")
+    check_labels(fn, "y_ref", y_ref, n=len(X_ref))
+    X, X_ref, y_ref = np.asarray(X), np.asarray(X_ref), np.asarray(y_ref)
+    dist = (X ** 2).sum(1)[:, None] - 2 * X @ X_ref.T + (X_ref ** 2).sum(1)[None]
+    return y_ref[dist.argmin(1)]

@@ -57,8 +57,13 @@ def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
     return lim if lim > 0 else 1.0
 
 
+#: Default grid width (inches) and panels per row: a phone's column (342 CSS px at figure.dpi 80) is about
+#: 4.3 in, so a grid that wide shows 10 pt text at 9 px or more; ten panels wrap into two rows of five.
+PHONE_WIDTH, PHONE_NCOLS = 4.3, 5
+
+
 def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
-    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=10")
+    check_int(fn, "ncols", ncols, 1, fix="panels per row, e.g. ncols=5")
     check_number(fn, "cell", cell, 0, low_open=True, fix="the size of one image in inches, e.g. cell=1.3")
 
 
@@ -136,21 +141,16 @@ def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.
 
 
 def _as_images(W: np.ndarray, image_shape: tuple[int, int], name: str) -> np.ndarray:
+    """Images (k, h*w), (k, h, w) or one (h*w,) as an array (k, h, w)."""
     W = np.asarray(W)
-    if W.ndim == 1:
-        W = W[None]
-    if W.ndim == 2:
-        if W.shape[1] != image_shape[0] * image_shape[1]:
-            raise ValueError(f"{name} has rows of length {W.shape[1]}, which is not image_shape={image_shape} "
-                             f"({image_shape[0] * image_shape[1]} values); pass the right image_shape.")
-        W = W.reshape(len(W), *image_shape)
-    if W.ndim != 3:
-        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w).")
-    return W
+    W = W[None] if W.ndim == 1 else W
+    if W.ndim not in (2, 3) or int(np.prod(W.shape[1:])) != image_shape[0] * image_shape[1]:
+        raise ValueError(f"{name} has shape {W.shape}; expected (k, h*w) or (k, h, w) for image_shape={image_shape}.")
+    return W.reshape(len(W), *image_shape)
 
 
 def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                     ncols: int = 10, vmax: float | None = None, cell: float = 1.3,
+                     ncols: int | None = None, vmax: float | None = None, cell: float | None = None,
                      suptitle: str | None = None, colorbar: bool = True, ax: plt.Axes | None = None) -> plt.Figure:
     """Show each row of ``W`` as an image in the weight colours, all on one shared scale.
 
@@ -158,9 +158,9 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
         W: weights of shape (k, h*w) or (k, h, w), e.g. ``model.layers[0].weight`` as NumPy.
         image_shape: (h, w) of one image.
         titles: one title per image.
-        ncols: images per row.
+        ncols: images per row (default: at most 5, so ten images wrap into two rows of five).
         vmax: colour limit (default: :func:`weight_limit` of W); -vmax is red, +vmax blue.
-        cell: size of one image in inches.
+        cell: size of one image in inches (default: 1.3, or less so that a default grid fits a phone).
         suptitle: title of the whole figure; colorbar: draw the shared colour bar.
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
@@ -177,16 +177,20 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
                                cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
     if colorbar:
         cb = fig.colorbar(im, ax=list(axes), shrink=0.8, pad=0.02)
-        cb.set_label("weight (blue excites, red inhibits)", fontsize=8)
+        bar = cb.ax.get_position().height * fig.get_figheight()      # inches; the full label where it fits
+        cb.set_label("weight (blue excites, red inhibits)" if bar >= 2.6 else "weight")
     return fig
 
 
 def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28), titles: Sequence[str] | None = None,
-                    ncols: int = 10, cell: float = 1.1, cmap: str = "gray_r", suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
+                    ncols: int | None = None, cell: float | None = None, cmap: str = "gray_r",
+                    suptitle: str | None = None, ax: plt.Axes | None = None) -> plt.Figure:
     """Show images (e.g. digits, ink dark on white) in a grid.
 
     Args:
-        images: shape (k, h*w) or (k, h, w); titles: one per image; ncols: images per row.
+        images: shape (k, h*w) or (k, h, w); titles: one per image.
+        ncols: images per row (default: at most 5, so ten images wrap into two rows of five).
+        cell: size of one image in inches (default: 1.1, or less so that a default grid fits a phone).
         ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
@@ -199,22 +203,28 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
 def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell: float, suptitle, ax, **imshow):
     """Check and draw one image per panel, pixels as squares (nearest neighbour). Returns (fig, axes, last image)."""
     k = len(check_images(fn, name, images, image_shape))
+    largest, width = (1.3, PHONE_WIDTH) if fn == "plot_weight_grid" else (1.1, PHONE_WIDTH + 0.4)  # colour bar
+    if ncols is None:             # the default layout: rows of PHONE_NCOLS that fill a phone's column
+        ncols = max(1, min(k, PHONE_NCOLS))
+        cell = min(largest, width / ncols) if cell is None else cell
+    cell = largest if cell is None else cell      # ncols given: the size these functions always used
     _check_grid_args(fn, ncols=ncols, cell=cell)
     check_titles(fn, "titles", titles, k)
     images = _as_images(images, image_shape, name)
-    fig, axes = _grid(len(images), ncols, cell, ax=ax, fn=fn)
+    lines = max((str(t).count("\n") + 1 for t in titles), default=1) if titles is not None else 1
+    fig, axes = _grid(len(images), ncols, cell, title_space=max(0.35, 0.2 + 0.18 * lines), ax=ax, fn=fn)  # 0.18 in a line
     for i, (panel, img) in enumerate(zip(axes, images)):
         im = panel.imshow(img, interpolation="nearest", **imshow)
         panel.set_xticks([]), panel.set_yticks([])
         if titles is not None:
-            panel.set_title(str(titles[i]), fontsize=9)
+            panel.set_title(str(titles[i]))     # the style's size (10 pt): readable on a phone
     if suptitle:
         fig.suptitle(suptitle)
     return fig, axes, im
 
 
 def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequence[str] | None = None, ax: plt.Axes | None = None) -> plt.Figure:
-    """Training curves: one panel per metric, train and test (and validation) per panel.
+    """Training curves: one panel per metric, stacked; train and test (and validation) per panel.
 
     Args:
         history: a :class:`~course_lib.core.history.History`.
@@ -239,7 +249,7 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
             fail(fn, "labels", labels, "is not a list of names", "pass one name per ensemble member", TypeError)
         widths = {np.shape(history[k])[1] for k in history.metrics if np.ndim(history[k]) == 2} or {1}
         check_titles(fn, "labels", labels, max(widths), "member")
-    fig, axes = axes_grid("plot_history", ax, (4.2 * len(metrics), 3), 1, len(metrics))
+    fig, axes = axes_grid("plot_history", ax, (4.2, 2.3 * len(metrics) + 0.3), len(metrics), 1)
     names = {"loss": "cross-entropy loss", "acc": "accuracy"}
     for ax, stem in zip(axes.flat, metrics):
         for part, style in (("train", "-"), ("val", ":"), ("test", "--")):
@@ -251,9 +261,9 @@ def plot_history(history, metrics: Sequence[str] = ("loss", "acc"), labels: Sequ
             for m in range(values.shape[1]):
                 who = f" ({labels[m]})" if labels is not None else ""
                 ax.plot(history.epochs, values[:, m], style, color=class_color(m), label=f"{part}{who}")
-        ax.set_xlabel("epoch")
         ax.set_ylabel(names.get(stem, stem))
-        ax.legend(fontsize=8)
+        ax.legend()
+    axes.flat[-1].set_xlabel("epoch")
     fig.tight_layout()
     return fig
 
