@@ -163,7 +163,7 @@ def plane_folding_figure(points: np.ndarray, y: np.ndarray, title: str = "", lin
         title: figure title; class_names: legend names (default ``"class i"``).
         lines: polylines of shape (n_lines, k, 2), e.g. a grid of the input plane mapped by the same
             steps as the points (drawn thin and grey).
-        size: width and height in pixels.
+        size: height in pixels; the width follows the page (a fixed width would overflow a phone).
 
     Returns:
         plotly.graph_objects.Figure with equal axis scales; the axes mark where ReLU pins points.
@@ -194,7 +194,7 @@ def plane_folding_figure(points: np.ndarray, y: np.ndarray, title: str = "", lin
         name = class_names[int(c)] if class_names is not None else f"class {int(c)}"
         fig.add_trace(go.Scatter(x=np.round(points[sel, 0], 3), y=np.round(points[sel, 1], 3), mode="markers",
                                  marker={"size": 5, "color": class_color(int(c))}, name=name))
-    fig.update_layout(title_text=title, width=size + 140, height=size, margin={"l": 40, "r": 20, "t": 50, "b": 40})
+    fig.update_layout(title_text=title, height=size, margin={"l": 40, "r": 20, "t": 50, "b": 40})
     fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="black")
     fig.update_xaxes(zeroline=True, zerolinecolor="black")
     return fig
