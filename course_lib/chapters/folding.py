@@ -162,8 +162,8 @@ def plane_folding_figure(points: np.ndarray, y: np.ndarray, title: str = "", lin
         points: shape (n, 2); y: int labels of shape (n,).
         title: figure title; class_names: legend names (default ``"class i"``).
         lines: polylines of shape (n_lines, k, 2), e.g. a grid of the input plane mapped by the same
-            steps as the points (drawn thin and grey).
-        size: width and height in pixels.
+            steps as the points (drawn thin and grey, not in the legend).
+        size: height in pixels; the width follows the page (a fixed width would overflow a phone).
 
     Returns:
         plotly.graph_objects.Figure with equal axis scales; the axes mark where ReLU pins points.
@@ -188,13 +188,16 @@ def plane_folding_figure(points: np.ndarray, y: np.ndarray, title: str = "", lin
         flat = np.concatenate([lines, sep], axis=1).reshape(-1, 2)
         fig.add_trace(go.Scatter(x=np.round(flat[:, 0], 3), y=np.round(flat[:, 1], 3), mode="lines",
                                  line={"color": "rgba(120,120,120,0.45)", "width": 1}, hoverinfo="skip",
-                                 name="grid of the input plane"))
+                                 name="grid of the input plane", showlegend=False))
     for c in np.unique(y):
         sel = y == c
         name = class_names[int(c)] if class_names is not None else f"class {int(c)}"
         fig.add_trace(go.Scatter(x=np.round(points[sel, 0], 3), y=np.round(points[sel, 1], 3), mode="markers",
                                  marker={"size": 5, "color": class_color(int(c))}, name=name))
-    fig.update_layout(title_text=title, width=size + 140, height=size, margin={"l": 40, "r": 20, "t": 50, "b": 40})
+    # the legend (the classes; the grid is named in the caption) above the plot, so that on a phone
+    # the plot keeps the full width
+    fig.update_layout(title_text=title, height=size, margin={"l": 40, "r": 20, "t": 90, "b": 40},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})
     fig.update_yaxes(scaleanchor="x", scaleratio=1, zeroline=True, zerolinecolor="black")
     fig.update_xaxes(zeroline=True, zerolinecolor="black")
     return fig
