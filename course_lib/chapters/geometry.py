@@ -92,7 +92,8 @@ def inter_class_deviation(acts, y, metric: str = "euclidean", pairs: str = "adja
     fn = "inter_class_deviation"
     check_choice(fn, "pairs", pairs, ("adjacent", "all"))
     check_choice(fn, "metric", metric, METRICS)
-    means = class_means(as_numpy(acts, fn, "acts", ndim=2, min_rows=1, dtype=None), y, fn=fn)
+    acts = as_numpy(acts, fn, "acts", ndim=2, min_rows=1, dtype=None)
+    means = class_means(acts, y, fn=fn, dtype=None)      # in the activations' own precision (float32)
     if len(means) < 2:
         fail(fn, "y", y, "holds one class", "inter-class deviation needs at least two classes")
     D = pairwise_distances(means, metric=metric)

@@ -29,14 +29,17 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     serves its own copy) and loads the matching plotly.js otherwise (Colab).
 
     A figure with a slider (a static twin) also gets previous/next buttons, a play button that
-    animates its states, and arrow-key stepping, so it can be used without a mouse. Figures do not zoom on a drag or a swipe (a swipe
-    scrolls the page on a phone) and show no mode bar; hover still works.
+    animates its states, and arrow-key stepping, so it can be used without a mouse. Figures do not
+    zoom on a drag or a swipe (a swipe scrolls the page on a phone) and show no mode bar; hover still
+    works. A figure fills the width of its column (a ``layout.width`` is dropped), so it fits a phone.
     """
     if not isinstance(fig, (go.Figure, dict)):
         fail("figure_html", "fig", fig, "is not a plotly figure", "pass a plotly go.Figure or its dict", TypeError)
     if height is not None:
         check_int("figure_html", "height", height, 1, fix="a height in pixels, e.g. height=450, or None")
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
+    if fig_dict.get("layout", {}).get("width") is not None:    # a fixed width would overflow a phone
+        fig_dict = {**fig_dict, "layout": {k: v for k, v in fig_dict["layout"].items() if k != "width"}}
     # plotly escapes every "/" as \u002f (six bytes) so that "</script>" cannot occur; it escapes "<"
     # too, so no "</" can form and the base64 data may keep its slashes (about 8 % lighter figures).
     fig_json = pio.to_json(fig_dict, validate=False).replace("\\u002f", "/")
