@@ -57,9 +57,11 @@ def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
     return lim if lim > 0 else 1.0
 
 
-#: Default grid width (inches) and panels per row: a phone's column (342 CSS px at figure.dpi 80) is about
-#: 4.3 in, so a grid that wide shows 10 pt text at 9 px or more; ten panels wrap into two rows of five.
-PHONE_WIDTH, PHONE_NCOLS = 4.3, 5
+#: The default width of a grid in inches. A phone's column (342 CSS px at figure.dpi 80) is about 4.3 in,
+#: so a grid that wide shows 10 pt text at 9 px or more.
+PHONE_WIDTH = 4.3
+#: The default number of panels per row of a grid. Ten panels wrap into two rows of five.
+PHONE_NCOLS = 5
 
 
 def _check_grid_args(fn: str, ncols, cell=1.0) -> None:
