@@ -9,7 +9,8 @@ in its header) is shown at ``min(342, natural / 2)`` CSS px, so its smallest tex
 
     text_px = shown / natural * points * dpi / 72
 
-CSS pixels high. The browser test (tests/test_browser.py) measures the same on the built site, but can
+CSS pixels high. A figure inside an admonition (a dropdown) gets a narrower column, 320 px: the browser
+test measures that case on the built page. The browser test (tests/test_browser.py) measures the same on the built site, but can
 only assume the style's font size; this sees every text a figure draws (tick labels, legends,
 colour-bar labels, annotations). With ``--previews`` it also writes each PNG as a phone shows it.
 """

@@ -347,9 +347,6 @@ def book_font_px_per_dpi() -> float:
 MIN_TEXT_PX = 9
 
 
-@pytest.mark.xfail(strict=True, reason="known gap (issue 20): the chapters' matplotlib figures are drawn too wide for their 10 pt text: "
-                   "at 390 px they show it at 3.4 to 8.8 px (measurements in the failure message); the fix is in "
-                   "course_lib's figure style and the chapters' figsize, not in the site's CSS")
 @pytest.mark.parametrize("doc", CHAPTERS + ["book/primer"])
 def test_text_in_figures_is_readable_on_a_phone(browser, doc):
     """At 390 px, the text in every matplotlib figure is at least 9 CSS px high.
@@ -357,7 +354,7 @@ def test_text_in_figures_is_readable_on_a_phone(browser, doc):
     Measured as: the image's rendered width / its natural width x the height in image pixels of the book's
     text (matplotlib's ``font.size`` of ``course_lib.plots.use_book_style`` x the PNG's dpi / 72; the dpi is read
     from the PNG, whose resolution chunk the site keeps). Smaller text that a figure asks for (tick labels of a
-    dense grid) is not seen, so the real smallest text can be smaller still.
+    dense grid) is not seen here; tests/test_figure_text.py measures every text of every figure.
     """
     from PIL import Image
 
