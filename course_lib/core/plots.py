@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course_lib.core.history import History
-from course_lib.core.validate import check_array, check_image_shape, check_int, check_number, check_type, fail
+from course_lib.core.validate import check_array, check_bool, check_image_shape, check_int, check_number, check_type, fail
 
 #: Diverging colour map for weights (red = negative, inhibits; white = 0; blue = positive, excites).
 WEIGHT_CMAP = "RdBu"
@@ -172,8 +172,7 @@ def plot_weight_grid(W: np.ndarray, image_shape: tuple[int, int] = (28, 28), tit
     fn = "plot_weight_grid"
     if vmax is not None:
         check_number(fn, "vmax", vmax, 0, low_open=True, fix="a positive colour limit, or None")
-    if not isinstance(colorbar, (bool, np.bool_)):
-        fail(fn, "colorbar", colorbar, "must be True or False", "", TypeError)
+    check_bool(fn, "colorbar", colorbar)
     vmax = weight_limit(check_images(fn, "W", W, image_shape)) if vmax is None else vmax
     fig, axes, im = _draw_grid(fn, "W", W, image_shape, titles, ncols, cell, suptitle, ax,
                                cmap=WEIGHT_CMAP, vmin=-vmax, vmax=vmax)
@@ -198,8 +197,7 @@ def plot_image_grid(images: np.ndarray, image_shape: tuple[int, int] = (28, 28),
     Returns:
         matplotlib.figure.Figure
     """
-    return _draw_grid("plot_image_grid", "images", images, image_shape, titles, ncols, cell, suptitle, ax,
-                      cmap=cmap)[0]
+    return _draw_grid("plot_image_grid", "images", images, image_shape, titles, ncols, cell, suptitle, ax, cmap=cmap)[0]
 
 
 def _draw_grid(fn: str, name: str, images, image_shape, titles, ncols: int, cell: float, suptitle, ax, **imshow):
