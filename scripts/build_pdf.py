@@ -279,6 +279,9 @@ FIT_JS = r"""(width) => {
   for (const el of book.querySelectorAll("*")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
+    // inside a plotly figure's SVG, a line past the axis range is cut by the plot area's clip path and by the
+    // SVG's own box, which is measured itself (svg.main-svg): its parts are not measured one by one
+    if (el instanceof SVGElement && !el.matches("svg.main-svg") && el.closest("svg.main-svg")) continue;
     if (el.matches("img, svg.main-svg, .js-plotly-plot, figure, table")) widest = Math.max(widest, r.right - left);
     if (r.right - left > width + 1.5 && !el.closest(".print-contents")) {
       overflow.push({tag: el.tagName.toLowerCase(), cls: String(el.className && el.className.baseVal !== undefined
