@@ -6,6 +6,7 @@ the prose (MyST-NB's glue in the book's build; elsewhere it only returns the val
 """
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from pathlib import Path
@@ -18,10 +19,13 @@ from IPython.display import display as show
 
 from course_lib.core.validate import check_bool, check_int, fail
 
-#: Keyboard access to a static twin: buttons (previous, next, play), arrow keys and a live region (``pages/js/stepper.js``;
-#: ``STEP`` is replaced by the figure's id). Every step of a twin's slider is a ``Plotly.update`` call.
-_STEPPER_JS = "".join(line for line in (Path(__file__).parents[1] / "pages" / "js" / "stepper.js")
-                      .read_text().splitlines(True) if not line.startswith("//"))
+
+@functools.lru_cache(maxsize=None)
+def page_script(name: str) -> str:
+    """A file of ``course_lib/pages/js`` as a page inlines it: read once, without its header comment (the
+    lines starting ``//``, which name the placeholders the caller fills in)."""
+    text = (Path(__file__).parents[1] / "pages" / "js" / name).read_text()
+    return "".join(line for line in text.splitlines(True) if not line.startswith("//"))
 
 
 def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
@@ -55,7 +59,7 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
                     f'<button type="button" id="{div_id}-play" aria-controls="{div_id}" aria-pressed="false">'
                     f'&#9654; Play</button>'
                     f'<span id="{div_id}-state" class="course-stepper-state" aria-live="polite"></span></div>\n')
-        stepper = _STEPPER_JS.replace("STEP", div_id)
+        stepper = page_script("stepper.js").replace("STEP", div_id)   # buttons, arrow keys, play
         focus = ' tabindex="0"'
     return (
         controls +

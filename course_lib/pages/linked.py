@@ -21,13 +21,12 @@ import base64
 import html
 import json
 import uuid
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 
-from course_lib.core.publish import figure_html
+from course_lib.core.publish import figure_html, page_script
 from course_lib.core.validate import check_array, check_image_shape, check_int, check_labels, check_mapping, fail
 
 __all__ = ["LinkedFigure", "linked_figure", "confusion_members", "encode_image"]
@@ -187,12 +186,6 @@ def confusion_members(y: Any, probs: Any, n: int = 5) -> dict[tuple[int, int], n
     return cells
 
 
-#: The panel's CSS and script, inlined into every linked figure (ROOT, PLOT and DATA are filled in).
-_CSS = (Path(__file__).parent / "js" / "linked.css").read_text()
-_JS = "".join(line for line in (Path(__file__).parent / "js" / "linked.js").read_text().splitlines(True)
-              if not line.startswith("//"))      # its header comment names the placeholders
-
-
 def _html(fig: go.Figure, payload: dict, hint: str, height: int | None) -> str:
     root = f"linked-{uuid.uuid4().hex[:12]}"
     width = fig.layout.width   # the figure fills its box instead: beside the panel, or the phone's width
@@ -202,8 +195,8 @@ def _html(fig: go.Figure, payload: dict, hint: str, height: int | None) -> str:
     basis = f' style="flex: 1 1 {min(int(width), 420)}px; max-width: {int(width)}px"' if width else ""
     label = html.escape(f"{hint}. The digits of the chosen point appear in the panel beside the figure.")
     data = json.dumps(payload, separators=(",", ":")).replace("</", "<\\/")
-    script = _JS.replace("ROOT", root).replace("PLOT", plot_id).replace("DATA", data)
-    return (f"<style>\n{_CSS}</style>\n" f'<div class="course-linked" id="{root}">'
+    script = page_script("linked.js").replace("ROOT", root).replace("PLOT", plot_id).replace("DATA", data)
+    return (f"<style>\n{page_script('linked.css')}</style>\n" f'<div class="course-linked" id="{root}">'
             f'<div class="course-linked-fig" tabindex="0" role="group" aria-label="{label}"{basis}>'
             f'{plot}</div>'
             f'<div class="course-linked-panel" aria-live="polite"><p class="course-linked-title">'
