@@ -36,9 +36,11 @@ def code_lines(path: Path) -> tuple[int, int, list[str]]:
     return visible, total, long_lines
 
 
-def _is_glue(node: ast.AST) -> bool:
+def _glues_a_number(node: ast.AST) -> bool:
+    """A ``glue(...)`` or ``cl.glue(...)`` call whose name does not say it holds a figure (``..._fig...``)."""
     func = getattr(node, "func", None)
-    return isinstance(node, ast.Call) and (getattr(func, "attr", None) == "glue" or getattr(func, "id", None) == "glue")
+    return (isinstance(node, ast.Call) and (getattr(func, "attr", None) == "glue" or getattr(func, "id", None) == "glue")
+            and "fig" not in ast.unparse(node.args[0] if node.args else node))
 
 
 def number_glues(path: Path) -> list[str]:
@@ -54,10 +56,8 @@ def number_glues(path: Path) -> list[str]:
         calls, looped = 0, False
         for node in ast.walk(ast.parse(code)):
             if isinstance(node, (ast.For, ast.While, ast.ListComp, ast.DictComp, ast.SetComp, ast.GeneratorExp)):
-                looped |= any(_is_glue(n) and "fig" not in ast.unparse(n.args[0] if n.args else n)
-                              for n in ast.walk(node))
-            if _is_glue(node) and "fig" not in ast.unparse(node.args[0] if node.args else node):
-                calls += 1
+                looped |= any(_glues_a_number(n) for n in ast.walk(node))
+            calls += _glues_a_number(node)
         if calls > 1 or looped:
             crowded.append(source.strip().splitlines()[0])
     return crowded
