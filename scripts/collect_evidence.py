@@ -43,10 +43,11 @@ def code_hash(path: Path) -> str:
 
 
 def library_hash() -> str:
-    """SHA-256 of every module of course_lib, in name order."""
+    """SHA-256 of every module of course_lib, its sub-packages' included, in path order."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "course_lib").glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    package = ROOT / "course_lib"
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 

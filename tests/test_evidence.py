@@ -125,3 +125,19 @@ def test_chapter_seed_reads_the_environment(monkeypatch):
         monkeypatch.setenv("COURSE_LIB_SEED", bad)
         with pytest.raises(ValueError, match="COURSE_LIB_SEED"):
             evidence.chapter_seed()
+
+
+def test_the_library_hash_sees_every_module_of_every_sub_package(monkeypatch, tmp_path):
+    """A change to any module (``course_lib/core/train.py`` as much as ``course_lib/__init__.py``) makes the ledger
+    stale: the hash reads the sub-packages too."""
+    module = tmp_path / "course_lib" / "core" / "train.py"
+    module.parent.mkdir(parents=True)
+    (tmp_path / "course_lib" / "__init__.py").write_text("")
+    module.write_text("LR = 0.1\n")
+    monkeypatch.setattr(collect_evidence, "ROOT", tmp_path)
+    before = collect_evidence.library_hash()
+    module.write_text("LR = 0.2\n")
+    changed = collect_evidence.library_hash()
+    assert changed != before
+    module.rename(module.with_name("training.py"))              # a module renamed is a change too
+    assert collect_evidence.library_hash() not in (before, changed)

@@ -20,6 +20,8 @@ def chapters() -> dict[str, list[str]]:
     """Chapter notebook -> the question ids its self-check cells ask, in order."""
     found = {}
     for path in sorted((ROOT / "book").glob("[0-9][0-9]*.ipynb")):
+        if path.stem.endswith("_further"):      # a chapter's companion page: its self-check is on the chapter page
+            continue
         cells = json.loads(path.read_text())["cells"]
         found[path.stem] = [m for c in cells if c["cell_type"] == "code" for m in CALL.findall("".join(c["source"]))]
     return found

@@ -14,7 +14,9 @@ the order Sphinx found them. The chapter is the one the book's file names and pr
 * ``book/NN_name`` is chapter ``int(NN)`` (the introduction, ``00_``, is chapter 0), and ``book/04b_name``
   is chapter ``4b`` (Fig. 4b.1, Exercise 4b.1);
 * the primer is ``P`` (Fig. P.1); the appendices are ``A``, ``B``, ... in the order of the table of contents;
-* any other page numbers its figures 1, 2, ... on its own.
+* any other page numbers its figures 1, 2, ... on its own;
+* a chapter's companion page (``book/01_templates_further``, "in depth") is the same chapter and goes on counting
+  where the chapter page stopped.
 
 Every user of Sphinx's figure numbers (captions, ``{numref}`` from any page, sphinx-exercise's titles, the
 Exercises page and the instructor's guide, which ``{numref}`` the chapters' exercises) shows these numbers.
@@ -73,14 +75,24 @@ def chapter_numbers(docnames: list[str]) -> dict[str, int | str]:
 
 
 def renumber(env) -> list[str]:
-    """Number every enumerable node per chapter (see the module's docstring); returns the changed documents."""
-    numbers = chapter_numbers(reading_order(env))
+    """Number every enumerable node per chapter (see the module's docstring); returns the changed documents.
+
+    A chapter's companion page (``book/01_templates_further``: the same chapter number) goes on counting where
+    the chapter page stopped, so "Fig. 1.7" names one figure of the chapter whichever of its pages holds it."""
+    order = reading_order(env)
+    numbers = chapter_numbers(order)
+    counted: dict[tuple, int] = {}   # (chapter, kind) -> how many its earlier pages numbered
     changed = []
-    for doc, kinds in env.toc_fignumbers.items():
+    for doc in sorted(env.toc_fignumbers, key=lambda d: order.index(d) if d in order else len(order)):
+        kinds = env.toc_fignumbers[doc]
         prefix = (numbers[doc],) if doc in numbers else ()
-        new = {kind: {node_id: prefix + (k,) for k, (node_id, _) in
-                      enumerate(sorted(ids.items(), key=lambda item: item[1]), start=1)}
-               for kind, ids in kinds.items()}
+        new = {}
+        for kind, ids in kinds.items():
+            start = counted.get((numbers[doc], kind), 0) if doc in numbers else 0
+            new[kind] = {node_id: prefix + (start + k,) for k, (node_id, _) in
+                         enumerate(sorted(ids.items(), key=lambda item: item[1]), start=1)}
+            if doc in numbers:
+                counted[(numbers[doc], kind)] = start + len(ids)
         if new != kinds:
             env.toc_fignumbers[doc] = new
             changed.append(doc)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Exercise", "Item", "RunSheet", "Page", "SLOT_MINUTES", "RUN_SHEETS", "DEPENDS", "OBJECTIVE_SECTIONS",
-           "STRETCH", "OPTIONAL", "chapter_paths", "chapter_title", "find_exercises", "learning_objectives",
-           "read_book", "check_run_sheets", "render_overview", "render_run_sheet", "render_stretch",
+           "STRETCH", "OPTIONAL", "COMPANION", "is_chapter", "chapter_paths", "chapter_title", "find_exercises",
+           "learning_objectives", "read_book", "check_run_sheets", "render_overview", "render_run_sheet", "render_stretch",
            "render_exercise_use"]
 
 _EXERCISE = re.compile(r"```\{exercise\}\s*(?P<title>[^\n]*)\n(?P<options>(?::[^\n]*\n)*)(?P<body>.*?)```", re.S)
@@ -407,11 +407,23 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def chapter_paths(root: str | Path) -> list[Path]:
+#: A chapter's second page ends its stem with this: ``01_templates_further`` ("Templates in depth") holds the
+#: sections that deepen the chapter's argument (the sources' experiments, further controls). It has no objectives,
+#: exercises or self-check of its own: those stay on the chapter page.
+COMPANION = "_further"
+
+
+def is_chapter(stem: str) -> bool:
+    """Whether a notebook stem names a chapter page (``01_templates``), not its companion or another page."""
+    return bool(re.match(r"\d\d", stem)) and not stem.endswith(COMPANION)
+
+
+def chapter_paths(root: str | Path, companions: bool = False) -> list[Path]:
     """The chapter notebooks (``NN_*.ipynb``) listed in ``root/_toc.yml``, in the book's order.
 
     Args:
         root: the repository root (the folder of ``_toc.yml``).
+        companions: also the chapters' companion pages (``NN_*_further.ipynb``), each after its chapter.
     """
     import yaml
 
@@ -431,7 +443,8 @@ def chapter_paths(root: str | Path) -> list[Path]:
                 walk(item)
 
     walk(yaml.safe_load(toc_file.read_text()))
-    paths = [Path(root) / f"{f}.ipynb" for f in files if re.match(r"\d\d", Path(f).name)]
+    paths = [Path(root) / f"{f}.ipynb" for f in files
+             if is_chapter(Path(f).name) or (companions and re.match(r"\d\d", Path(f).name))]
     paths = [p for p in paths if p.exists()]
     if not paths:
         raise ValueError(f"chapter_paths: {str(toc_file)!r} lists no chapter notebooks (NN_*.ipynb).")
@@ -522,8 +535,9 @@ def read_page(path: str | Path) -> Page:
 
 
 def read_book(root: str | Path, extra: tuple[str, ...] = ("primer",)) -> dict[str, Page]:
-    """The chapters of ``root/_toc.yml`` and the ``extra`` pages of ``root/book`` that exist, by notebook stem."""
-    paths = chapter_paths(root) + [p for p in (Path(root) / "book" / f"{s}.ipynb" for s in extra) if p.exists()]
+    """The chapters of ``root/_toc.yml`` (with their companion pages) and the ``extra`` pages of ``root/book``
+    that exist, by notebook stem."""
+    paths = chapter_paths(root, companions=True) + [p for p in (Path(root) / "book" / f"{s}.ipynb" for s in extra) if p.exists()]
     return {p.stem: read_page(p) for p in paths}
 
 
@@ -564,7 +578,7 @@ def check_run_sheets(book: dict[str, Page], sheets=RUN_SHEETS, depends=DEPENDS, 
     """
     problems: list[str] = []
     labels = {e.label: stem for stem, page in book.items() for e in page.exercises}
-    chapters = [stem for stem in book if re.match(r"\d\d", stem)]
+    chapters = [stem for stem in book if is_chapter(stem)]
 
     # 1. anchors exist
     def need(anchor, what, level=2):
@@ -653,14 +667,16 @@ def check_run_sheets(book: dict[str, Page], sheets=RUN_SHEETS, depends=DEPENDS, 
                                     "which is not taught or read by then.")
 
     # 4. coverage: chapters, sections, homework
-    for stem in chapters:
-        if not any(stem in s.chapters for s in sheets):
-            problems.append(f"chapter {stem!r} is in no session.")
-        placed = set(taught) | set(read_before) | set(read_after)
+    placed = set(taught) | set(read_before) | set(read_after)
+    with_companions = [stem for stem in book if re.match(r"\d\d", stem)]
+    for stem in with_companions:
         for a in book[stem].teaching_sections():
             if a not in placed:
                 problems.append(f"section {a!r} is in no run sheet: teach it, or send it for reading before or after "
                                 "a session (RUN_SHEETS in book/_ext/syllabus.py).")
+    for stem in chapters:
+        if not any(stem in s.chapters for s in sheets):
+            problems.append(f"chapter {stem!r} is in no session.")
         own = {e.label for e in book[stem].exercises}
         if not any(label in own for s in sheets for label in s.before + s.homework):
             problems.append(f"chapter {stem!r} has no exercise set for home (before or after a session).")
@@ -679,7 +695,7 @@ def check_run_sheets(book: dict[str, Page], sheets=RUN_SHEETS, depends=DEPENDS, 
         problems.append(f"the stretched course has {len(stretch)} sessions, not 8 or 9.")
     covered = {a for _, anchors, _ in stretch for x in anchors for a in _expand(x, book)}
     skipped = {a for x in optional for a in _expand(x, book)}
-    for stem in chapters:
+    for stem in with_companions:
         for a in book[stem].teaching_sections():
             if a not in covered and a not in skipped:
                 problems.append(f"section {a!r} is in no session of the stretched course and not optional.")
@@ -707,7 +723,8 @@ def _chapter_name(stem: str) -> str:
     m = re.match(r"(\d\d)(b?)", stem)
     if not m:
         return stem
-    return "Introduction" if m.group(1) == "00" else f"Chapter {int(m.group(1))}{m.group(2)}"
+    name = "Introduction" if m.group(1) == "00" else f"Chapter {int(m.group(1))}{m.group(2)}"
+    return f"{name}, in depth" if stem.endswith(COMPANION) else name
 
 
 def _exercise_refs(labels, book) -> str:
@@ -794,7 +811,7 @@ def render_exercise_use(book: dict[str, Page], sheets=RUN_SHEETS) -> str:
     """Per chapter: the exercises the run sheets use in class, at home, and the ones left over."""
     rows = ["| Chapter | In class | At home (session) | Not assigned |", "|---|---|---|---|"]
     for stem, page in book.items():
-        if not re.match(r"\d\d", stem):
+        if not is_chapter(stem):
             continue
         in_class, home, rest = [], [], []
         for e in page.exercises:
