@@ -400,6 +400,28 @@ def test_first_figure_within_the_first_screen(browser, doc, size):
     assert top < height, f"{doc} ({size}): the first figure starts at y = {top:.0f} px, below the first screen ({height} px)"
 
 
+#: How far down a chapter page its Summary may start, in desktop screens: "each chapter's argument reads in at
+#: most about 15 desktop screens" (issue 20). What deepens the argument is on the chapter's companion page.
+MAX_ARGUMENT_SCREENS = 15.5
+
+
+@pytest.mark.parametrize("doc", [d for d in CHAPTERS if not d.endswith("_further")])
+def test_a_chapter_argument_reads_in_about_fifteen_screens(browser, doc):
+    """From its title to its Summary, a chapter page is at most about 15 desktop screens (1280 x 900)."""
+    page, errors, _ = open_page(browser, doc, viewport=DESKTOP)
+    try:
+        page.wait_for_timeout(700)                       # plotly figures laid out at their final height
+        top, height = page.evaluate("""() => { const h = Array.from(document.querySelectorAll('main h2'))
+            .find(h => h.textContent.trim().startsWith('Summary'));
+            return [h ? h.getBoundingClientRect().top + window.scrollY : null, document.documentElement.scrollHeight]; }""")
+    finally:
+        page.context.close()
+    assert top is not None, f"{doc} has no Summary section"
+    screens = top / DESKTOP["height"]
+    print(f"{doc}: Summary at {screens:.1f} desktop screens; page {height / DESKTOP['height']:.1f} screens")
+    assert screens <= MAX_ARGUMENT_SCREENS, f"{doc}: the Summary starts {screens:.1f} desktop screens down"
+
+
 @pytest.mark.parametrize("query", ["template", "decay"])
 def test_search_shows_excerpts_offline(browser, query):
     """The search page, opened from disk, lists results with an excerpt of each page, search words highlighted,
