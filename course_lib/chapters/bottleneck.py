@@ -1,6 +1,7 @@
 """Bottleneck networks: what a narrow layer keeps, and how hard it is to read out again.
 
-Introduced in chapter 5 (:doc:`/book/05_bottleneck`), which follows chapter 4 of the thesis
+Introduced in chapter 5 (:doc:`/book/05_bottleneck`; the width sweep, the dead units and the readouts
+are on its companion page :doc:`/book/05_bottleneck_further`), which follows chapter 4 of the thesis
 of Chen (2017) and the plane-folding notes of Canziani and LeCun's course (Xiao et al. 2020):
 
 * :func:`bottleneck_sizes`, :func:`pad_ensemble`, :func:`unpad_member`: train networks of

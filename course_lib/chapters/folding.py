@@ -1,8 +1,9 @@
 """Folding the plane (chapter 5): random embeddings and how a ReLU layer folds its input.
 
-Taught in :doc:`/book/05_bottleneck`, after the plane-folding notes of Canziani and LeCun's course
-(Xiao et al. 2020): points sampled on a shape, the Monte Carlo probability that a random embedding
-keeps it separable, and the steps and figure of a plane folded by one layer after another.
+Taught in :doc:`/book/05_bottleneck` (the folded plane), after the plane-folding notes of Canziani and
+LeCun's course (Xiao et al. 2020), and in :doc:`/book/05_bottleneck_further` (the random embeddings):
+points sampled on a shape, the Monte Carlo probability that a random embedding keeps it separable, and
+the steps and figure of a plane folded by one layer after another.
 """
 from __future__ import annotations
 
