@@ -45,7 +45,7 @@ def open_linked(browser, doc: str, viewport: dict):
     return page, linked.locator(".course-linked-fig"), linked.locator(".course-linked-panel"), errors
 
 
-@pytest.mark.parametrize("doc, min_images", [("book/01_templates", 1), ("book/05_bottleneck", 1)])
+@pytest.mark.parametrize("doc, min_images", [("book/01_templates", 1), ("book/05_bottleneck_further", 1)])
 def test_hover_shows_the_digits(browser, doc, min_images):
     page, fig, panel, errors = open_linked(browser, doc, DESKTOP)
     assert panel.locator("canvas").count() == 0               # nothing chosen yet: only the hint

@@ -60,7 +60,7 @@ class RunSheet:
     reading: tuple[str, ...] = ()      # new material to read before the session; the class never builds on it
     review: tuple[str, ...] = ()       # sections taught in an earlier session that this one builds on
     before: tuple[str, ...] = ()       # exercise labels to do before the session
-    after: tuple[str, ...] = ()        # sections to read after the session; the class never builds on them
+    after: tuple[str, ...] = ()        # sections (or whole pages) to read after the session; the class never builds on them
     homework: tuple[str, ...] = ()     # exercise labels to hand in after the session
 
     @property
@@ -95,13 +95,13 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          "learning rate and compare templates and accuracy.", dict(sections=("01_templates#watch-the-templates-form",))),
         (8, "site", "Shifted digits break the templates: the sweep figure and the static twin over $k$; a hidden layer "
          "still reads the same digits. Skip the optional CIFAR-10 cell (it downloads data).",
-         dict(sections=("01_templates#breaking-the-templates",))),
+         dict(sections=("01_templates_further#breaking-the-templates",))),
         (15, "kernel", "Weight decay: everyone predicts first (two minutes), then each pair takes one weight decay and "
          "one shift $k$ in the live panel and reports what happened to the templates and to the accuracy.",
-         dict(sections=("01_templates#regularization-smoother-templates",), exercises=("ch1-ex-decay",))),
+         dict(sections=("01_templates_further#regularization-smoother-templates",), exercises=("ch1-ex-decay",))),
         (5, "site", _WRAP),
     ], reading=("primer", "00_introduction"), before=("intro-ex-predict", "intro-ex-loops", "intro-ex-lr"),
-        after=("01_templates#how-good-is-it-and-how-does-it-fail",), homework=("ch1-ex-ones-sevens", "ch1-ex-blunder", "ch1-ex-means")),
+        after=("01_templates#how-good-is-it-and-how-does-it-fail", "01_templates_further"), homework=("ch1-ex-ones-sevens", "ch1-ex-blunder", "ch1-ex-means")),
 
     _sheet(2, ["02_hidden_layers"], [
         (10, "site", _START.format(ch="chapter 2") + "Questions on the homework of session 1.", dict(startup=True)),
@@ -117,15 +117,15 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          dict(sections=("02_hidden_layers#why-the-first-layer-looks-like-noise",))),
         (10, "site", "A small start with L2: smooth pictures and a better network; the ablation shows that the start, "
          "not L2, makes the difference.",
-         dict(sections=("02_hidden_layers#initialization-and-regularization-change-what-is-learned",))),
+         dict(sections=("02_hidden_layers_further#initialization-and-regularization-change-what-is-learned",))),
         (8, "kernel", "The hidden-size sweep: copy the sweep cell, set `SIZES` to sizes of your choice, run it and "
          "read the seed-to-seed spread. The comparison with Agarwal's single runs (data, seeds, quadratic cost) is "
-         "optional.", dict(sections=("02_hidden_layers#how-few-blocks-are-enough",))),
+         "optional.", dict(sections=("02_hidden_layers_further#how-few-blocks-are-enough",))),
         (15, "kernel", "Live panel: predict, then set `init_std` to 0.001 at input scale 1; then the block workbench: "
          "how many blocks until the partial template correlates 0.9 with all 30?",
          dict(sections=("02_hidden_layers#try-it-yourself",), exercises=("ch2-ex-init", "ch2-ex-rebuild"))),
         (5, "site", _WRAP),
-    ], review=("01_templates#the-weights-are-images",), homework=("ch2-ex-shuffle", "ch2-ex-silent", "ch2-ex-relu")),
+    ], review=("01_templates#the-weights-are-images",), after=("02_hidden_layers_further",), homework=("ch2-ex-shuffle", "ch2-ex-silent", "ch2-ex-relu")),
 
     _sheet(3, ["03_class_splitting"], [
         (10, "site", _START.format(ch="chapter 3") + "Each student writes down which hidden layer will separate 0s "
@@ -137,16 +137,17 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          "set, activation and epoch: compare tanh, sigmoid and ReLU, and look for ReLU units that stay at 0.",
          dict(sections=("03_class_splitting#not-an-artefact-of-mnist",))),
         (10, "site", "The within-class share of variance falls towards the output; poor splitters' outgoing weights "
-         "hardly change.", dict(sections=("03_class_splitting#variance-shrinks-towards-the-output",))),
+         "hardly change.", dict(sections=("03_class_splitting_further#variance-shrinks-towards-the-output",))),
         (12, "site", "The flip test: everyone sketches the ten-class curve first; then why the two-class curve "
          "crosses 0.5 near half (the algebra at the board), and what flipping the strongest votes first shows.",
          dict(sections=("03_class_splitting#a-class-is-a-pattern",), exercises=("ch3-ex-flip10",))),
         (15, "kernel", "Derive $\\partial L/\\partial W = \\boldsymbol\\delta\\,\\mathbf a^\\top$ at the board; the cosines "
          "show that each update is a copy of the image; the momentum live panel (0, 0.5, 0.9).",
-         dict(sections=("03_class_splitting#a-gradient-is-a-copy-of-its-input",))),
+         dict(sections=("03_class_splitting_further#a-gradient-is-a-copy-of-its-input",))),
         (5, "site", _WRAP),
     ], review=("02_hidden_layers#why-the-first-layer-looks-like-noise",),
-        after=("03_class_splitting#pixels-are-neurons-too", "03_class_splitting#the-thesis-and-this-chapter-side-by-side"),
+        after=("03_class_splitting_further#pixels-are-neurons-too", "03_class_splitting_further#the-thesis-and-this-chapter-side-by-side",
+               "03_class_splitting_further"),
         homework=("ch3-ex-normalize", "ch3-ex-dead")),
 
     _sheet(4, ["04_edges", "04b_convolution"], [
@@ -162,22 +163,23 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
         (10, "site", "The learned weights are a smoothed derivative filter: compare them with the detector's.",
          dict(sections=("04_edges#the-1-layer-network-is-an-edge-detector",))),
         (5, "site", "A hidden layer spreads the position out: class-averaged activations (chapter 6 comes back to "
-         "them).", dict(sections=("04_edges#a-hidden-layer-spreads-the-position-out",))),
+         "them).", dict(sections=("04_edges_further#a-hidden-layer-spreads-the-position-out",))),
         (12, "kernel", "Second part (open it now): PyTorch's `conv1d` computes a cross-correlation (run the bump "
          "example); the gradient of a shared weight is the sum over its copies (run the autograd check).",
-         dict(sections=("04b_convolution#convolution-or-cross-correlation",
+         dict(sections=("04b_convolution_further#convolution-or-cross-correlation",
                         "04b_convolution#weight-sharing-one-filter-many-copies"))),
         (5, "site", "Output length from kernel, stride and padding: one exercise in pairs.",
-         dict(sections=("04b_convolution#output-length-stride-and-padding",), exercises=("ch4b-ex-length",))),
+         dict(sections=("04b_convolution_further#output-length-stride-and-padding",), exercises=("ch4b-ex-length",))),
         (10, "site", "First everyone predicts what a filter of 3 learns (one minute); then: one-filter CNNs beat "
          "the detector, what their filters learned (smoothing or differentiating), the comparison with the thesis.",
          dict(sections=("04b_convolution#single-filter-cnns-on-the-jump-task",), exercises=("ch4b-ex-kernel3",))),
         (5, "site", "Check the prediction: move the static twin's slider to a filter of 3, and through the seeds.",
          dict(sections=("04b_convolution#kernel-length-interactively",))),
         (5, "site", _WRAP),
-    ], after=("04_edges#how-good-could-a-detector-be", "04_edges#what-do-the-networks-look-for",
-              "04_edges#noise-level-and-filter-width",
-              "04b_convolution#motif-detection-telling-c-from-d", "04b_convolution#what-do-the-cnns-look-for"),
+    ], after=("04_edges#how-good-could-a-detector-be", "04_edges_further#what-do-the-networks-look-for",
+              "04_edges_further#noise-level-and-filter-width",
+              "04b_convolution#motif-detection-telling-c-from-d", "04b_convolution_further#what-do-the-cnns-look-for",
+              "04_edges_further", "04b_convolution_further"),
         homework=("ch4-ex-width", "ch4-ex-height", "ch4-ex-bayes", "ch4b-ex-smallest")),
 
     _sheet(5, ["05_bottleneck"], [
@@ -186,16 +188,16 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          dict(startup=True, sections=("05_bottleneck#the-jump-task-squeezed-through-a-narrow-layer",))),
         (15, "site", "How narrow can it be: the page's short sweep, then the full recipe (wider is better, deep beats "
          "shallow); units that never fire. The thesis's own stopping rule is optional.",
-         dict(sections=("05_bottleneck#how-narrow-can-it-be",))),
+         dict(sections=("05_bottleneck_further#how-narrow-can-it-be",))),
         (15, "site", "The two-unit layer is a map: an ordered curve, pinned to the axes where ReLU cuts a unit off. "
          "In pairs: predict the map of shuffled classes.",
          dict(sections=("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",), exercises=("ch5-ex-shuffled",))),
         (13, "kernel", "Least-squares and nearest-mean readouts: run the three-point example (exact), then add points "
          "to `V3` and run it again: with more points than $p + 1$ least squares gets some wrong, while the "
          "nearest-mean readout labels any set of distinct points; how often random points can be read out.",
-         dict(sections=("05_bottleneck#reading-the-bottleneck-out",))),
+         dict(sections=("05_bottleneck_further#reading-the-bottleneck-out",))),
         (8, "site", "Ten digits through two units: where ReLU collapses them.",
-         dict(sections=("05_bottleneck#digits-through-a-two-unit-layer",))),
+         dict(sections=("05_bottleneck_further#digits-through-a-two-unit-layer",))),
         (10, "site", "Layers of two units fold the plane (static twin, one operation at a time); why thin ReLU "
          "networks fail.", dict(sections=("05_bottleneck#layers-fold-the-plane",))),
         (12, "kernel", "A bottleneck of your own in the live panel: width 2, step through the seeds for both depths; "
@@ -203,7 +205,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
         (5, "site", _WRAP),
     ], review=("04_edges#the-signal-processing-answer-smooth-differentiate-take-the-largest-rise",
                "04_edges#networks-beat-the-detector"),
-        homework=("ch5-ex-ends",)),
+        after=("05_bottleneck_further",), homework=("ch5-ex-ends",)),
 
     _sheet(6, ["06_memorization"], [
         (10, "site", _START.format(ch="chapter 6") + "Everyone predicts: will layers of 50 units store shuffled labels "
@@ -214,15 +216,15 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
         (15, "kernel", "Label noise as a dial; patterns first, noise later; check the prediction in the live panel "
          "(noise 1.0, widths 50 and 100, 50 epochs).", dict(sections=("06_memorization#label-noise-as-a-dial",))),
         (10, "site", "Class-averaged activation maps show stripes for the memorizing network too.",
-         dict(sections=("06_memorization#averaged-activations-cannot-tell-them-apart",))),
+         dict(sections=("06_memorization_further#averaged-activations-cannot-tell-them-apart",))),
         (12, "site", "t-SNE of each layer, learning against memorizing; the nearest-neighbour position gap.",
-         dict(sections=("06_memorization#t-sne-of-each-layer",))),
+         dict(sections=("06_memorization_further#t-sne-of-each-layer",))),
         (15, "site", "Inner-class and inter-class deviation, layer by layer, on the jump task and on MNIST.",
          dict(sections=("06_memorization#measuring-the-spread-deviation-measures",))),
         (8, "site", "Wrap-up of the course: back to the introduction's question, what did the networks learn? Each "
          "group states the answer of one chapter in one sentence."),
-    ], review=("03_class_splitting#not-an-artefact-of-mnist", "04_edges#a-hidden-layer-spreads-the-position-out"),
-        after=("06_memorization#what-the-weights-look-like-when-there-is-nothing-to-learn",),
+    ], review=("03_class_splitting#not-an-artefact-of-mnist", "04_edges_further#a-hidden-layer-spreads-the-position-out"),
+        after=("06_memorization_further#what-the-weights-look-like-when-there-is-nothing-to-learn", "06_memorization_further"),
         homework=("ch6-ex-stripes", "ch6-ex-tsne", "ch6-ex-level")),
 )
 
@@ -233,63 +235,63 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "01_templates#evidence-for-one-image": ("01_templates#the-weights-are-images",),
     "01_templates#watch-the-templates-form": ("01_templates#the-weights-are-images",),
     "01_templates#how-good-is-it-and-how-does-it-fail": ("01_templates#evidence-for-one-image",),
-    "01_templates#breaking-the-templates": ("01_templates#templates-versus-averages",),
-    "01_templates#regularization-smoother-templates": ("01_templates#templates-versus-averages",
-                                                       "01_templates#breaking-the-templates"),
+    "01_templates_further#breaking-the-templates": ("01_templates#templates-versus-averages",),
+    "01_templates_further#regularization-smoother-templates": ("01_templates#templates-versus-averages",
+                                                       "01_templates_further#breaking-the-templates"),
     "02_hidden_layers#the-lego-blocks": ("01_templates#the-weights-are-images", "01_templates#templates-versus-averages"),
     "02_hidden_layers#try-to-build-a-digit-from-the-blocks": ("02_hidden_layers#the-lego-blocks",),
     "02_hidden_layers#why-the-first-layer-looks-like-noise": ("02_hidden_layers#the-lego-blocks",
                                                               "01_templates#the-weights-are-images"),
-    "02_hidden_layers#initialization-and-regularization-change-what-is-learned": (
+    "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned": (
         "02_hidden_layers#try-to-build-a-digit-from-the-blocks", "02_hidden_layers#why-the-first-layer-looks-like-noise"),
-    "02_hidden_layers#how-few-blocks-are-enough": (
-        "02_hidden_layers#the-lego-blocks", "02_hidden_layers#initialization-and-regularization-change-what-is-learned"),
+    "02_hidden_layers_further#how-few-blocks-are-enough": (
+        "02_hidden_layers#the-lego-blocks", "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned"),
     "02_hidden_layers#try-it-yourself": ("02_hidden_layers#why-the-first-layer-looks-like-noise",
-                                         "02_hidden_layers#initialization-and-regularization-change-what-is-learned"),
+                                         "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned"),
     "03_class_splitting#not-an-artefact-of-mnist": ("03_class_splitting#neurons-split-the-classes",),
-    "03_class_splitting#pixels-are-neurons-too": ("03_class_splitting#neurons-split-the-classes",
+    "03_class_splitting_further#pixels-are-neurons-too": ("03_class_splitting#neurons-split-the-classes",
                                                   "02_hidden_layers#why-the-first-layer-looks-like-noise"),
-    "03_class_splitting#variance-shrinks-towards-the-output": ("03_class_splitting#neurons-split-the-classes",),
+    "03_class_splitting_further#variance-shrinks-towards-the-output": ("03_class_splitting#neurons-split-the-classes",),
     "03_class_splitting#a-class-is-a-pattern": ("03_class_splitting#not-an-artefact-of-mnist",
-                                                "03_class_splitting#variance-shrinks-towards-the-output"),
-    "03_class_splitting#a-gradient-is-a-copy-of-its-input": ("01_templates#the-weights-are-images",
+                                                "03_class_splitting_further#variance-shrinks-towards-the-output"),
+    "03_class_splitting_further#a-gradient-is-a-copy-of-its-input": ("01_templates#the-weights-are-images",
                                                              "02_hidden_layers#why-the-first-layer-looks-like-noise"),
-    "03_class_splitting#the-thesis-and-this-chapter-side-by-side": (
-        "03_class_splitting#a-class-is-a-pattern", "03_class_splitting#a-gradient-is-a-copy-of-its-input"),
+    "03_class_splitting_further#the-thesis-and-this-chapter-side-by-side": (
+        "03_class_splitting#a-class-is-a-pattern", "03_class_splitting_further#a-gradient-is-a-copy-of-its-input"),
     "04_edges#the-signal-processing-answer-smooth-differentiate-take-the-largest-rise": (
         "04_edges#the-task-where-does-the-signal-jump",),
     "04_edges#networks-beat-the-detector": (
         "04_edges#the-signal-processing-answer-smooth-differentiate-take-the-largest-rise",),
     "04_edges#the-1-layer-network-is-an-edge-detector": ("04_edges#networks-beat-the-detector",),
-    "04_edges#a-hidden-layer-spreads-the-position-out": ("04_edges#networks-beat-the-detector",),
-    "04_edges#what-do-the-networks-look-for": ("04_edges#networks-beat-the-detector",),
-    "04_edges#noise-level-and-filter-width": ("04_edges#the-1-layer-network-is-an-edge-detector",),
-    "04b_convolution#weight-sharing-one-filter-many-copies": ("04b_convolution#convolution-or-cross-correlation",
+    "04_edges_further#a-hidden-layer-spreads-the-position-out": ("04_edges#networks-beat-the-detector",),
+    "04_edges_further#what-do-the-networks-look-for": ("04_edges#networks-beat-the-detector",),
+    "04_edges_further#noise-level-and-filter-width": ("04_edges#the-1-layer-network-is-an-edge-detector",),
+    "04b_convolution#weight-sharing-one-filter-many-copies": ("04b_convolution_further#convolution-or-cross-correlation",
                                                               "04_edges#the-1-layer-network-is-an-edge-detector"),
-    "04b_convolution#output-length-stride-and-padding": ("04b_convolution#convolution-or-cross-correlation",),
-    "04b_convolution#motif-detection-telling-c-from-d": ("04b_convolution#convolution-or-cross-correlation",),
+    "04b_convolution_further#output-length-stride-and-padding": ("04b_convolution_further#convolution-or-cross-correlation",),
+    "04b_convolution#motif-detection-telling-c-from-d": ("04b_convolution_further#convolution-or-cross-correlation",),
     "04b_convolution#single-filter-cnns-on-the-jump-task": ("04b_convolution#weight-sharing-one-filter-many-copies",
-                                                            "04b_convolution#output-length-stride-and-padding",
+                                                            "04b_convolution_further#output-length-stride-and-padding",
                                                             "04_edges#networks-beat-the-detector"),
-    "04b_convolution#what-do-the-cnns-look-for": ("04b_convolution#single-filter-cnns-on-the-jump-task",
-                                                  "04_edges#what-do-the-networks-look-for"),
+    "04b_convolution_further#what-do-the-cnns-look-for": ("04b_convolution#single-filter-cnns-on-the-jump-task",
+                                                  "04_edges_further#what-do-the-networks-look-for"),
     "04b_convolution#kernel-length-interactively": ("04b_convolution#single-filter-cnns-on-the-jump-task",),
     "05_bottleneck#the-jump-task-squeezed-through-a-narrow-layer": ("04_edges#the-task-where-does-the-signal-jump",),
-    "05_bottleneck#how-narrow-can-it-be": ("05_bottleneck#the-jump-task-squeezed-through-a-narrow-layer",
+    "05_bottleneck_further#how-narrow-can-it-be": ("05_bottleneck#the-jump-task-squeezed-through-a-narrow-layer",
                                            "04_edges#networks-beat-the-detector"),
-    "05_bottleneck#the-two-dimensional-bottleneck-is-a-map": ("05_bottleneck#how-narrow-can-it-be",),
-    "05_bottleneck#reading-the-bottleneck-out": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
-    "05_bottleneck#digits-through-a-two-unit-layer": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
-    "05_bottleneck#layers-fold-the-plane": ("05_bottleneck#digits-through-a-two-unit-layer",),
+    "05_bottleneck#the-two-dimensional-bottleneck-is-a-map": ("05_bottleneck_further#how-narrow-can-it-be",),
+    "05_bottleneck_further#reading-the-bottleneck-out": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
+    "05_bottleneck_further#digits-through-a-two-unit-layer": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
+    "05_bottleneck#layers-fold-the-plane": ("05_bottleneck_further#digits-through-a-two-unit-layer",),
     "05_bottleneck#try-it-a-bottleneck-of-your-own": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
     "06_memorization#random-labels-can-be-fitted": ("04_edges#the-task-where-does-the-signal-jump",
                                                     "03_class_splitting#not-an-artefact-of-mnist"),
     "06_memorization#label-noise-as-a-dial": ("06_memorization#random-labels-can-be-fitted",),
-    "06_memorization#averaged-activations-cannot-tell-them-apart": ("06_memorization#random-labels-can-be-fitted",
-                                                                    "04_edges#a-hidden-layer-spreads-the-position-out"),
-    "06_memorization#t-sne-of-each-layer": ("06_memorization#averaged-activations-cannot-tell-them-apart",),
-    "06_memorization#measuring-the-spread-deviation-measures": ("06_memorization#t-sne-of-each-layer",),
-    "06_memorization#what-the-weights-look-like-when-there-is-nothing-to-learn": (
+    "06_memorization_further#averaged-activations-cannot-tell-them-apart": ("06_memorization#random-labels-can-be-fitted",
+                                                                    "04_edges_further#a-hidden-layer-spreads-the-position-out"),
+    "06_memorization_further#t-sne-of-each-layer": ("06_memorization_further#averaged-activations-cannot-tell-them-apart",),
+    "06_memorization#measuring-the-spread-deviation-measures": ("06_memorization_further#t-sne-of-each-layer",),
+    "06_memorization_further#what-the-weights-look-like-when-there-is-nothing-to-learn": (
         "06_memorization#random-labels-can-be-fitted", "01_templates#the-weights-are-images"),
 }
 
@@ -299,60 +301,61 @@ OBJECTIVE_SECTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
                         ("00_introduction#watch-the-templates-form",), ("00_introduction#the-map-of-the-book",)),
     "01_templates": (("01_templates#the-weights-are-images",), ("01_templates#templates-versus-averages",),
                      ("01_templates#evidence-for-one-image",), ("01_templates#how-good-is-it-and-how-does-it-fail",),
-                     ("01_templates#breaking-the-templates", "01_templates#regularization-smoother-templates")),
+                     ("01_templates_further#breaking-the-templates", "01_templates_further#regularization-smoother-templates")),
     "02_hidden_layers": (("02_hidden_layers#the-lego-blocks",), ("02_hidden_layers#try-to-build-a-digit-from-the-blocks",),
                          ("02_hidden_layers#why-the-first-layer-looks-like-noise",),
                          ("02_hidden_layers#why-the-first-layer-looks-like-noise",
-                          "02_hidden_layers#initialization-and-regularization-change-what-is-learned",
+                          "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned",
                           "02_hidden_layers#try-it-yourself"),
-                         ("02_hidden_layers#how-few-blocks-are-enough",)),
+                         ("02_hidden_layers_further#how-few-blocks-are-enough",)),
     "03_class_splitting": (("03_class_splitting#neurons-split-the-classes",), ("03_class_splitting#not-an-artefact-of-mnist",),
-                           ("03_class_splitting#variance-shrinks-towards-the-output",),
+                           ("03_class_splitting_further#variance-shrinks-towards-the-output",),
                            ("03_class_splitting#a-class-is-a-pattern",),
-                           ("03_class_splitting#a-gradient-is-a-copy-of-its-input",)),
+                           ("03_class_splitting_further#a-gradient-is-a-copy-of-its-input",)),
     "04_edges": (("04_edges#the-task-where-does-the-signal-jump",),
                  ("04_edges#the-signal-processing-answer-smooth-differentiate-take-the-largest-rise",),
                  ("04_edges#networks-beat-the-detector",),
-                 ("04_edges#the-1-layer-network-is-an-edge-detector", "04_edges#a-hidden-layer-spreads-the-position-out"),
-                 ("04_edges#what-do-the-networks-look-for",)),
-    "04b_convolution": (("04b_convolution#convolution-or-cross-correlation",),
+                 ("04_edges#the-1-layer-network-is-an-edge-detector", "04_edges_further#a-hidden-layer-spreads-the-position-out"),
+                 ("04_edges_further#what-do-the-networks-look-for",)),
+    "04b_convolution": (("04b_convolution_further#convolution-or-cross-correlation",),
                         ("04b_convolution#weight-sharing-one-filter-many-copies",),
-                        ("04b_convolution#output-length-stride-and-padding",),
+                        ("04b_convolution_further#output-length-stride-and-padding",),
                         ("04b_convolution#motif-detection-telling-c-from-d",),
                         ("04b_convolution#single-filter-cnns-on-the-jump-task",),
-                        ("04b_convolution#what-do-the-cnns-look-for",)),
-    "05_bottleneck": (("05_bottleneck#how-narrow-can-it-be",), ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
-                      ("05_bottleneck#reading-the-bottleneck-out",),
-                      ("05_bottleneck#digits-through-a-two-unit-layer", "05_bottleneck#layers-fold-the-plane")),
+                        ("04b_convolution_further#what-do-the-cnns-look-for",)),
+    "05_bottleneck": (("05_bottleneck_further#how-narrow-can-it-be",), ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
+                      ("05_bottleneck_further#reading-the-bottleneck-out",),
+                      ("05_bottleneck_further#digits-through-a-two-unit-layer", "05_bottleneck#layers-fold-the-plane")),
     "06_memorization": (("06_memorization#random-labels-can-be-fitted",), ("06_memorization#label-noise-as-a-dial",),
-                        ("06_memorization#averaged-activations-cannot-tell-them-apart",),
-                        ("06_memorization#t-sne-of-each-layer", "06_memorization#measuring-the-spread-deviation-measures")),
+                        ("06_memorization_further#averaged-activations-cannot-tell-them-apart",),
+                        ("06_memorization_further#t-sne-of-each-layer", "06_memorization#measuring-the-spread-deviation-measures")),
 }
 
 #: What students new to deep learning can skip, and why (sections, subsections or whole pages).
 OPTIONAL: dict[str, str] = {
     "04b_convolution": "convolution; chapters 5 and 6 do not build on it",
     "05_bottleneck#layers-fold-the-plane": "the folding section; nothing later builds on it",
-    "03_class_splitting#the-thesis-and-this-chapter-side-by-side": "thesis comparison",
-    "05_bottleneck#the-thesis-s-own-stopping-rule": "thesis comparison",
-    "06_memorization#the-thesis-s-numbers-beside-ours": "thesis comparison",
+    "03_class_splitting_further#the-thesis-and-this-chapter-side-by-side": "thesis comparison",
+    "05_bottleneck_further#the-thesis-s-own-stopping-rule": "thesis comparison",
+    "06_memorization_further#the-thesis-s-numbers-beside-ours": "thesis comparison",
 }
 
 #: The course stretched for students new to deep learning: (title, pages or sections, optional session).
 STRETCH: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("Training in one page", ("primer", "00_introduction"), False),
-    ("Templates", ("01_templates",), False),
-    ("Hidden-layer weights", ("02_hidden_layers",), False),
+    ("Templates", ("01_templates", "01_templates_further"), False),
+    ("Hidden-layer weights", ("02_hidden_layers", "02_hidden_layers_further"), False),
     ("Class-splitting neurons, first half", ("03_class_splitting#neurons-split-the-classes",
                                              "03_class_splitting#not-an-artefact-of-mnist",
-                                             "03_class_splitting#pixels-are-neurons-too"), False),
-    ("Class-splitting neurons, second half", ("03_class_splitting#variance-shrinks-towards-the-output",
+                                             "03_class_splitting_further#pixels-are-neurons-too"), False),
+    ("Class-splitting neurons, second half", ("03_class_splitting_further#variance-shrinks-towards-the-output",
                                               "03_class_splitting#a-class-is-a-pattern",
-                                              "03_class_splitting#a-gradient-is-a-copy-of-its-input"), False),
-    ("Edges after all", ("04_edges",), False),
-    ("Bottleneck embeddings", ("05_bottleneck",), False),
-    ("Memorization vs learning", ("06_memorization",), False),
-    ("Convolution", ("04b_convolution",), True),
+                                              "03_class_splitting_further#a-gradient-is-a-copy-of-its-input",
+                                              "03_class_splitting_further"), False),
+    ("Edges after all", ("04_edges", "04_edges_further"), False),
+    ("Bottleneck embeddings", ("05_bottleneck", "05_bottleneck_further"), False),
+    ("Memorization vs learning", ("06_memorization", "06_memorization_further"), False),
+    ("Convolution", ("04b_convolution", "04b_convolution_further"), True),
 )
 
 
@@ -633,7 +636,7 @@ def check_run_sheets(book: dict[str, Page], sheets=RUN_SHEETS, depends=DEPENDS, 
             for a in item.sections:
                 taught.setdefault(a, (s.number, i))
     read_before = {a: s.number for s in sheets for r in s.reading for a in _expand(r, book)}
-    read_after = {a: s.number for s in sheets for a in s.after}
+    read_after = {a: s.number for s in sheets for x in s.after for a in _expand(x, book)}
     for s in sheets:
         for i, item in enumerate(s.items):
             for a in item.sections:
@@ -658,10 +661,11 @@ def check_run_sheets(book: dict[str, Page], sheets=RUN_SHEETS, depends=DEPENDS, 
         for a in s.review:
             if taught.get(a, (10 ** 6, 0)) >= (s.number, 0):
                 problems.append(f"session {s.number}, review: {a!r} was not taught in an earlier session.")
-        for k, a in enumerate(s.after):
+        after = [a for x in s.after for a in _expand(x, book)]
+        for k, a in enumerate(after):
             for p in depends.get(a, ()):
                 known = taught.get(p, (10 ** 6, 0))[0] <= s.number or read_before.get(p, 10 ** 6) <= s.number \
-                    or read_after.get(p, 10 ** 6) < s.number or p in s.after[:k]
+                    or read_after.get(p, 10 ** 6) < s.number or p in after[:k]
                 if not known:
                     problems.append(f"session {s.number}, reading after: {a!r} builds on {p!r}, "
                                     "which is not taught or read by then.")
@@ -716,7 +720,9 @@ def _ref(anchor: str, book: dict[str, Page], short: bool = False) -> str:
         return f"{{doc}}`{stem}`"
     title = book[stem].sections[anchor][1]
     name = _chapter_name(stem)
-    return f"*{title}*" if short else f"{{doc}}`{name} <{stem}>`: *{title}*"
+    if short and not stem.endswith(COMPANION):      # a section on the companion page says where it is
+        return f"*{title}*"
+    return f"{{doc}}`{name} <{stem}>`: *{title}*"
 
 
 def _chapter_name(stem: str) -> str:

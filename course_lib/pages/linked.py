@@ -1,7 +1,7 @@
 """A plotly figure linked to a panel of digit images: point at a mark, see its digits.
 
 Introduced in :doc:`/book/01_templates` (the confusion matrix: hover a cell to see the digits
-it holds) and used again in :doc:`/book/05_bottleneck` (the digit map of a two-unit bottleneck). The result is one piece of
+it holds) and used again in :doc:`/book/05_bottleneck_further` (the digit map of a two-unit bottleneck). The result is one piece of
 self-contained HTML, so it works on the published site, in Jupyter and in Colab, offline and
 from ``file://``:
 
