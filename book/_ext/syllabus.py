@@ -135,7 +135,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          dict(sections=("03_class_splitting#neurons-split-the-classes",))),
         (15, "kernel", "Random labels split too (briefly); four classes: sign codes; then the live panel over class "
          "set, activation and epoch: compare tanh, sigmoid and ReLU, and look for ReLU units that stay at 0.",
-         dict(sections=("03_class_splitting#not-an-artefact-of-mnist",))),
+         dict(sections=("03_class_splitting_further#not-an-artefact-of-mnist",))),
         (10, "site", "The within-class share of variance falls towards the output; poor splitters' outgoing weights "
          "hardly change.", dict(sections=("03_class_splitting_further#variance-shrinks-towards-the-output",))),
         (12, "site", "The flip test: everyone sketches the ten-class curve first; then why the two-class curve "
@@ -223,7 +223,7 @@ RUN_SHEETS: tuple[RunSheet, ...] = (
          dict(sections=("06_memorization#measuring-the-spread-deviation-measures",))),
         (8, "site", "Wrap-up of the course: back to the introduction's question, what did the networks learn? Each "
          "group states the answer of one chapter in one sentence."),
-    ], review=("03_class_splitting#not-an-artefact-of-mnist", "04_edges_further#a-hidden-layer-spreads-the-position-out"),
+    ], review=("03_class_splitting_further#not-an-artefact-of-mnist", "04_edges_further#a-hidden-layer-spreads-the-position-out"),
         after=("06_memorization_further#what-the-weights-look-like-when-there-is-nothing-to-learn", "06_memorization_further"),
         homework=("ch6-ex-stripes", "ch6-ex-tsne", "ch6-ex-level")),
 )
@@ -248,11 +248,11 @@ DEPENDS: dict[str, tuple[str, ...]] = {
         "02_hidden_layers#the-lego-blocks", "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned"),
     "02_hidden_layers#try-it-yourself": ("02_hidden_layers#why-the-first-layer-looks-like-noise",
                                          "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned"),
-    "03_class_splitting#not-an-artefact-of-mnist": ("03_class_splitting#neurons-split-the-classes",),
+    "03_class_splitting_further#not-an-artefact-of-mnist": ("03_class_splitting#neurons-split-the-classes",),
     "03_class_splitting_further#pixels-are-neurons-too": ("03_class_splitting#neurons-split-the-classes",
                                                   "02_hidden_layers#why-the-first-layer-looks-like-noise"),
     "03_class_splitting_further#variance-shrinks-towards-the-output": ("03_class_splitting#neurons-split-the-classes",),
-    "03_class_splitting#a-class-is-a-pattern": ("03_class_splitting#not-an-artefact-of-mnist",
+    "03_class_splitting#a-class-is-a-pattern": ("03_class_splitting_further#not-an-artefact-of-mnist",
                                                 "03_class_splitting_further#variance-shrinks-towards-the-output"),
     "03_class_splitting_further#a-gradient-is-a-copy-of-its-input": ("01_templates#the-weights-are-images",
                                                              "02_hidden_layers#why-the-first-layer-looks-like-noise"),
@@ -285,7 +285,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "05_bottleneck#layers-fold-the-plane": ("05_bottleneck_further#digits-through-a-two-unit-layer",),
     "05_bottleneck#try-it-a-bottleneck-of-your-own": ("05_bottleneck#the-two-dimensional-bottleneck-is-a-map",),
     "06_memorization#random-labels-can-be-fitted": ("04_edges#the-task-where-does-the-signal-jump",
-                                                    "03_class_splitting#not-an-artefact-of-mnist"),
+                                                    "03_class_splitting_further#not-an-artefact-of-mnist"),
     "06_memorization#label-noise-as-a-dial": ("06_memorization#random-labels-can-be-fitted",),
     "06_memorization_further#averaged-activations-cannot-tell-them-apart": ("06_memorization#random-labels-can-be-fitted",
                                                                     "04_edges_further#a-hidden-layer-spreads-the-position-out"),
@@ -308,7 +308,7 @@ OBJECTIVE_SECTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
                           "02_hidden_layers_further#initialization-and-regularization-change-what-is-learned",
                           "02_hidden_layers#try-it-yourself"),
                          ("02_hidden_layers_further#how-few-blocks-are-enough",)),
-    "03_class_splitting": (("03_class_splitting#neurons-split-the-classes",), ("03_class_splitting#not-an-artefact-of-mnist",),
+    "03_class_splitting": (("03_class_splitting#neurons-split-the-classes",), ("03_class_splitting#neurons-split-the-classes",),
                            ("03_class_splitting_further#variance-shrinks-towards-the-output",),
                            ("03_class_splitting#a-class-is-a-pattern",),
                            ("03_class_splitting_further#a-gradient-is-a-copy-of-its-input",)),
@@ -346,7 +346,7 @@ STRETCH: tuple[tuple[str, tuple[str, ...], bool], ...] = (
     ("Templates", ("01_templates", "01_templates_further"), False),
     ("Hidden-layer weights", ("02_hidden_layers", "02_hidden_layers_further"), False),
     ("Class-splitting neurons, first half", ("03_class_splitting#neurons-split-the-classes",
-                                             "03_class_splitting#not-an-artefact-of-mnist",
+                                             "03_class_splitting_further#not-an-artefact-of-mnist",
                                              "03_class_splitting_further#pixels-are-neurons-too"), False),
     ("Class-splitting neurons, second half", ("03_class_splitting_further#variance-shrinks-towards-the-output",
                                               "03_class_splitting#a-class-is-a-pattern",
