@@ -37,8 +37,12 @@ LOGIT_TOL, PARITY_TOL = 1e-4, 1e-5
 UPDATE_MS, EPOCH_MS = 50, 1000
 LAB_BYTES = 1_000_000                   # what the labs may add to one page
 REPORT = ROOT / "_build" / "lab_report.json"
-CHAPTERS = {"book/01_templates": ("draw", "train"), "book/02_hidden_layers": ("hidden", "ablation"),
+#: The pages with labs: (the first lab, the second lab). Chapter 2's labs are on its companion page.
+CHAPTERS = {"book/01_templates": ("draw", "train"), "book/02_hidden_layers_further": ("hidden", "ablation"),
             "book/03_class_splitting": ("hidden", "ablation")}
+#: Where a page's second lab is when it is not on the same page: the chapter's companion page. It is checked against
+#: the first lab's model and digits (the same network, trained again there with the same recipe and seeds).
+OTHER_PAGE = {"book/01_templates": "book/01_templates_further", "book/03_class_splitting": "book/03_class_splitting_further"}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
                                 reason="Chromium is missing: install it with 'sudo apt-get install chromium'")
@@ -56,8 +60,9 @@ def site():
     # The strict build's own test (test_book.py) holds it to no warnings at all; here the lab pages
     # must exist and be free of warnings (a stale evidence ledger elsewhere must not hide the labs).
     lab_warnings = [line for line in output.splitlines() if "WARNING" in line and
-                    any(doc in line for doc in list(CHAPTERS) + ["book/00_introduction"])]
-    assert not lab_warnings and all((HTML / f"{doc}.html").exists() for doc in CHAPTERS), (code, output[-3000:])
+                    any(doc in line for doc in list(CHAPTERS) + list(OTHER_PAGE.values()) + ["book/00_introduction"])]
+    assert not lab_warnings and all((HTML / f"{doc}.html").exists() for doc in list(CHAPTERS) + list(OTHER_PAGE.values())), \
+        (code, output[-3000:])
 
 
 @pytest.fixture(scope="module")
@@ -156,10 +161,14 @@ def test_page_carries_the_chapters_own_weights_and_digits(chapters, doc):
     for name, key in names.items():
         assert np.array_equal(b["model"][name], sd[key]), f"{doc}: {name} is not the chapter's {key}"
     if kind == "draw":
-        train = blobs_of(doc, "train")
+        train_doc = OTHER_PAGE.get(doc, doc)
+        train = blobs_of(train_doc, "train")
         assert np.array_equal(train["train"]["X"].astype(np.float32) / np.float32(255), data.X_train.numpy())
-        cfg = next(c for c in page_blobs(doc)[1] if c["kind"] == "train")
+        cfg = next(c for c in page_blobs(train_doc)[1] if c["kind"] == "train")
         assert cfg["init_seed"] == 0 and "init" not in train         # the page draws the chapter's start itself
+        if train_doc != doc:
+            report(f"lab_bytes/{train_doc}", lab_bytes(train_doc))
+            assert lab_bytes(train_doc) <= LAB_BYTES, f"{train_doc}: the labs add {lab_bytes(train_doc) / 1e6:.2f} MB"
     size = lab_bytes(doc)
     report(f"lab_bytes/{doc}", size)
     report(f"page_html_bytes/{doc}", (HTML / f"{doc}.html").stat().st_size)
@@ -230,10 +239,8 @@ def test_labs_compute_offline(browser, doc, viewport):
         report(f"update_ms/{doc}/{name}", max(times))
         assert max(times) < UPDATE_MS, f"{doc}: an update took {max(times):.1f} ms"
 
-        if other == "ablation":
-            check_ablation(page, doc, name, blobs)
-        else:
-            check_training(page, doc, name)
+        if doc not in OTHER_PAGE:
+            check_second_lab(page, doc, other, name, blobs)
         widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
         assert widths[0] <= widths[1], f"{doc} scrolls sideways: {widths}"
         assert not errors, f"{doc}: {errors}"
@@ -241,6 +248,29 @@ def test_labs_compute_offline(browser, doc, viewport):
         page.screenshot(path=str(ROOT / "_build" / f"lab-{doc.split('/')[-1]}-{name}.png"), full_page=False)
     finally:
         page.context.close()
+    if doc in OTHER_PAGE:                                   # the second lab, on the companion page
+        companion = OTHER_PAGE[doc]
+        page, errors, loaded = open_page(browser, companion, viewport)
+        try:
+            check_second_lab(page, doc, other, name, blobs)
+            widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert widths[0] <= widths[1], f"{companion} scrolls sideways: {widths}"
+            assert not errors, f"{companion}: {errors}"
+            report(f"page_bytes/{companion}", sum(loaded.values()))
+        finally:
+            page.context.close()
+
+
+def check_second_lab(page, doc: str, other: str, name: str, blobs) -> None:
+    """The page's ablation or training lab, checked against the first lab's model (``blobs``) of ``doc``."""
+    if other == "ablation":
+        own = blobs_of(OTHER_PAGE.get(doc, doc), "ablation")
+        for part in ("model", "test"):
+            for key, value in blobs[part].items():
+                assert np.array_equal(own[part][key], value), f"{doc}: the ablation lab's {part} {key} is another"
+        check_ablation(page, doc, name, blobs)
+    else:
+        check_training(page, doc, name)
 
 
 def check_ablation(page, doc: str, name: str, blobs) -> None:
@@ -284,9 +314,9 @@ def check_training(page, doc: str, name: str) -> None:
     train.locator('button:has-text("Resume")').click()
     page.wait_for_function("() => document.querySelector('.nnlab[data-nnlab=\"train\"]').nnlab.epoch >= 15", timeout=60000)
     got = page.evaluate("""() => {
-        const t = document.querySelector('.nnlab[data-nnlab="train"]').nnlab, d = document.querySelector('.nnlab[data-nnlab="draw"]').nnlab;
+        const t = document.querySelector('.nnlab[data-nnlab="train"]').nnlab;
         return {diff: 0, epochMs: t.epochMs, wallMs: t.epochWallMs, W: Array.from(t.W), b: Array.from(t.b), history: t.history}; }""")
-    model = blobs_of(doc, "draw")["model"]
+    model = blobs_of(doc, "draw")["model"]                 # the chapter page's model, wherever the training lab is
     diff = max(np.abs(np.array(got["W"]).reshape(10, 784) - model["W"]).max(), np.abs(np.array(got["b"]) - model["b"]).max())
     report(f"train_parity/{doc}/{name}", diff)
     report(f"epoch_ms/{doc}/{name}", {"compute": got["epochMs"], "wall": got["wallMs"]})

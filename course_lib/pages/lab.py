@@ -1,8 +1,9 @@
 """Labs that compute in the page: the static site's answer to the live panels (core.panels).
 
-Used by :doc:`/book/01_templates` (``draw_lab``, ``train_lab``: logistic regression) and by
-:doc:`/book/02_hidden_layers` and :doc:`/book/03_class_splitting` (``hidden_lab``, ``ablation_lab``:
-the 784-30-10 network of chapter 2). Each function takes the
+Used by :doc:`/book/01_templates` (``draw_lab``) and :doc:`/book/01_templates_further` (``train_lab``), both
+logistic regression, and by :doc:`/book/02_hidden_layers_further` (``hidden_lab``, ``ablation_lab``),
+:doc:`/book/03_class_splitting` (``hidden_lab``) and :doc:`/book/03_class_splitting_further` (``ablation_lab``),
+all on the 784-30-10 network of chapter 2. Each function takes the
 chapter's own trained model and data and returns an ``IPython.display.HTML`` object: the lab's
 markup, the JavaScript of ``course_lib/pages/js/nnlab.js`` (once per page) and the weights and digits
 inline as gzip in base 85 (float32 weights; pixels as uint8, exact since MNIST pixels are k/255:
