@@ -81,7 +81,7 @@ img { max-width: 100% !important; height: auto !important; }
   { overflow: visible !important; max-height: none !important; }
 .bd-main .bd-content .bd-article .print-book h1 { display: block !important; }  /* the theme hides a first h1 */
 .print-chapter { break-before: page; }
-.print-chapter > h1, .print-chapter > h2:first-of-type { font-size: 2.1rem; margin: 0 0 1.2rem 0; }
+.print-chapter > h1, .print-chapter > h2:first-of-type, .print-chapter > h3:first-child { font-size: 2.1rem; margin: 0 0 1.2rem 0; }
 .print-solutions > h2:first-of-type, .print-solutions > h2 { font-size: 1.45rem; margin: 1.6rem 0 0.8rem 0; }
 .print-part-label { font-size: 0.95rem; text-transform: uppercase; letter-spacing: 0.08em; color: #555;
   margin: 0 0 0.4rem 0; }
@@ -98,7 +98,7 @@ img { max-width: 100% !important; height: auto !important; }
 .print-contents h1 { margin-bottom: 1.2rem; }
 .print-contents .toc-part { font-weight: 700; margin: 1.1rem 0 0.3rem 0; text-transform: uppercase;
   letter-spacing: 0.06em; font-size: 0.9rem; color: #444; }
-.print-contents a.toc-entry { display: flex; align-items: baseline; color: #000 !important;
+.print-contents a.toc-entry { display: flex; align-items: flex-end; color: #000 !important;
   text-decoration: none !important; margin: 0.25rem 0 0.25rem 0.8rem; }
 .print-contents .toc-dots { flex: 1; border-bottom: 1px dotted #777; margin: 0 0.4rem; min-width: 1rem; }
 .print-contents .toc-page { width: 2.5rem; text-align: right; font-variant-numeric: tabular-nums; }
@@ -171,7 +171,8 @@ RESTRUCTURE_JS = r"""(cfg) => {
     for (const doc of part.docs) {
       const sec = docs[doc];
       if (!sec) continue;
-      const title = text(sec.querySelector("h1, h2"));   // singlehtml moves every heading down a level
+      // singlehtml moves every heading down a level, a chapter's companion page (nested in it) two levels
+      const title = text(sec.querySelector(":scope > h1, :scope > h2, :scope > h3"));
       sec.classList.add("print-chapter");
       if (first && part.caption) sec.insertBefore(make("p", "print-part-label", esc(part.caption)), sec.firstChild);
       first = false;
@@ -344,15 +345,23 @@ def _norm(s: str) -> str:
     return re.sub(r"[^a-z0-9]", "", s.lower())
 
 
+def starts_with_title(text: str, title: str) -> bool:
+    """Whether a page's text begins with ``title`` (below the label of a part, which heads its first chapter).
+    A page whose first lines only mention the title (a link to a chapter's companion page) does not."""
+    lines = [line for line in text.strip().splitlines() if line.strip()][:5]
+    while lines and lines[0].isupper():
+        lines = lines[1:]
+    key = _norm(title)[:40]
+    return bool(key) and _norm(" ".join(lines)).startswith(key)
+
+
 def chapter_pages(texts: list[str], chapters: list[dict]) -> dict[str, int]:
     """Page (1-based) on which each chapter starts: the first page, after the previous chapter's,
-    whose first lines carry the chapter's title."""
+    that begins with the chapter's title."""
     found, start = {}, 2   # page 1 is the title page, page 2 the contents
     for ch in chapters:
-        key = _norm(ch["title"])[:40]
         for i in range(start, len(texts)):
-            head = _norm(" ".join(texts[i].strip().splitlines()[:4]))
-            if key and key in head:
+            if starts_with_title(texts[i], ch["title"]):
                 found[ch["doc"]] = i + 1
                 start = i + 1
                 break

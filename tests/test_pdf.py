@@ -110,12 +110,15 @@ class Printed:
 
     @cached_property
     def chapter_starts(self) -> dict[str, int]:
-        """Chapter title (normalised) -> the page whose first lines carry it, searched in book order."""
+        """Chapter title (normalised) -> the page that begins with it, searched in book order (a page that only
+        links to a chapter's companion page near its top does not count)."""
         found, start = {}, 2
         for title in doc_titles().values():
-            key = norm(title)[:40]
             for i in range(start, len(self.pages)):
-                if key in norm(" ".join(self.pages[i].strip().splitlines()[:4])):
+                lines = [line for line in self.pages[i].strip().splitlines() if line.strip()][:5]
+                while lines and lines[0].isupper():            # the label of a part, above its first chapter
+                    lines = lines[1:]
+                if norm(" ".join(lines)).startswith(norm(title)[:40]):
                     found[norm(title)] = start = i + 1
                     break
         return found
