@@ -3,7 +3,7 @@
 Four folders, read in this order:
 
 * ``core`` — what every chapter uses, in the order of the book's flow: ``repro`` (seeds, threads,
-  device) -> ``data`` (and ``downloads``) -> ``models`` -> ``train`` (with ``optim``, ``evaluate``,
+  device) -> ``data`` -> ``models`` -> ``train`` (with ``optim``, ``evaluate``,
   ``runs``) -> ``record`` -> ``measures`` -> ``plots`` -> ``panels`` (live widgets) and ``twins``
   (their static copies) -> ``publish`` (glue and figures for the site); ``validate`` holds the
   argument checks of every function.
@@ -15,7 +15,8 @@ Four folders, read in this order:
   hidden units, train in the page; its JavaScript is ``pages/js/nnlab.js``), ``linked`` (figures whose
   hover shows the digits).
 * ``course`` — what makes the book a course: ``results`` (the committed results files),
-  ``evidence`` (the claims and their ledger), ``selfcheck`` (end-of-chapter questions).
+  ``evidence`` (the claims and their ledger), ``selfcheck`` (end-of-chapter questions), ``downloads``
+  (full MNIST and CIFAR-10 for the optional cells and projects: the one part that needs the network).
 
 The names below are the ones a chapter reaches as ``cl.<name>``. Importing the package changes
 nothing: :func:`setup` (the first cell of every chapter) sets threads and seeds, the plotly
@@ -24,7 +25,6 @@ renderer of the site and the figures' style.
 from .chapters.jump import load_jump_task, make_jump_signals
 from .core import plots
 from .core.data import Split, load_mnist, make_random_data, shuffle_labels
-from .core.downloads import load_full_mnist
 from .core.evaluate import evaluate, predict
 from .core.measures import as_numpy, class_means, row_correlations
 from .core.models import MLP, MLPEnsemble
@@ -36,6 +36,7 @@ from .core.runs import Run, train_seeds
 from .core.train import History, StopTraining, TrainingDiverged, train
 from .core.twins import static_twin, weight_grid_figure
 from .course import evidence, results
+from .course.downloads import load_full_mnist
 from .course.evidence import chapter_seed, claim
 from .course.results import load as load_results
 from .course.selfcheck import self_check

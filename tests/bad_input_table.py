@@ -322,8 +322,8 @@ def specs() -> list[Spec]:
         templates,
         updates,
     )
-    from course_lib.core import data, downloads, evaluate, models, optim, panels, plots, publish, record, repro, runs, train, twins
-    from course_lib.course import evidence, results, selfcheck
+    from course_lib.core import data, evaluate, models, optim, panels, plots, publish, record, repro, runs, train, twins
+    from course_lib.course import downloads, evidence, results, selfcheck
 
     tmp = tempfile.mkdtemp(prefix="course-lib-probe-")
     S: list[Spec] = []

@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from course_lib.chapters import jump
-from course_lib.core import data, downloads
+from course_lib.core import data
+from course_lib.course import downloads
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from course_lib.core import downloads
+from course_lib.course import downloads
 
 
 class Server:

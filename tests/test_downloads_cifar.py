@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.core import downloads
+from course_lib.course import downloads
 
 
 def _fake_fetcher(n=20, width=3072, calls=None):

@@ -2,7 +2,7 @@
 
 Taught in the introduction (:doc:`/book/00_introduction`). Every loader is deterministic: the same
 ``data_seed`` gives the same arrays (the seed rule of :mod:`course_lib.core.repro`). Full MNIST and
-CIFAR-10, which need the network once, are in :mod:`course_lib.core.downloads`; the jump signals of
+CIFAR-10, which need the network once, are in :mod:`course_lib.course.downloads`; the jump signals of
 chapters 4 to 6 in :mod:`course_lib.chapters.jump`.
 """
 from __future__ import annotations

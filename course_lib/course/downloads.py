@@ -1,7 +1,7 @@
 """Data that needs the network once: full MNIST (optional, chapters 1 and 2) and CIFAR-10
 (chapter 1's optional cell). The book never calls these while it builds or tests.
 
-Taught in :doc:`/book/01_templates`. Every network step has a timeout (:data:`NETWORK_TIMEOUT_S`);
+Taught in :doc:`/book/01_templates_further` (the optional CIFAR-10 cell). Every network step has a timeout (:data:`NETWORK_TIMEOUT_S`);
 scikit-learn writes each download to a temporary folder, moves it into place and checks its MD5,
 and later calls read the cache offline.
 """
@@ -108,7 +108,7 @@ def load_cifar10(fetcher: Callable | None = None, data_home: str | Path | None =
         data_home: scikit-learn's cache folder (default: ``cache_dir() / "openml_cifar10"``,
             kept apart from full MNIST's cache).
         test_size: the last ``test_size`` images form the test set (OpenML's copy has no
-            train/test flag; as with :func:`~course_lib.core.downloads.load_full_mnist`, the last rows are held out).
+            train/test flag; as with :func:`~course_lib.course.downloads.load_full_mnist`, the last rows are held out).
 
     Returns:
         Split: ``X_*`` float32 in [0, 1] of shape (n, 3072); ``y_*`` int64 in 0..9;
