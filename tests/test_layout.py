@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import subprocess
 import sys
@@ -59,3 +60,15 @@ def test_no_import_hides_inside_a_function_unless_optional():
                 for inner in ast.walk(node):
                     if isinstance(inner, (ast.Import, ast.ImportFrom)) and id(inner) not in in_try:
                         pytest.fail(f"{path.relative_to(ROOT)}:{inner.lineno}: an import inside {node.name}()")
+
+
+def test_every_page_that_runs_code_opens_with_the_same_set_up_cell():
+    """One set-up cell, written once: a fix to it (the Colab install, the seeds) reaches every page."""
+    cells = {}
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+        first = "".join(code[0]["source"]) if code else ""
+        if "import course_lib as cl" in first:
+            cells.setdefault(first, []).append(path.stem)
+    assert len(cells) == 1, {tuple(names): text[-120:] for text, names in cells.items()}
+    assert len(next(iter(cells.values()))) >= 15     # the introduction, the primer, 7 chapters and 7 companions

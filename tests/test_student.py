@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 import make_student  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import syllabus  # noqa: E402
+
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]*.ipynb"))
 # MyST that Jupyter would show raw: roles, directive fences, targets, directive options
 RAW_MYST = re.compile(r"\{[a-zA-Z][\w:-]*\}`|`{3,}\{|:{3,}\{|\{glue|\{numref\}|\{term\}|^\([\w.:-]+\)=\s*$|^:(label|name|class):",
@@ -37,7 +40,7 @@ def copies(student_dir):
 
 def test_every_chapter_has_solutions_to_remove():
     for path in CHAPTERS:
-        if path.stem.endswith("_further"):      # a chapter's companion page: its exercises are on the chapter page
+        if not syllabus.is_chapter(path.stem):      # a companion page: its exercises are on the chapter page
             continue
         nb = nbformat.read(path, as_version=4)
         assert any(make_student.is_solution(c) for c in nb.cells), f"{path.name} has no solution cells"
