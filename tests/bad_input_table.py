@@ -834,6 +834,14 @@ def specs() -> list[Spec]:
     S.append(Spec("unpad_member", bottleneck.unpad_member,
                   lambda: {"ensemble": bottleneck.pad_ensemble([[6, 2, 3], [6, 3, 3]], [0, 1]), "m": 1},
                   bad={"m": [("2", 2), ("-1", -1), ("1.5", 1.5)], "ensemble": [("a plain ensemble", T(lambda v: ens()))]}))
+    S.append(Spec("load_net", bottleneck.load_net,
+                  lambda: {"weights": {f"a/{k}": v.numpy() for k, v in mlp((3, 2, 3)).state_dict().items()},
+                           "key": "a", "sizes": [3, 2, 3]},
+                  bad={"weights": [("a list", [1.0]), ("{}", {}),
+                                   ("a NaN inside", T(lambda v: {**v, "a/layers.0.bias": np.array([NAN, 0.0])})),
+                                   ("strings", T(lambda v: {**v, "a/layers.0.bias": np.array(["x", "y"])}))],
+                       "key": [("'b' (not saved)", "b"), ("''", ""), ("3", 3)],
+                       "sizes": [("[3, 4, 3] (not the saved shapes)", [3, 4, 3]), ("[3, 0, 3]", [3, 0, 3])]}))
     S.append(Spec("count_dead_units", bottleneck.count_dead_units, lambda: {"acts": np.maximum(Xn(), 0)},
                   bad={"acts": Kind("array2d", ARRAY2D_ROWS.values[:3] + ARRAY2D_ROWS.values[4:]), "tol": FINITE_FLOAT}))
     S.append(Spec("count_crossings", bottleneck.count_crossings, lambda: {"curve": Xn(6, 2)},

@@ -67,6 +67,29 @@ def test_pad_ensemble_errors():
         bn.unpad_member(cl.MLPEnsemble([4, 2, 3]), 0)
 
 
+def test_load_net_is_the_saved_network_worked_by_hand():
+    # 3 inputs -> 2 ReLU units -> 3 logits, and a second run under another key
+    weights = {"p2_seed0/layers.0.weight": np.array([[1, -1, 0], [0.5, 0.5, 2]], dtype=np.float32),
+               "p2_seed0/layers.0.bias": np.array([0, -1], dtype=np.float32),
+               "p2_seed0/layers.2.weight": np.array([[1, 2], [-1, 0], [3, 1]], dtype=np.float32),
+               "p2_seed0/layers.2.bias": np.array([0.5, 0, -1], dtype=np.float32),
+               "p2_seed1/layers.0.weight": np.zeros((2, 3), dtype=np.float32)}
+    torch.manual_seed(0)
+    net = bn.load_net(weights, "p2_seed0", [3, 2, 3])
+    after_load = torch.rand(1)
+    X = torch.tensor([[2.0, 1, 1], [0, 3, -1]])
+    # by hand: hidden [1, 2.5] -> logits [1 + 5 + 0.5, -1, 3 + 2.5 - 1]; hidden [0, 0] -> the output bias
+    assert net.sizes == [3, 2, 3]
+    np.testing.assert_allclose(cl.predict(net, X).numpy(), [[6.5, -1, 4.5], [0.5, 0, -1]])
+    torch.manual_seed(0)
+    cl.MLP([3, 2, 3])
+    assert torch.equal(after_load, torch.rand(1))   # draws from the global generator as MLP(sizes) does
+    with pytest.raises(ValueError, match="p2_seed1/layers.0.bias"):
+        bn.load_net(weights, "p2_seed1", [3, 2, 3])
+    with pytest.raises(ValueError, match=r"shape \(2, 3\); it needs \(4, 3\)"):
+        bn.load_net(weights, "p2_seed0", [3, 4, 3])
+
+
 def test_count_dead_units():
     acts = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 2.0]])
     assert bn.count_dead_units(acts) == 1

@@ -6,6 +6,7 @@ of Chen (2017) and the plane-folding notes of Canziani and LeCun's course (Xiao 
 
 * :func:`bottleneck_sizes`, :func:`pad_ensemble`, :func:`unpad_member`: train networks of
   *different* widths side by side in one :class:`~course_lib.core.models.MLPEnsemble`, exactly;
+  :func:`load_net` rebuilds one saved network of the full run;
 * :func:`count_dead_units`, :func:`count_crossings`: ReLU units that never fire; whether a 2-D layer's
   class means form a self-avoiding curve;
 * :func:`least_squares_readout`, :func:`~course_lib.chapters.bottleneck.readout_succeeds`, :func:`~course_lib.chapters.folding.sample_points`,
@@ -29,6 +30,7 @@ from course_lib.core.validate import (
     check_choice,
     check_int,
     check_int_list,
+    check_mapping,
     check_number,
     check_type,
     fail,
@@ -135,6 +137,39 @@ def unpad_member(ensemble: MLPEnsemble, m: int) -> MLP:
         for name, p in small.named_parameters():
             p.copy_(big[name][tuple(slice(0, d) for d in p.shape)])
     return small
+
+
+def load_net(weights, key: str, sizes: Sequence[int]) -> MLP:
+    """Rebuild a saved network: an ``MLP(sizes)`` with the weights stored under ``key`` (chapter 5).
+
+    Args:
+        weights: a ``weights.npz`` as ``cl.load_results`` reads it: one array per parameter, named
+            ``f"{key}/{name}"`` with ``name`` as in ``MLP(sizes).state_dict()``
+            (``"p2_seed0/layers.0.weight"``: shape (sizes[1], sizes[0])).
+        key: the run, e.g. ``"p2_seed0"`` (width 2, seed 0).
+        sizes: its layer sizes, e.g. ``bottleneck_sizes(2)``.
+
+    Returns:
+        MLP of ``sizes`` with the saved values (its throw-away initial weights come from the
+        global generator, as ``MLP(sizes)``'s do). Shapes: input (n, sizes[0]) -> logits (n, sizes[-1]).
+    """
+    fn = "load_net"
+    check_mapping(fn, "weights", weights, "pass e.g. cl.load_results('ch5_bottleneck_shallow/weights.npz')")
+    if not isinstance(key, str) or not key:
+        fail(fn, "key", key, "is not a non-empty string", 'the run\'s prefix in weights, e.g. key="p2_seed0"', TypeError)
+    with calling(fn):
+        net = MLP(sizes)
+    state = {}
+    for name, p in net.state_dict().items():
+        saved = f"{key}/{name}"
+        if saved not in weights:
+            fail(fn, "key", key, f"has no array {saved} in weights (it holds e.g. {sorted(weights)[:2]})",
+                 "pass the key and sizes of a saved run")
+        check_array(fn, f"weights[{saved!r}]", weights[saved], shape=tuple(p.shape),
+                    fix=f"pass the sizes the run was trained with (sizes={net.sizes} here)")
+        state[name] = torch.from_numpy(np.asarray(weights[saved]))
+    net.load_state_dict(state)
+    return net
 
 
 def count_dead_units(acts: np.ndarray, tol: float = 0.0) -> int | np.ndarray:
