@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from course_lib.core.measures import class_means
-from course_lib.core.validate import check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
+from course_lib.core.validate import calling, check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
 
 
 def _check_acts(acts, y, fn: str, name: str = "acts") -> tuple[np.ndarray, np.ndarray]:
@@ -130,11 +130,14 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
     return float(np.sqrt(within / acts.size))
 
 
-def _check_layers(fn: str, layers) -> list:
+def _check_layers(fn: str, layers, y, name: str = "layers", ndim=2) -> list:
     if isinstance(layers, Mapping):
         layers = list(layers.values())
     if not isinstance(layers, (list, tuple)) or not layers:
-        fail(fn, "layers", layers, "is not a non-empty list of arrays", "pass e.g. [acts_layer1, acts_layer2]", TypeError)
+        fail(fn, name, layers, "is not a non-empty list of arrays", "pass e.g. [acts_layer1, acts_layer2]", TypeError)
+    for a in layers:
+        check_array(fn, name, a, ndim=ndim, fix="expected one array (..., n, units) per layer")
+        check_labels(fn, "y", y, n=np.shape(a)[-2], fix=f"pass one non-negative integer label per row of {name}")
     return list(layers)
 
 
@@ -148,15 +151,16 @@ def median_separation(acts: Mapping[str, np.ndarray], y: np.ndarray) -> np.ndarr
     Returns:
         np.ndarray: shape (..., layers): one median per leading index and layer, layers in the order of ``acts``.
     """
-    layers = _check_layers("median_separation", acts)
+    layers = _check_layers("median_separation", acts, y, "acts", ndim=range(2, 8))
     lead = np.shape(layers[0])[:-2]
     for a in layers:
         if np.ndim(a) < 2 or np.shape(a)[:-2] != lead:
             fail("median_separation", "acts", acts, f"holds arrays of shapes {[np.shape(a) for a in layers]}",
                  "expected one shape (..., n, units) of the same leading dims per layer")
     out = np.zeros(lead + (len(layers),))
-    for idx in np.ndindex(*lead):
-        out[idx] = [np.median(separation_score(a[idx], y)) for a in layers]
+    with calling("median_separation"):
+        for idx in np.ndindex(*lead):
+            out[idx] = [np.median(separation_score(a[idx], y)) for a in layers]
     return out
 
 
@@ -169,7 +173,9 @@ def layer_codes(layers: Sequence[np.ndarray], y: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: int8 of shape (sum of units_l, k), the layers' rows in order.
     """
-    return np.concatenate([split_codes(a, y) for a in _check_layers("layer_codes", layers)])
+    layers = _check_layers("layer_codes", layers, y)
+    with calling("layer_codes"):
+        return np.concatenate([split_codes(a, y) for a in layers])
 
 
 def pooled_separation(layers: Sequence[np.ndarray], y: np.ndarray) -> float:
@@ -181,8 +187,9 @@ def pooled_separation(layers: Sequence[np.ndarray], y: np.ndarray) -> float:
     Returns:
         float: the median of the sum of units_l scores.
     """
-    layers = _check_layers("pooled_separation", layers)
-    return float(np.median(np.concatenate([separation_score(a, y) for a in layers])))
+    layers = _check_layers("pooled_separation", layers, y)
+    with calling("pooled_separation"):
+        return float(np.median(np.concatenate([separation_score(a, y) for a in layers])))
 
 
 def random_code_count(n_units: int, n_codes: int, seed: int = 0, draws: int = 20000) -> float:

@@ -110,7 +110,8 @@ def train_five(data: Split, seed: int, progress: bool = True) -> SmallNetworks:
     """
     seed = check_seed("train_five", "seed", seed)
     seeds = [5 * seed + i for i in range(5)]
-    hist, rec = train_small(data, seeds, batch_seed=seed, at_steps=STEPS, eval_every=1, progress=progress)
+    with calling("train_five"):
+        hist, rec = train_small(data, seeds, batch_seed=seed, at_steps=STEPS, eval_every=1, progress=progress)
     acts, y = rec.activations, data.y_test.numpy()
     return SmallNetworks(hist, seeds, rec.steps, acts, [i for i, s in enumerate(rec.steps) if s % 8 == 0],
                          splitting.median_separation(acts, y))

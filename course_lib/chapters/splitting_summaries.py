@@ -131,9 +131,11 @@ def flip_test(h: np.ndarray, W: np.ndarray, b: np.ndarray, seed: int = 0, n_orde
         FlipTest: the curves and the numbers (see :class:`FlipTest`).
     """
     fn = "flip_test"
-    curves = splitting.flip_curves(h, W, b, n_orders=n_orders, seed=seed)
-    if curves.shape[-1] != 2:
-        fail(fn, "W", W, f"has {curves.shape[-1]} rows", "the flip test compares two classes: W of shape (2, units)")
+    check_array(fn, "W", W, ndim=2, fix="expected the output weights (2, units)")
+    if np.shape(W)[0] != 2:
+        fail(fn, "W", W, f"has {np.shape(W)[0]} rows", "the flip test compares two classes: W of shape (2, units)")
+    with calling(fn):
+        curves = splitting.flip_curves(h, W, b, n_orders=n_orders, seed=seed)
     k = check_int(fn, "k", k, 0, len(h), fix=f"a number of flips from 0 to {len(h)}, e.g. k={len(h) // 2}")
     h, W, b = np.asarray(h), np.asarray(W), np.asarray(b)
     p0 = curves[..., 0]                                       # P(class 0): (n_orders, units + 1)
