@@ -317,6 +317,8 @@ def specs() -> list[Spec]:
         shifts,
         splitting,
         splitting_plots,
+        splitting_runs,
+        splitting_summaries,
         template_figures,
         template_plots,
         templates,
@@ -808,6 +810,42 @@ def specs() -> list[Spec]:
     S.append(Spec("crossing", splitting.crossing, lambda: {"curve": np.linspace(1, 0, 5)},
                   bad={"curve": [("a NaN inside", with_value(NAN)), ("one value", T(lambda v: v[:1])), ("2-D", add_axis())],
                        "level": FINITE_FLOAT}))
+    layers_y = lambda: {"layers": [Xn(20, 4), Xn(20, 2, seed=1)], "y": yn()}  # noqa: E731
+    S.append(Spec("median_separation", splitting.median_separation, lambda: {"acts": {"a": Xn(20, 4)[None]}, "y": yn()},
+                  bad={"acts": [("{}", {}), ("an array, not a dict", T(lambda v: v["a"])),
+                                ("layers of other leading dims", T(lambda v: {**v, "b": Xn(20, 4)}))],
+                       "y": [("a label 0.5", as_float_labels())]}))
+    S.append(Spec("layer_codes", splitting.layer_codes, layers_y,
+                  bad={"layers": [("[]", []), ("a NaN inside", T(lambda v: [with_value(NAN)(v[0])]))], "y": LABELS}))
+    S.append(Spec("pooled_separation", splitting.pooled_separation, layers_y,
+                  bad={"layers": [("[]", []), ("one row short", T(lambda v: [v[0][:-1]]))], "y": LABELS}))
+    S.append(Spec("random_code_count", splitting.random_code_count, lambda: {"n_units": 30, "n_codes": 14, "draws": 10},
+                  bad={"n_units": POS_INT, "n_codes": POS_INT, "seed": SEED, "draws": POS_INT}))
+    S.append(Spec("layer_race", splitting_summaries.layer_race,
+                  lambda: {"sep": np.ones((4, 2, 3)), "steps": [0, 4, 8, 16], "at_steps": (4,)},
+                  bad={"sep": [("2-D", T(lambda v: v[0])), ("a NaN inside", T(lambda v: np.full_like(v, NAN)))],
+                       "steps": [("no epoch 0", [1, 4, 8, 16]), ("one short", [0, 4, 8])],
+                       "at_steps": [("a step with no snapshot", (3,))], "steps_per_epoch": POS_INT}))
+    S.append(Spec("split_summary", splitting_summaries.split_summary,
+                  lambda: {"runs": {"tanh": {"acts": {"l": np.stack([Xn(20, 3), Xn(20, 3, seed=1)])}, "test_acc": 0.5}},
+                           "y": yn()},
+                  bad={"runs": [("{}", {}), ("no test_acc", T(lambda v: {"tanh": {"acts": v["tanh"]["acts"]}}))],
+                       "y": [("a label -1", with_label(-1))]}))
+    S.append(Spec("flip_test", splitting_summaries.flip_test,
+                  lambda: {"h": np.ones(4), "W": Xn(2, 4), "b": np.zeros(2), "n_orders": 5, "k": 2},
+                  bad={"h": ARRAY1D, "W": [("three classes", T(lambda v: Xn(3, 4)))], "b": [("wrong length", one_short())],
+                       "n_orders": POS_INT, "seed": SEED, "k": [("-1", -1), ("more than the units", 5)]}))
+    S.append(Spec("train_small", splitting_runs.train_small,
+                  lambda: {"data": split(val=False), "seed": 0, "batch_seed": 0, "epochs": 1, "at_epochs": [1]},
+                  bad={"data": [("'mnist'", "mnist")], "seed": SEED, "batch_seed": [("-1", -1)],
+                       "activation": [("'swish'", "swish")], "momentum": [("1.0", 1.0)], "progress": BOOL}))
+    S.append(Spec("train_five", splitting_runs.train_five, lambda: {"data": split(val=False), "seed": 0, "progress": False},
+                  bad={"data": [("'mnist'", "mnist")], "seed": SEED, "progress": BOOL}))
+    S.append(Spec("plain_sgd_separation", splitting_runs.plain_sgd_separation,
+                  lambda: {"data": split(val=False), "seed": 0}, bad={"data": [("'mnist'", "mnist")], "seed": SEED}))
+    S.append(Spec("train_wide", splitting_runs.train_wide, lambda: {"data": split(val=False), "seed": 0, "progress": False},
+                  bad={"data": [("'mnist'", "mnist")], "seed": SEED, "progress": BOOL}))
+    S.append(Spec("train_chapter2_network", splitting_runs.train_chapter2_network, lambda: {"seed": 0}, bad={"seed": SEED}))
     S.append(Spec("outer_product_gradient", updates.outer_product_gradient, lambda: {"delta": Xn(5, 3), "A": Xn(5, 4)},
                   bad={"delta": [("a list", T(lambda v: v.tolist())), ("a NaN inside", with_value(NAN))],
                        "A": [("one row short", one_short()), ("a tensor (delta is NumPy)", T(lambda v: torch.as_tensor(v)))]}))

@@ -215,3 +215,155 @@ def test_plot_strips_sizes_panels_and_puts_one_legend_above_them():
     with pytest.raises(ValueError, match="panel"):
         splitting_plots.plot_strips(acts, y, panel=(1.5, 0))
     matplotlib.pyplot.close("all")
+
+
+# ------------------------------------------------------- what both pages of chapter 3 compute (issue 18)
+from course_lib.chapters import splitting_runs, splitting_summaries  # noqa: E402
+
+
+def _cohens_d_median(a, y):
+    a0, a1 = a[y == 0], a[y == 1]
+    return np.median(np.abs(a1.mean(0) - a0.mean(0)) / np.sqrt((a0.var(0) + a1.var(0)) / 2))
+
+
+def test_median_separation_per_snapshot_seed_and_layer():
+    rng = np.random.default_rng(5)
+    y = np.repeat([0, 1], 30)
+    acts = {"l1": rng.standard_normal((4, 2, 60, 3)) + 2.0 * y[:, None], "l2": rng.standard_normal((4, 2, 60, 5))}
+    sep = splitting.median_separation(acts, y)
+    assert sep.shape == (4, 2, 2)
+    for i, m in itertools.product(range(4), range(2)):
+        np.testing.assert_allclose(sep[i, m], [_cohens_d_median(acts["l1"][i, m], y),
+                                               _cohens_d_median(acts["l2"][i, m], y)], rtol=1e-6)
+    assert sep[..., 0].min() > sep[..., 1].max()           # the layer that splits scores higher
+    with pytest.raises(ValueError, match="leading dims"):
+        splitting.median_separation({"a": acts["l1"], "b": acts["l2"][0]}, y)
+
+
+def test_layer_codes_and_pooled_separation_of_two_layers():
+    means = np.array([[-1, 1, 1], [-0.8, -1, 0.8], [0.9, -1, -0.9], [1, -0.9, -1]])   # 4 classes, 3 units
+    y = np.repeat(np.arange(4), 50)
+    acts = means[y] + 0.01 * np.random.default_rng(1).standard_normal((200, 3))
+    codes = splitting.layer_codes([acts[:, :1], acts[:, 1:]], y)
+    np.testing.assert_array_equal(codes, [[0, 0, 1, 1], [1, 0, 0, 0], [1, 1, 0, 0]])
+    scores = splitting.separation_score(acts, y)
+    assert splitting.pooled_separation([acts[:, :1], acts[:, 1:]], y) == pytest.approx(np.median(scores))
+    assert splitting.pooled_separation([acts[:, 2:]], y) == pytest.approx(scores[2])
+
+
+def test_random_code_count_matches_the_exact_expectation():
+    for n_units, n_codes in ((30, 14), (5, 3)):
+        exact = n_codes * (1 - (1 - 1 / n_codes) ** n_units)
+        assert splitting.random_code_count(n_units, n_codes, seed=1) == pytest.approx(exact, abs=0.05)
+    assert splitting.random_code_count(1, 14) == 1.0 and splitting.random_code_count(50, 1) == 1.0
+
+
+def test_layer_race_by_hand():
+    steps = [0, 1, 2, 4, 8, 16]                              # epochs 0, 1 and 2 (8 steps each)
+    sep = np.zeros((6, 3, 3))
+    sep[:, :, 0] = 1.0                                       # layer 1: 1 everywhere
+    sep[4, :, 2] = [2.0, 0.5, 3.0]                           # layer 3 after epoch 1: ahead in 2 of 3 seeds
+    sep[5, :, 2] = [5.0, 5.0, 5.0]                           # after epoch 2: ahead in all
+    sep[3, :, 2] = [1.0, 2.0, 4.0]                           # after 4 steps: median 2
+    race = splitting_summaries.layer_race(sep, steps, at_steps=(4,))
+    assert race == {"last_ahead": 2, "last_ahead2": 3, "rise1": pytest.approx(2.0 / 5.0),
+                    "sep0_l1": 1.0, "sep0_l3": 0.0, "sep1_l1": 1.0, "sep1_l3": 2.0, "sep2_l1": 1.0, "sep2_l3": 5.0,
+                    "sep_step4_l3": 2.0}
+    with pytest.raises(ValueError, match="at_steps"):
+        splitting_summaries.layer_race(sep, steps, at_steps=(3,))
+    with pytest.raises(ValueError, match="steps"):
+        splitting_summaries.layer_race(sep, [1, 2, 4, 8, 16, 24])       # no snapshot before training
+
+
+def test_split_summary_counts_codes_before_and_after():
+    means = np.array([[-1, 1, 1], [-0.8, -1, 0.8], [0.9, -1, -0.9], [1, -0.9, -1]])
+    y = np.repeat(np.arange(4), 50)
+    rng = np.random.default_rng(2)
+    after = means[y] + 0.01 * rng.standard_normal((200, 3))
+    before = np.repeat(means[:, :1], 3, 1)[y] + 0.01 * rng.standard_normal((200, 3))   # every unit alike
+    acts = {"l1": np.stack([before[:, :1], after[:, :1]]), "l2": np.stack([before[:, 1:], after[:, 1:]])}
+    codes, codes0, numbers = splitting_summaries.split_summary({"tanh": {"acts": acts, "test_acc": 0.9}}, y)
+    np.testing.assert_array_equal(codes["tanh"], [[0, 0, 1, 1], [1, 0, 0, 0], [1, 1, 0, 0]])
+    assert numbers["splits_tanh"] == 3 and numbers["splits0_tanh"] == 1 and numbers["acc4_tanh"] == 0.9
+    assert numbers["sep4_tanh"] == pytest.approx(np.median(splitting.separation_score(after, y)))
+    assert numbers["sep4_0_tanh"] == pytest.approx(np.median(splitting.separation_score(before, y)))
+    with pytest.raises(ValueError, match="runs"):
+        splitting_summaries.split_summary({"tanh": {"acts": acts}}, y)
+
+
+def test_flip_test_numbers_by_hand():
+    rng = np.random.default_rng(6)
+    h = np.tanh(2 * rng.standard_normal(40))
+    W = np.stack([np.sign(h) * rng.uniform(0.5, 1, 40), -np.sign(h) * rng.uniform(0.5, 1, 40)])
+    b = np.array([0.3, -0.1])
+    flip = splitting_summaries.flip_test(h, W, b, seed=2, n_orders=50, k=10)
+    f = flip.numbers
+    assert flip.curves.shape == (50, 41, 2) and flip.targeted.shape == (2, 41)
+    w, wh = W[0] - W[1], (W[0] - W[1]) @ h
+    assert f["wh"] == pytest.approx(wh) and f["cross_pred"] == pytest.approx(20 * (1 + 0.4 / wh))
+    assert f["p0_start"] == pytest.approx(1 / (1 + np.exp(-(wh + 0.4))))
+    assert f["p0_10_pred"] == pytest.approx(1 / (1 + np.exp(-(wh * 0.5 + 0.4))))
+    assert f["agree"] == 1.0 and f["align"] == pytest.approx(wh / np.linalg.norm(w) / np.linalg.norm(h))
+    votes = np.sort(w * h)[::-1]
+    assert f["top10"] == pytest.approx(votes[:4].sum() / votes.sum())
+    assert f["k_first"] < f["cross"] < f["k_last"]           # strongest votes first cross soonest
+    assert f["cross"] == splitting.crossing(flip.curves[..., 0].mean(0))
+    with pytest.raises(ValueError, match="two classes"):
+        splitting_summaries.flip_test(h, np.vstack([W, W[:1]]), np.zeros(3))
+
+
+def _toy_split(n_train=800, n_test=100, k=2):
+    gen = torch.Generator().manual_seed(0)
+    centers = 2 * torch.randn(k, 12, generator=gen)
+    y_tr, y_te = torch.arange(n_train) % k, torch.arange(n_test) % k
+    return cl.Split(centers[y_tr] + torch.randn(n_train, 12, generator=gen), y_tr,
+                    centers[y_te] + torch.randn(n_test, 12, generator=gen), y_te, classes=tuple(range(k)))
+
+
+def test_train_small_is_the_recipe_written_out():
+    data = _toy_split(200, 40, 3)
+    hist, rec = splitting_runs.train_small(data, 4, batch_seed=1, activation="relu", epochs=3, at_epochs=[0, 3])
+    model = cl.MLP([12, 10, 10, 10, 3], activation="relu", weight_std="fan_in", seed=4)
+    ref = cl.Recorder(model, probe=data.X_test, at_epochs=[0, 3], layers=model.hidden_names(), weights=False)
+    ref_hist = cl.train(model, data, epochs=3, lr=0.1, momentum=0.9, batch_size=100, batch_seed=1, eval_every=15,
+                        eval_on=("test",), callback=ref, progress=False)
+    assert list(rec.activations) == ["layers.1", "layers.3", "layers.5"]
+    for name, a in rec.activations.items():
+        assert a.shape == (2, 40, 10)
+        np.testing.assert_array_equal(a, ref.recording.activations[name])
+    assert hist["test_acc"][-1] == ref_hist["test_acc"][-1]
+
+
+def test_train_five_and_its_plain_sgd_control():
+    data = _toy_split()
+    small = splitting_runs.train_five(data, 1, progress=False)
+    assert small.seeds == [5, 6, 7, 8, 9] and small.hidden == ["layers.1", "layers.3", "layers.5"]
+    assert list(small.steps) == [0, 1, 2, 3, 4, 6, 8, 24, 40, 120] and small.at_epoch == [0, 6, 7, 8, 9]
+    assert small.acts["layers.1"].shape == (10, 5, 100, 10) and small.sep.shape == (10, 5, 3)
+    np.testing.assert_array_equal(small.epoch_acts()["layers.5"], small.acts["layers.5"][[0, 6, 7, 8, 9]])
+    np.testing.assert_allclose(small.sep, splitting.median_separation(small.acts, data.y_test.numpy()))
+    assert small.sep[-1].min() > small.sep[0].max()           # training separates the two clusters
+    sgd = splitting_runs.plain_sgd_separation(data, 1)
+    assert sgd.shape == (2, 5, 3)
+    assert not np.allclose(sgd[0], small.sep[6])              # no momentum: not the chapter's run
+
+
+def test_bad_inputs_of_the_runs_name_the_argument():
+    with pytest.raises(TypeError, match="data"):
+        splitting_runs.train_small("digits", 0, batch_seed=0)
+    with pytest.raises(ValueError, match="seed"):
+        splitting_runs.train_five(_toy_split(20, 10), -1)
+    with pytest.raises(ValueError, match="seed"):
+        splitting_runs.train_chapter2_network(1.5)
+
+
+def test_train_wide_is_the_recipe_written_out():
+    data = _toy_split(200, 40)
+    wide, hist, rec = splitting_runs.train_wide(data, 3, progress=False)
+    ref = cl.MLP([12, 500, 500, 500, 2], activation="tanh", seed=3)
+    ref_rec = cl.Recorder(ref, probe=data.X_train, at_epochs=[0, 10], layers=ref.hidden_names())
+    cl.train(ref, data, epochs=10, lr=0.1, batch_size=100, batch_seed=3, eval_on=("train", "test"), callback=ref_rec,
+             progress=False)
+    assert rec.activations["layers.5"].shape == (2, 200, 500)
+    np.testing.assert_array_equal(rec.activations["layers.5"], ref_rec.recording.activations["layers.5"])
+    np.testing.assert_array_equal(wide.layers[6].weight.detach().numpy(), ref.layers[6].weight.detach().numpy())

@@ -8,10 +8,12 @@ sign-flip test of a class's activation pattern. The weight updates are in
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 
 from course_lib.core.measures import class_means
-from course_lib.core.validate import check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
+from course_lib.core.validate import calling, check_array, check_bool, check_int, check_labels, check_number, check_seed, fail
 
 
 def _check_acts(acts, y, fn: str, name: str = "acts") -> tuple[np.ndarray, np.ndarray]:
@@ -126,6 +128,88 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
         total = float(((acts - acts.mean(0)) ** 2).sum())
         return within / total if total > 0 else 0.0
     return float(np.sqrt(within / acts.size))
+
+
+def _check_layers(fn: str, layers, y, name: str = "layers", ndim=2) -> list:
+    if isinstance(layers, Mapping):
+        layers = list(layers.values())
+    if not isinstance(layers, (list, tuple)) or not layers:
+        fail(fn, name, layers, "is not a non-empty list of arrays", "pass e.g. [acts_layer1, acts_layer2]", TypeError)
+    for a in layers:
+        check_array(fn, name, a, ndim=ndim, fix="expected one array (..., n, units) per layer")
+        check_labels(fn, "y", y, n=np.shape(a)[-2], fix=f"pass one non-negative integer label per row of {name}")
+    return list(layers)
+
+
+def median_separation(acts: Mapping[str, np.ndarray], y: np.ndarray) -> np.ndarray:
+    """Median :func:`separation_score` of each layer's units, for every snapshot and seed (chapter 3).
+
+    Args:
+        acts: layer name -> activations of shape (..., n, units), e.g. a recording's (snapshots, seeds, n, units).
+        y: integer labels of shape (n,).
+
+    Returns:
+        np.ndarray: shape (..., layers): one median per leading index and layer, layers in the order of ``acts``.
+    """
+    layers = _check_layers("median_separation", acts, y, "acts", ndim=range(2, 8))
+    lead = np.shape(layers[0])[:-2]
+    for a in layers:
+        if np.ndim(a) < 2 or np.shape(a)[:-2] != lead:
+            fail("median_separation", "acts", acts, f"holds arrays of shapes {[np.shape(a) for a in layers]}",
+                 "expected one shape (..., n, units) of the same leading dims per layer")
+    out = np.zeros(lead + (len(layers),))
+    with calling("median_separation"):
+        for idx in np.ndindex(*lead):
+            out[idx] = [np.median(separation_score(a[idx], y)) for a in layers]
+    return out
+
+
+def layer_codes(layers: Sequence[np.ndarray], y: np.ndarray) -> np.ndarray:
+    """The :func:`split_codes` of the units of several layers, one row per unit (chapter 3).
+
+    Args:
+        layers: activations of each layer, shape (n, units_l) each; y: integer labels of shape (n,).
+
+    Returns:
+        np.ndarray: int8 of shape (sum of units_l, k), the layers' rows in order.
+    """
+    layers = _check_layers("layer_codes", layers, y)
+    with calling("layer_codes"):
+        return np.concatenate([split_codes(a, y) for a in layers])
+
+
+def pooled_separation(layers: Sequence[np.ndarray], y: np.ndarray) -> float:
+    """Median :func:`separation_score` over all units of several layers together (chapter 3).
+
+    Args:
+        layers: activations of each layer, shape (n, units_l) each; y: integer labels of shape (n,).
+
+    Returns:
+        float: the median of the sum of units_l scores.
+    """
+    layers = _check_layers("pooled_separation", layers, y)
+    with calling("pooled_separation"):
+        return float(np.median(np.concatenate([separation_score(a, y) for a in layers])))
+
+
+def random_code_count(n_units: int, n_codes: int, seed: int = 0, draws: int = 20000) -> float:
+    """Control: how many distinct codes ``n_units`` codes drawn at random from ``n_codes`` give (chapter 3).
+
+    Monte Carlo: ``draws`` times, ``n_units`` codes drawn uniformly (with replacement); the exact
+    expectation is ``n_codes * (1 - (1 - 1 / n_codes) ** n_units)``.
+
+    Args:
+        n_units: codes per draw (e.g. 30 hidden units); n_codes: codes to choose from (2**k - 2 for k classes).
+        seed: seed of the draws; draws: number of draws.
+
+    Returns:
+        float: the mean number of distinct codes.
+    """
+    fn = "random_code_count"
+    n_units, n_codes = check_int(fn, "n_units", n_units, 1), check_int(fn, "n_codes", n_codes, 1)
+    draws = check_int(fn, "draws", draws, 1, fix="a positive integer, e.g. draws=20000")
+    codes = np.random.default_rng(check_seed(fn, "seed", seed)).integers(0, n_codes, (draws, n_units))
+    return float(np.mean([len(np.unique(r)) for r in codes]))
 
 
 def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200, seed: int = 0,
