@@ -314,6 +314,7 @@ def specs() -> list[Spec]:
         hidden_training,
         jump,
         memorization,
+        memorization_plots,
         shifts,
         splitting,
         splitting_plots,
@@ -629,6 +630,55 @@ def specs() -> list[Spec]:
     S.append(Spec("embed_tsne", geometry.embed_tsne, lambda: {"acts": Xn(40, 3), "perplexity": 5.0, "max_iter": 250},
                   bad={"acts": ARRAY2D, "perplexity": POS_FLOAT, "max_iter": [("100", 100), ("300.5", 300.5)],
                        "seed": SEED}))
+
+    S.append(Spec("balanced_split", memorization.balanced_split, lambda: {"data": split(), "n_per_class": 5},
+                  bad={"data": [("a tuple", T(lambda v: (v.X_train, v.y_train))), ("None", None)],
+                       "n_per_class": POS_INT, "data_seed": SEED},
+                  extra=[("n_per_class", "11 (> 10 test samples per class)",
+                          lambda kw: memorization.balanced_split(split(), 11), "refuse", "")]))
+    S.append(Spec("shuffled_label_sets", memorization.shuffled_label_sets,
+                  lambda: {"y": torch.arange(20) % 3, "fractions": [0.0, 0.5, 1.0]},
+                  bad={"y": LABELS.values[:2] + LABELS.values[3:] + (("numpy", T(lambda v: v.numpy())),),
+                       "fractions": [("a share 1.5", [0.5, 1.5]), ("a share -0.1", [-0.1]), ("a NaN", [NAN]),
+                                     ("empty", []), ("2-D", [[0.5]]), ("'0.5'", "0.5")],
+                       "data_seed": SEED}))
+    S.append(Spec("layer_representations", geometry.layer_representations, lambda: {"model": mlp(), "X": X()},
+                  bad={"model": [("an ensemble", T(lambda v: ens())), ("None", None)],
+                       "X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("1-D", first_row()),
+                             ("numpy", T(lambda v: v.numpy()))]}))
+    S.append(Spec("neighbour_label_gaps", geometry.neighbour_label_gaps,
+                  lambda: {"layers": {"input": Xn(), "h": Xn(seed=1)}, "y": yn()},
+                  bad={"layers": [("{}", {}), ("a list", T(lambda v: list(v.values()))),
+                                  ("a NaN inside", T(lambda v: {"input": with_value(NAN)(v["input"])})),
+                                  ("a 1-D layer", T(lambda v: {"input": v["input"][:, 0]}))],
+                       "y": [("one label short", one_short()), ("a NaN label", with_value(NAN))],
+                       "k": [("0", 0), ("20 (= n)", 20), ("1.5", 1.5), ("'2'", "2")]}))
+    S.append(Spec("stripe_index", geometry.stripe_index, lambda: {"means": np.abs(Xn(10, 4))},
+                  bad={"means": extend(ARRAY2D, ("2 labels", T(lambda v: v[:2])))},
+                  extra=[("means", "no unit varies", lambda kw: geometry.stripe_index(np.ones((10, 4))), "refuse", ""),
+                         ("means", "a silent unit beside active ones",
+                          lambda kw: geometry.stripe_index(np.hstack([np.abs(Xn(10, 3)), np.zeros((10, 1))])), "accept",
+                          "documented: units whose mean does not vary are skipped")]))
+    S.append(Spec("plot_accuracy_curves", memorization_plots.plot_accuracy_curves,
+                  lambda: {"curves": {"a": (np.linspace(0, 1, 5), np.linspace(0, 0.5, 5), "C0")}, "title": "t"},
+                  bad={"curves": [("{}", {}), ("a list", T(lambda v: list(v.values()))),
+                                  ("no colour", T(lambda v: {"a": v["a"][:2]})),
+                                  ("a NaN inside", T(lambda v: {"a": (with_value(NAN)(v["a"][0]), v["a"][1], "C0")})),
+                                  ("2-D accuracies", T(lambda v: {"a": (v["a"][0][None], v["a"][1], "C0")}))],
+                       "title": [("3", 3), ("None", None)], "chance": CLOSED01, "ax": [("3", 3), ("'ax'", "ax")]},
+                  ok={"chance": [("None", None)]}))
+
+    def deviations():
+        return {"learning": geometry.deviation_measures({"input": Xn(), "h": np.abs(Xn(seed=1))}, yn())}
+
+    S.append(Spec("plot_deviations", memorization_plots.plot_deviations, lambda: {"measures": deviations(), "title": "t"},
+                  bad={"measures": [("{}", {}), ("four networks", T(lambda v: {k: v["learning"] for k in "abcd"})),
+                                    ("a measure missing", T(lambda v: {"x": {k: a for k, a in v["learning"].items()
+                                                                             if k != "level"}})),
+                                    ("a NaN inside", T(lambda v: {"x": {**v["learning"], "level": np.array([NAN, 1.0])}})),
+                                    ("layers differ", T(lambda v: {"x": v["learning"],
+                                                                   "y": {k: a[:1] for k, a in v["learning"].items()}}))],
+                       "title": [("3", 3), ("None", None)]}))
 
     # ---------------------------------------------------------------- hidden
     S.append(Spec("ever_active", hidden.ever_active, lambda: {"X": Xn()}, bad={"X": ARRAY2D}))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -11,6 +12,7 @@ from scipy.spatial import distance
 import course_lib as cl
 from course_lib.chapters import geometry
 from course_lib.chapters import memorization as mem
+from course_lib.chapters import memorization_plots as mp
 
 SCIPY = {"euclidean": distance.euclidean, "cosine": distance.cosine, "correlation": distance.correlation}
 
@@ -200,3 +202,110 @@ def test_embed_tsne_shape_determinism_and_errors():
     assert geometry.neighbour_label_gap(Z, np.repeat([0, 1], 20), k=3) < 0.1
     with pytest.raises(ValueError, match="too few"):
         geometry.embed_tsne(A[:10], perplexity=5)
+
+
+def test_balanced_split_draws_every_part_as_balanced_subset_does():
+    y_train, y_test, y_val = (torch.from_numpy(np.repeat(np.arange(3), k)) for k in (8, 6, 5))
+    X_train, X_test, X_val = (torch.arange(len(y), dtype=torch.float32)[:, None].repeat(1, 2)
+                              for y in (y_train, y_test, y_val))
+    data = cl.Split(X_train, y_train, X_test, y_test, X_val, y_val, classes=("a", "b", "c"))
+    sub = mem.balanced_split(data, 4, data_seed=2)
+    for part, y in (("train", y_train), ("test", y_test), ("val", y_val)):
+        idx = mem.balanced_subset(y, 4, data_seed=2)
+        torch.testing.assert_close(getattr(sub, f"y_{part}"), y[idx])
+        # the inputs stay with their labels: row i of X is the original sample idx[i]
+        np.testing.assert_array_equal(getattr(sub, f"X_{part}")[:, 0].numpy(), idx)
+        assert np.array_equal(np.bincount(getattr(sub, f"y_{part}").numpy()), [4, 4, 4])
+    assert sub.classes == ("a", "b", "c")
+    no_val = mem.balanced_split(cl.Split(X_train, y_train, X_test, y_test), 2)
+    assert no_val.X_val is None and len(no_val.y_train) == 6
+    with pytest.raises(ValueError, match="balanced_split -> balanced_subset: n_per_class"):
+        mem.balanced_split(data, 6)              # the validation part has only 5 per class
+
+
+def test_shuffled_label_sets_rows_shuffle_the_given_share():
+    y = torch.arange(40) % 4
+    Y = mem.shuffled_label_sets(y, [0.0, 0.5, 1.0], data_seed=7)
+    assert Y.shape == (3, 40) and Y.dtype == torch.int64
+    torch.testing.assert_close(Y[0], y)                        # nothing shuffled
+    for row, f in zip(Y, [0.0, 0.5, 1.0]):
+        assert torch.equal(torch.bincount(row), torch.bincount(y))     # every class keeps its count
+        assert (row != y).sum() <= round(f * 40)                     # only the chosen share can change
+        torch.testing.assert_close(row, cl.shuffle_labels(y, fraction=f, data_seed=7))
+    assert (Y[2] != y).sum() > 20                                # most labels moved when all are shuffled
+    with pytest.raises(ValueError, match="fractions"):
+        mem.shuffled_label_sets(y, [0.5, 1.5])
+
+
+def test_layer_representations_match_a_forward_pass_by_hand():
+    model = cl.MLP([5, 4, 3, 2], seed=0)
+    X = torch.randn(6, 5, generator=torch.Generator().manual_seed(1))
+    reps = geometry.layer_representations(model, X)
+    assert list(reps) == ["input", "layers.1", "layers.3"]
+    W1, b1 = model.layers[0].weight.detach().numpy(), model.layers[0].bias.detach().numpy()
+    W2, b2 = model.layers[2].weight.detach().numpy(), model.layers[2].bias.detach().numpy()
+    h1 = np.maximum(X.numpy() @ W1.T + b1, 0)
+    np.testing.assert_allclose(reps["input"], X.numpy())
+    np.testing.assert_allclose(reps["layers.1"], h1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(reps["layers.3"], np.maximum(h1 @ W2.T + b2, 0), rtol=1e-5, atol=1e-6)
+    with pytest.raises(TypeError, match="layer_representations: model"):
+        geometry.layer_representations(cl.MLPEnsemble([5, 4, 2], seeds=[0, 1]), X)
+
+
+def test_neighbour_label_gaps_walks_the_layers():
+    ordered = np.arange(20, dtype=float)[:, None]                 # on a line, in label order
+    scrambled = np.random.default_rng(0).permutation(20).astype(float)[:, None]
+    y = torch.arange(20)
+    gaps = geometry.neighbour_label_gaps({"input": ordered, "h": scrambled}, y, k=2)
+    # hand-worked: on the line, the two nearest neighbours are 1 apart, except at the ends (1 and 2)
+    assert gaps[0] == pytest.approx((18 * 1 + 2 * 1.5) / 20)
+    assert gaps[1] == pytest.approx(geometry.neighbour_label_gap(scrambled, y.numpy(), k=2)) and gaps[1] > 3
+    with pytest.raises(ValueError, match="neighbour_label_gaps: layers\\['h'\\]"):
+        geometry.neighbour_label_gaps({"input": ordered, "h": ordered[:, 0]}, y)
+
+
+def test_stripe_index_by_hand():
+    ramp = np.linspace(0, 1, 6)[:, None]                           # a unit that rises with the label: 1
+    zigzag = np.array([0, 1, 0, 1, 0, 1.0])[:, None]               # every step reverses: -1
+    silent = np.zeros((6, 1))                                      # never fires: skipped
+    assert geometry.stripe_index(np.hstack([ramp, silent])) == pytest.approx(1.0)
+    assert geometry.stripe_index(np.hstack([ramp, zigzag, silent])) == pytest.approx(0.0)
+    means = np.abs(np.random.default_rng(3).normal(size=(10, 5)))
+    expected = np.mean([np.corrcoef(means[:-1, u], means[1:, u])[0, 1] for u in range(5)])
+    assert geometry.stripe_index(means) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="stripe_index: means"):
+        geometry.stripe_index(silent)
+
+
+def test_plot_accuracy_curves_draws_each_run_and_chance():
+    train, test = np.linspace(0, 1, 5), np.linspace(0, 0.5, 5)
+    fig = mp.plot_accuracy_curves({"a": (train, test, "C0"), "b": (test, train, "C1")}, "t", chance=0.1)
+    ax = fig.axes[0]
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), train)
+    np.testing.assert_allclose(ax.lines[3].get_ydata(), train)
+    assert [line.get_linestyle() for line in ax.lines] == ["-", "--", "-", "--", ":"]
+    assert ax.lines[4].get_ydata()[0] == 0.1 and ax.get_title() == "t"
+    _, own = plt.subplots()
+    assert mp.plot_accuracy_curves({"a": (train, test, "C0")}, "t", ax=own) is own.figure and len(own.lines) == 2
+    with pytest.raises(TypeError, match="curves\\['a'\\]"):
+        mp.plot_accuracy_curves({"a": (train, test)}, "t")
+    plt.close("all")
+
+
+def test_plot_deviations_draws_every_measure_of_every_network(reps):
+    A, y = reps
+    m1 = geometry.deviation_measures({"input": A, "h": 2 * A + 1}, y)
+    m2 = {k: v * 1.5 for k, v in m1.items()}
+    fig = mp.plot_deviations({"one": m1, "two": m2}, "title")
+    axes = [ax for ax in fig.axes if ax.lines]
+    assert len(axes) == 4 and fig._suptitle.get_text() == "title"
+    # panel (c): three measures x two networks, the second network dashed
+    assert len(axes[2].lines) == 6
+    np.testing.assert_allclose(axes[2].lines[1].get_ydata(), m2["inner_cosine"])
+    assert axes[2].lines[1].get_linestyle() == "--"
+    np.testing.assert_allclose(axes[1].lines[0].get_ydata(), m1["level"])
+    with pytest.raises(ValueError, match="plot_deviations: measures"):
+        mp.plot_deviations({k: m1 for k in "abcd"}, "four networks")
+    with pytest.raises(ValueError, match="has no 'level'"):
+        mp.plot_deviations({"one": {k: v for k, v in m1.items() if k != "level"}}, "t")
+    plt.close("all")

@@ -12,10 +12,44 @@ from typing import Mapping
 import numpy as np
 import torch
 from sklearn.manifold import TSNE
+from threadpoolctl import threadpool_limits
 
 from course_lib.chapters.memorization import METRICS
 from course_lib.core.measures import as_numpy, class_means
-from course_lib.core.validate import check_array, check_choice, check_int, check_labels, check_mapping, check_number, check_seed, fail
+from course_lib.core.models import MLP
+from course_lib.core.record import activations
+from course_lib.core.validate import (
+    calling,
+    check_array,
+    check_choice,
+    check_int,
+    check_labels,
+    check_mapping,
+    check_number,
+    check_seed,
+    check_type,
+    fail,
+)
+
+
+def layer_representations(model: MLP, X: torch.Tensor) -> dict[str, np.ndarray]:
+    """The input and every hidden layer's representation (after the activation) of inputs ``X``.
+
+    The sequence of layers that :func:`deviation_measures` and :func:`neighbour_label_gaps` walk
+    through, layer 0 being the input. Introduced in chapter 6.
+
+    Args:
+        model: an :class:`~course_lib.core.models.MLP`; X: inputs of shape (n, features).
+
+    Returns:
+        dict: ``"input"`` -> X as float32 (n, features), then ``model.hidden_names()`` in order
+        (e.g. ``"layers.1"``) -> activations (n, units).
+    """
+    fn = "layer_representations"
+    check_type(fn, "model", model, MLP, "an MLP (for an ensemble, pass ensemble.member(m))")
+    with calling(fn):
+        acts = activations(model, X, layers=model.hidden_names())
+    return {name: acts[name] for name in ["input"] + model.hidden_names()}
 
 
 def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
@@ -163,10 +197,58 @@ def neighbour_label_gap(acts, y, k: int = 5) -> float:
     return float(np.abs(y[nearest] - y[:, None]).mean())
 
 
+def neighbour_label_gaps(layers: Mapping[str, np.ndarray], y, k: int = 5) -> list[float]:
+    """:func:`neighbour_label_gap` of every layer of a sequence, e.g. from :func:`layer_representations`.
+
+    Args:
+        layers: layer name -> representations (n, units), in order from the input.
+        y: numeric labels (n,); k: neighbours per sample.
+
+    Returns:
+        list of float, one per layer, in the order of ``layers``.
+    """
+    fn = "neighbour_label_gaps"
+    check_mapping(fn, "layers", layers, "pass e.g. {'input': X, 'layers.1': A1}")
+    for name, A in layers.items():
+        acts = as_numpy(A, fn, f"layers[{name!r}]", ndim=2, dtype=None)
+        _check_labels(acts, y, fn, integer=False)
+        check_int(fn, "k", k, 1, len(acts) - 1, fix=f"k must be between 1 and n - 1 = {len(acts) - 1}")
+    y = y.numpy() if isinstance(y, torch.Tensor) else y
+    return [neighbour_label_gap(A, y, k=k) for A in layers.values()]
+
+
+def stripe_index(means) -> float:
+    """How smoothly units' class-averaged activations change from one label to the next (chapter 6's stripes).
+
+    For each unit, the Pearson correlation between its mean activation at label ``c`` and at label
+    ``c + 1`` over all ``c``; the mean over units. Units whose mean activation does not vary (e.g.
+    never fire) are skipped. Near 1: stripes, units that respond to a band of neighbouring labels;
+    near 0: no order in the labels.
+
+    Args:
+        means: class means of shape (n_labels, units), rows in label order (at least 3 labels),
+            e.g. ``course_lib.class_means(acts, y)``.
+
+    Returns:
+        float
+    """
+    fn = "stripe_index"
+    means = as_numpy(means, fn, "means", ndim=2, min_rows=3, dtype=None)
+    a, b = means[:-1], means[1:]
+    a, b = a - a.mean(0), b - b.mean(0)
+    norm = np.sqrt((a ** 2).sum(0) * (b ** 2).sum(0))
+    active = norm > 1e-12
+    if not active.any():
+        fail(fn, "means", means, "has no unit whose mean activation varies over labels", "pass the class means of a layer that responds")
+    return float(((a * b).sum(0)[active] / norm[active]).mean())
+
+
 def embed_tsne(acts, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
     """A 2-D t-SNE map of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
 
     Introduced in chapter 6, which maps a few hundred signals per layer with ``max_iter=500``.
+    scikit-learn's thread pools run with as many threads as PyTorch (``course_lib.setup`` sets
+    that number before scikit-learn is loaded, so it cannot limit them itself).
 
     Args:
         acts: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
@@ -185,4 +267,5 @@ def embed_tsne(acts, seed: int = 0, perplexity: float = 30.0, max_iter: int = 10
              f"use more than {int(3 * perplexity)} points or a smaller perplexity")
     check_int(fn, "max_iter", max_iter, 250, fix="scikit-learn's minimum is 250")
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed, max_iter=int(max_iter))
-    return tsne.fit_transform(acts)
+    with threadpool_limits(torch.get_num_threads()):
+        return tsne.fit_transform(acts)
