@@ -724,6 +724,11 @@ def specs() -> list[Spec]:
                            "lr": 0.1, "batch_size": 20, "epochs": 1},
                   bad={"hidden_sizes": [("[0]", [0]), ("[]", [])], "lr": POS_FLOAT, "batch_size": [("0", 0)],
                        "epochs": [("-1", -1)], "data": [("'mnist'", "mnist")]}))
+    S.append(Spec("train_0_vs_1", hidden_training.train_0_vs_1,
+                  lambda: {"data": split(), "hidden_size": 2, "epochs": 1},
+                  bad={"data": [("'mnist'", "mnist")], "hidden_size": POS_INT, "epochs": POS_INT, "lr": POS_FLOAT,
+                       "weight_decay": NONNEG_FLOAT, "optimizer": choice("sgd", "adam"),
+                       "activation": [("'nonsense'", "nonsense")], "weight_std": [("-1.0", -1.0)], "seed": SEED}))
 
     # ---------------------------------------------------------------- hidden_plots, plots, template_plots
     S.append(Spec("plot_output_bars", hidden_plots.plot_output_bars, lambda: {"V": Xn(3, 5)},

@@ -143,6 +143,32 @@ def test_sweep_members_equal_networks_trained_alone(tiny_split):
         hidden_training.sweep_hidden_sizes(tiny_split, [0], seeds=[0], **recipe)
 
 
+def test_train_0_vs_1_is_the_recipe_written_out():
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(300) % 2
+    X = torch.rand(300, 12, generator=gen) + y[:, None] * torch.linspace(-0.5, 0.5, 12)   # two classes
+    data = cl.Split(X[:250], y[:250], X[250:], y[250:], classes=(0, 1))                   # 3 batches an epoch
+    model, W_start, history = hidden_training.train_0_vs_1(data, hidden_size=3, epochs=4, seed=7)
+    # by hand: the stated recipe (tanh, N(0, 1/inputs), Adam 1e-3, batches of 100), seed 7 for start and batches
+    alone = cl.MLP([12, 3, 2], "tanh", weight_std="fan_in", seed=7)
+    np.testing.assert_array_equal(W_start, alone.layers[0].weight.detach().numpy())
+    assert abs(W_start.std() - 1 / np.sqrt(12)) < 0.15                      # N(0, 1/12): std about 0.29
+    by_hand = cl.train(alone, data, epochs=4, lr=1e-3, batch_size=100, optimizer="adam", batch_seed=7,
+                       eval_every=4, eval_on=("train", "test"), progress=False)
+    for (name, p), q in zip(alone.named_parameters(), model.parameters()):
+        torch.testing.assert_close(p, q, rtol=0, atol=0, msg=name)
+    assert list(history.epochs) == [0, 4]                                   # before and after training
+    np.testing.assert_array_equal(history["test_acc"], by_hand["test_acc"])
+    np.testing.assert_array_equal(history["train_loss"], by_hand["train_loss"])
+    # W_start is a copy of the start: the weights moved away from it, by about lr per Adam step (12 steps)
+    moved = np.abs(model.layers[0].weight.detach().numpy() - W_start).max()
+    assert 0 < moved < 2 * 12 * 1e-3
+    sgd = hidden_training.train_0_vs_1(data, hidden_size=3, epochs=4, seed=7, optimizer="sgd", lr=0.5)[0]
+    assert not torch.equal(sgd.layers[0].weight, model.layers[0].weight)    # the optimizer is passed on
+    with pytest.raises(ValueError, match="hidden_size"):
+        hidden_training.train_0_vs_1(data, hidden_size=0)
+
+
 def test_recipes_differ_only_in_batch_size_and_epochs():
     a, b = hidden.RECIPES["nielsen"], hidden.RECIPES["chapter"]
     assert {k for k in a if a[k] != b[k]} == {"batch_size", "epochs"}

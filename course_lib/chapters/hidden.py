@@ -15,6 +15,7 @@ of them; this module measures what those weights learned:
 * :func:`~course_lib.chapters.hidden_training.quadratic_cost`, :class:`~course_lib.chapters.hidden_training.QuadraticCost` and :func:`~course_lib.chapters.hidden_training.train_quadratic_seeds`: Nielsen's
   quadratic cost on sigmoid outputs, swapped into the one training loop;
 * :func:`~course_lib.chapters.hidden_training.sweep_hidden_sizes`: one :class:`~course_lib.core.models.MLPEnsemble` per hidden size.
+* :func:`~course_lib.chapters.hidden_training.train_0_vs_1`: Petrosyan's 0-vs-1 network with the chapter's recipe.
 
 The chapter's figures live in :mod:`course_lib.chapters.hidden_plots`.
 """

@@ -1,7 +1,8 @@
-"""Chapter 2's training variants: the quadratic cost, and sweeps over the hidden layer's size.
+"""Chapter 2's training variants: the quadratic cost, sweeps over the hidden layer's size, and
+Petrosyan's 0-vs-1 network.
 
-Taught in :doc:`/book/02_hidden_layers`. Both use the one training loop,
-:func:`course_lib.core.train.train`, through :func:`course_lib.core.runs.train_seeds`.
+Taught in :doc:`/book/02_hidden_layers`. All use the one training loop,
+:func:`course_lib.core.train.train`.
 """
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ import torch
 
 from course_lib.core.data import Split
 from course_lib.core.history import History
-from course_lib.core.models import MLPEnsemble
+from course_lib.core.models import MLP, MLPEnsemble
 from course_lib.core.optim import check_recipe
 from course_lib.core.runs import _check_recipe_keys
 from course_lib.core.train import train
-from course_lib.core.validate import calling, check_array, check_int, check_int_list, check_labels, check_type
+from course_lib.core.validate import calling, check_array, check_int, check_int_list, check_labels, check_seed, check_type
 
 
 def quadratic_cost(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -145,3 +146,41 @@ def sweep_hidden_sizes(data: Split, hidden_sizes: Sequence[int], seeds: Sequence
                             progress=False)
             result[int(k)] = (ensemble, history)
     return result
+
+
+def train_0_vs_1(data: Split, hidden_size: int = 16, activation: str = "tanh",
+                 weight_std: float | str | None = "fan_in", weight_decay: float = 0.0,
+                 optimizer: str = "adam", lr: float = 1e-3, epochs: int = 30,
+                 *, seed: int = 0) -> tuple[MLP, np.ndarray, History]:
+    """Train Petrosyan's 0-vs-1 network, ``[n_features, hidden_size, n_classes]``, with chapter 2's recipe.
+
+    The defaults are the recipe the chapter states: 16 tanh units, an N(0, 1/inputs) start, Adam
+    with ``lr=1e-3``, mini-batches of 100, 30 epochs. The chapter passes the MNIST 0s and 1s,
+    as they are and divided by 10^4 (``cl.load_mnist(classes=(0, 1), scale=1e-4)``).
+
+    Args:
+        data: the split to train on, inputs (n, n_features), labels 0..n_classes-1.
+        hidden_size: units of the hidden layer.
+        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
+        weight_decay, optimizer, lr, epochs: as for :func:`~course_lib.core.train.train`.
+        seed: seed of the start and of the batch order.
+
+    Returns:
+        tuple: ``(model, W_start, history)``: the trained MLP; its first-layer weights before
+        training, shape (hidden_size, n_features); its History of train and test loss and accuracy,
+        before and after training.
+    """
+    fn = "train_0_vs_1"
+    check_type(fn, "data", data, Split, "a course_lib Split")
+    check_int(fn, "hidden_size", hidden_size, 1, fix="e.g. hidden_size=16")
+    check_int(fn, "epochs", epochs, 1, fix="e.g. epochs=30")
+    check_recipe(fn, lr=lr, weight_decay=weight_decay, optimizer=optimizer)
+    check_seed(fn, "seed", seed)
+    n_in, n_out = data.X_train.shape[1], int(max(data.y_train.max(), data.y_test.max())) + 1
+    with calling(fn):
+        model = MLP([n_in, hidden_size, n_out], activation, weight_std=weight_std, seed=seed)
+        W_start = model.layers[0].weight.detach().numpy().copy()
+        history = train(model, data, epochs=epochs, lr=lr, batch_size=100, optimizer=optimizer,
+                        weight_decay=weight_decay, batch_seed=seed, eval_every=epochs,
+                        eval_on=("train", "test"), progress=False)
+    return model, W_start, history
