@@ -285,6 +285,7 @@ def test_measure_templates_against_hand_computations():
     assert got["smoothness"] == pytest.approx(np.mean(smooth), abs=1e-9)
     assert got["mean |w| on blank pixels"] == pytest.approx(np.abs(W[:, blank.ravel()]).mean())
     assert got["largest |w|"] == pytest.approx(np.abs(W).max())
+    assert got["largest |w|"].dtype == np.float32   # kept in the weights' dtype: the page's ratios stay exact
     assert got["mean top probability"] == pytest.approx(p.max(1).mean(), abs=1e-6)
     with pytest.raises(ValueError, match="measure_templates: data="):
         template_fits.measure_templates(fit, _toy_split())

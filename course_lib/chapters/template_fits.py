@@ -93,12 +93,13 @@ def measure_templates(fit: Fit, data: Split, image_shape: tuple[int, int] = (28,
         image_shape: (h, w), for the smoothness.
 
     Returns:
-        dict of floats: ``"test accuracy"`` (after the last epoch); ``"corr. with contrast image"``: the mean
-        over classes c of corr(W[c], contrast image c) (:func:`~course_lib.chapters.templates.contrast_images`
+        dict: ``"test accuracy"`` (after the last epoch); ``"corr. with contrast image"``: the mean over
+        classes c of corr(W[c], contrast image c) (:func:`~course_lib.chapters.templates.contrast_images`
         of the training digits); ``"smoothness"``: the mean of :func:`~course_lib.chapters.shifts.smoothness`;
         ``"mean |w| on blank pixels"``: over the pixels no training image inks (NaN if it inks them all);
-        ``"largest |w|"``; and
-        ``"mean top probability"``: the model's largest softmax probability, averaged over the test digits.
+        ``"largest |w|"``; ``"mean top probability"``: the model's largest softmax probability, averaged
+        over the test digits. Scalars in the dtype they are computed in (the |w| of float32 weights stay
+        float32), so a table of them computes ratios exactly as the pages always have.
     """
     fn = "measure_templates"
     check_type(fn, "fit", fit, Fit, "a Fit, e.g. templates.fit_templates(data)")
@@ -116,9 +117,9 @@ def measure_templates(fit: Fit, data: Split, image_shape: tuple[int, int] = (28,
     with calling(fn):
         contrast = contrast_images(X_train, data.y_train.cpu().numpy())
         probs = torch.softmax(predict(fit.model, data.X_test), 1)
-        return {"test accuracy": float(fit.history["test_acc"][-1]),
-                "corr. with contrast image": float(np.diag(row_correlations(W, contrast)).mean()),
-                "smoothness": float(smoothness(W, image_shape).mean()),
-                "mean |w| on blank pixels": float(np.abs(W[:, blank]).mean()) if blank.any() else float("nan"),
-                "largest |w|": float(np.abs(W).max()),
+        return {"test accuracy": fit.history["test_acc"][-1],
+                "corr. with contrast image": np.diag(row_correlations(W, contrast)).mean(),
+                "smoothness": smoothness(W, image_shape).mean(),
+                "mean |w| on blank pixels": np.abs(W[:, blank]).mean() if blank.any() else np.float64("nan"),
+                "largest |w|": np.abs(W).max(),
                 "mean top probability": probs.max(1).values.mean().item()}
