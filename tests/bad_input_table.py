@@ -763,7 +763,9 @@ def specs() -> list[Spec]:
     S.append(Spec("contrast_images", templates.contrast_images, lambda: {"X": Xn(), "y": yn()},
                   bad={"X": ARRAY2D, "y": LABELS}))
     S.append(Spec("Fits", template_fits.Fits, lambda: {"data": split(), "seed": 0},
-                  bad={"data": [("a tuple", (1, 2))], "seed": SEED, "shift_seed": SEED}))
+                  bad={"data": [("a tuple", (1, 2))], "seed": SEED,
+                       "shift_seed": [("-1", -1), ("1.5", 1.5), ("'0'", "0")]},   # None: the default, 100 * seed + 1
+                  ok={"shift_seed": [("None", None), ("7", 7)]}))
     S.append(Spec("Fits", lambda **kw: template_fits.Fits(split())(**kw), lambda: {"epochs": 1},
                   bad={"k": NONNEG_INT, "epochs": NONNEG_INT, "lr": POS_FLOAT, "weight_decay": NONNEG_FLOAT},
                   display="Fits.__call__"))
