@@ -81,7 +81,7 @@ class Fits:
         return self._fits[key]
 
 
-def measure_templates(fit: Fit, data: Split, image_shape: tuple[int, int] = (28, 28)) -> dict[str, float]:
+def measure_templates(fit: Fit, data: Split, image_shape: tuple[int, int] = (28, 28)) -> dict[str, float | np.floating]:
     """The numbers the chapter reads weight decay with, for the last templates of one fit.
 
     Taught in the companion page of chapter 1 (:doc:`/book/01_templates_further`), whose table has one
