@@ -321,6 +321,7 @@ def specs() -> list[Spec]:
         splitting_runs,
         splitting_summaries,
         template_figures,
+        template_fits,
         template_plots,
         templates,
         updates,
@@ -816,6 +817,21 @@ def specs() -> list[Spec]:
     S.append(Spec("class_means", cl.class_means, lambda: {"X": Xn(), "y": yn()},
                   bad={"X": ARRAY2D, "y": LABELS, "n_classes": [("2 (labels go to 2)", 2), ("0", 0), ("1.5", 1.5)]},
                   display="cl.class_means"))
+    S.append(Spec("contrast_images", templates.contrast_images, lambda: {"X": Xn(), "y": yn()},
+                  bad={"X": ARRAY2D, "y": LABELS}))
+    S.append(Spec("Fits", template_fits.Fits, lambda: {"data": split(), "seed": 0},
+                  bad={"data": [("a tuple", (1, 2))], "seed": SEED,
+                       "shift_seed": [("-1", -1), ("1.5", 1.5), ("'0'", "0")]},   # None: the default, 100 * seed + 1
+                  ok={"shift_seed": [("None", None), ("7", 7)]}))
+    S.append(Spec("Fits", lambda **kw: template_fits.Fits(split())(**kw), lambda: {"epochs": 1},
+                  bad={"k": NONNEG_INT, "epochs": NONNEG_INT, "lr": POS_FLOAT, "weight_decay": NONNEG_FLOAT},
+                  display="Fits.__call__"))
+    S.append(Spec("Fits.shifted", lambda k: template_fits.Fits(split()).shifted(k), lambda: {"k": 0},
+                  bad={"k": NONNEG_INT}))
+    S.append(Spec("measure_templates", template_fits.measure_templates,
+                  lambda: {"fit": templates.fit_templates(split(), epochs=1), "data": split(), "image_shape": (3, 4)},
+                  bad={"fit": [("a Split", split())], "data": [("a tuple", (1, 2))],
+                       "image_shape": [("(4,)", (4,)), ("(4, 4): 16 pixels, not 12", (4, 4))]}))
     S.append(Spec("count_diagonal_maxima", templates.count_diagonal_maxima, lambda: {"corr": np.eye(3)},
                   bad={"corr": [("not square", drop_column()), ("a NaN inside", with_value(NAN)), ("1-D", first_row())]}))
     S.append(Spec("evidence", templates.evidence, lambda: {"W": Xn(3, 16), "b": np.zeros(3), "x": np.ones(16)},

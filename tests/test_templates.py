@@ -206,3 +206,86 @@ def test_class_mean_overlap_against_a_loop():
     assert np.isclose(shifts.class_mean_overlap(X, y), np.mean(pairs))
     with pytest.raises(ValueError, match="class_mean_overlap: y="):
         shifts.class_mean_overlap(X, y[:-1])
+
+
+def test_contrast_images_against_a_loop_and_keeps_float32():
+    rng = np.random.default_rng(5)
+    X, y = rng.random((40, 6)).astype(np.float32), np.arange(40) % 4
+    got = templates.contrast_images(X, y)
+    assert got.shape == (4, 6)
+    # by hand: each class mean minus the mean of all inputs, the latter in the inputs' own float32
+    expected = np.stack([X[y == c].astype(np.float64).mean(0) for c in range(4)]) - X.mean(0)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    # the rows of contrast images sum to zero when the classes are equally large
+    np.testing.assert_allclose(got.sum(0), 0, atol=1e-6)
+
+
+def _digit_split(n_train=40, n_test=20, seed=0):
+    """A 3-class split of 28 x 28 'images' whose ink sits in the centre (the border stays blank)."""
+    rng = np.random.default_rng(seed)
+    centres = np.zeros((3, 28, 28))
+    centres[:, 8:20, 8:20] = rng.random((3, 12, 12))
+
+    def make(n):
+        y = np.arange(n) % 3
+        X = centres[y] + 0.05 * np.abs(rng.standard_normal((n, 28, 28))) * (centres[y] > 0)
+        return torch.tensor(X.reshape(n, 784), dtype=torch.float32), torch.tensor(y)
+
+    return Split(*make(n_train), *make(n_test), classes=(0, 1, 2))
+
+
+def test_fits_trains_each_setting_once_and_matches_the_plain_recipe():
+    from course_lib.chapters import template_fits
+
+    data = _digit_split()
+    fit = template_fits.Fits(data, seed=3)
+    assert fit.shift_seed == 301 and fit.shifted(0) is data
+    first = fit(epochs=2, lr=0.1)
+    assert fit(epochs=2, lr=0.1) is first and fit(0, 0.0, 2, 0.1) is first   # a look-up, not a retrain
+    plain = templates.fit_templates(data, epochs=2, lr=0.1, seed=3, batch_seed=3)
+    np.testing.assert_array_equal(first.weights, plain.weights)
+    # k > 0: the same recipe on the digits shifted with shift_seed (tests: shift_seed + 1)
+    shifted = fit(k=2, epochs=2)
+    expected = shifts.shifted_split(data, 2, data_seed=301)
+    assert fit.shifted(2) is fit.shifted(2)
+    torch.testing.assert_close(fit.shifted(2).X_train, expected.X_train)
+    torch.testing.assert_close(fit.shifted(2).X_test, expected.X_test)
+    assert not torch.equal(fit.shifted(2).X_train, data.X_train)
+    by_hand = templates.fit_templates(expected, epochs=2, lr=0.1, seed=3, batch_seed=3)
+    np.testing.assert_array_equal(shifted.weights, by_hand.weights)
+    assert template_fits.Fits(data, seed=3, shift_seed=7).shift_seed == 7
+    with pytest.raises(ValueError, match="Fits: k=-1"):
+        fit(k=-1)
+
+
+def test_measure_templates_against_hand_computations():
+    from course_lib.chapters import template_fits
+
+    data = _digit_split()
+    fit = templates.fit_templates(data, epochs=3, lr=0.5, weight_decay=0.1)
+    got = template_fits.measure_templates(fit, data)
+    W, b = fit.weights[-1], fit.biases[-1]
+    X_tr, y_tr, X_te = data.X_train.numpy().astype(np.float64), data.y_train.numpy(), data.X_test.numpy()
+    contrast = np.stack([X_tr[y_tr == c].mean(0) for c in range(3)]) - X_tr.mean(0)
+    corr = np.mean([np.corrcoef(W[c], contrast[c])[0, 1] for c in range(3)])
+    smooth = []
+    for img in W.reshape(3, 28, 28):
+        right = np.corrcoef(img[:, 1:].ravel(), img[:, :-1].ravel())[0, 1]
+        below = np.corrcoef(img[1:].ravel(), img[:-1].ravel())[0, 1]
+        smooth.append((right + below) / 2)
+    z = X_te @ W.T + b
+    p = np.exp(z - z.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    blank = np.ones((28, 28), bool)
+    blank[8:20, 8:20] = False
+    assert list(got) == ["test accuracy", "corr. with contrast image", "smoothness", "mean |w| on blank pixels",
+                         "largest |w|", "mean top probability"]
+    assert got["test accuracy"] == pytest.approx(float((z.argmax(1) == data.y_test.numpy()).mean()))
+    assert got["corr. with contrast image"] == pytest.approx(corr, abs=1e-6)
+    assert got["smoothness"] == pytest.approx(np.mean(smooth), abs=1e-9)
+    assert got["mean |w| on blank pixels"] == pytest.approx(np.abs(W[:, blank.ravel()]).mean())
+    assert got["largest |w|"] == pytest.approx(np.abs(W).max())
+    assert got["largest |w|"].dtype == np.float32   # kept in the weights' dtype: the page's ratios stay exact
+    assert got["mean top probability"] == pytest.approx(p.max(1).mean(), abs=1e-6)
+    with pytest.raises(ValueError, match="measure_templates: data="):
+        template_fits.measure_templates(fit, _toy_split())

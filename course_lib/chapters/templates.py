@@ -14,7 +14,7 @@ import numpy as np
 
 from course_lib.core.data import Split
 from course_lib.core.history import History
-from course_lib.core.measures import as_numpy
+from course_lib.core.measures import as_numpy, class_means
 from course_lib.core.models import MLP
 from course_lib.core.optim import check_recipe
 from course_lib.core.record import Recorder
@@ -84,6 +84,26 @@ def count_diagonal_maxima(corr: np.ndarray) -> int:
     if corr.ndim != 2 or corr.shape[0] != corr.shape[1]:
         fail("count_diagonal_maxima", "corr", corr, f"has shape {corr.shape}; expected a square (C, C) matrix", "")
     return int((corr.argmax(1) == np.arange(len(corr))).sum())
+
+
+def contrast_images(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """What sets each class apart from the average input: its mean minus the mean of all inputs.
+
+    Taught in chapter 1 (:doc:`/book/01_templates`): the trained templates resemble these contrast
+    images more than the class means, and weight decay turns them further towards them.
+
+    Args:
+        X: inputs of shape (n, d); y: int labels 0..C-1 of shape (n,), every class present.
+
+    Returns:
+        np.ndarray: shape (C, d), row c is ``X[y == c].mean(0) - X.mean(0)``.
+    """
+    fn = "contrast_images"
+    check_array(fn, "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (n, d)")
+    check_labels(fn, "y", y, n=len(X))
+    X = as_numpy(X, fn, "X", dtype=None)   # the input's dtype: float32 digits keep a float32 mean
+    with calling(fn):
+        return class_means(X, y) - X.mean(0)
 
 
 class Evidence(NamedTuple):
