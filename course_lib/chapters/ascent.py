@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from course_lib.core.plots import CLASS_COLORS
-from course_lib.core.validate import calling, check_array, check_choice, check_mapping, check_int, check_int_list, check_number, check_seed, check_type, fail
+from course_lib.core.validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
 
 
 @dataclass
@@ -117,6 +117,17 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
                   (p > threshold).cpu().numpy())
 
 
+def _check_inputs(fn: str, name: str, X) -> np.ndarray:
+    """``X`` as a finite 2-D NumPy array with at least one row (its dtype kept)."""
+    X = X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else X
+    if isinstance(X, (str, bytes, dict)) or X is None:
+        fail(fn, name, X, f"is a {type(X).__name__}, not an array", "pass an array of shape (k, length)", TypeError)
+    a = np.asarray(X)
+    if a.ndim != 2 or len(a) == 0 or a.dtype.kind not in "iuf" or not np.isfinite(a).all():
+        fail(fn, name, X, "is not a finite 2-D array of numbers with a row", "pass an array of shape (k, length)")
+    return a
+
+
 def clutter(X) -> np.ndarray:
     """How much else an input does besides its largest rise (chapter 4's measure of a generated input).
 
@@ -129,8 +140,7 @@ def clutter(X) -> np.ndarray:
     Returns:
         np.ndarray: float, shape (k,).
     """
-    check_array("clutter", "X", X, ndim=2, min_rows=1, fix="pass inputs of shape (k, length), e.g. gradient_ascent(...).X")
-    d = np.diff(np.asarray(X), axis=1)
+    d = np.diff(_check_inputs("clutter", "X", X), axis=1)
     if d.shape[1] == 0 or not (d.max(1) > 0).all():
         fail("clutter", "X", X, "has a row without a rise", "pass inputs with at least two samples and a rise each")
     return (np.abs(d).sum(1) - d.max(1)) / d.max(1)
@@ -151,14 +161,15 @@ def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None 
         matplotlib Figure with len(inputs) x 2 panels and one legend of the targets above them.
     """
     fn = "plot_ascent"
-    check_mapping(fn, "inputs", inputs, "pass label -> (X_probability, X_logit)")
-    targets = np.asarray(check_array(fn, "targets", targets, ndim=1, min_rows=1, fix="one position per input"))
+    check_type(fn, "inputs", inputs, dict, "a dict", "pass label -> (X_probability, X_logit)")
+    targets = _check_inputs(fn, "targets", np.atleast_2d(targets))[0]
     for label, pair in inputs.items():
         if len(pair) != 2:
             fail(fn, "inputs", label, "does not map to two arrays", "pass (X_probability, X_logit)")
         for X in pair:
-            check_array(fn, "inputs", X, ndim=2, min_rows=len(targets), fix=f"{label}: one row per target")
-    notes = check_mapping(fn, "notes", {} if notes is None else notes, "pass label -> text", empty_ok=True)
+            if len(_check_inputs(fn, "inputs", X)) < len(targets):
+                fail(fn, "inputs", label, f"has fewer rows than the {len(targets)} targets", "pass one row per target")
+    notes = check_type(fn, "notes", {} if notes is None else notes, dict, "a dict", "pass label -> text")
     fig, axes = plt.subplots(len(inputs), 2, figsize=figsize, sharex=True, layout="constrained", squeeze=False)
     for r, (label, pair) in enumerate(inputs.items()):
         for ax, X in zip(axes[r], pair):

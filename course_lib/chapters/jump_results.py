@@ -176,6 +176,24 @@ def summarize(runs: SavedRuns, trained: dict[str, np.ndarray], keys: Sequence[st
     return out
 
 
+def detector_means(detector: Sequence[dict[str, float]], trained: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """The detector's mean errors over the test signals of the runs of each row that trained (the row's control).
+
+    Args:
+        detector: per run, its errors (from :func:`detector_errors`); trained: row -> bool (runs,), from :func:`trained_runs`.
+
+    Returns:
+        row -> measure (:data:`MEASURES`) -> mean over the runs that trained.
+    """
+    check_mapping("detector_means", "trained", trained, "pass trained_runs(runs, names)")
+    for name, ok in trained.items():
+        if len(ok) != len(detector) or not np.any(ok):
+            fail("detector_means", "trained", {name: ok}, f"must hold one bool per run ({len(detector)}), some True",
+                 "pass trained_runs(runs, names) and detector_errors(runs.seeds)")
+    return {name: {m: float(np.mean([b[m] for b, keep in zip(detector, ok) if keep])) for m in MEASURES}
+            for name, ok in trained.items()}
+
+
 def summary_numbers(summary: dict[str, dict[str, dict[str, float]]], keys: Sequence[str] = (*MEASURES, "best_epoch")
                     ) -> dict[str, float]:
     """A summary's numbers by the names the pages glue them under: ``full_<tag>_<key>`` and ``full_<tag>_<key>_sd``.
@@ -216,3 +234,17 @@ def in_words(items: Sequence[Any]) -> str:
     words = [str(s) for s in items] or ["none"]
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
+
+
+def thesis_ratios(detector_L1: float, summary: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
+    """Our L1 error over the thesis's, for the detector and each summarised row the thesis reports.
+
+    Args:
+        detector_L1: the detector's L1 error; summary: row -> key -> ``{"mean", "sd"}``, with key ``"L1"``.
+
+    Returns:
+        ``{"detector": ratio, row: ratio, ...}``: below 1 where ours is better.
+    """
+    check_mapping("thesis_ratios", "summary", summary, "pass row -> key -> {'mean', 'sd'}")
+    return {"detector": detector_L1 / THESIS["signal processing"][0],
+            **{name: summary[name]["L1"]["mean"] / THESIS[name][0] for name in summary if THESIS.get(name)}}
