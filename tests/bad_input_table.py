@@ -313,6 +313,7 @@ def specs() -> list[Spec]:
         hidden_plots,
         hidden_training,
         jump,
+        jump_results,
         memorization,
         memorization_plots,
         shifts,
@@ -585,6 +586,48 @@ def specs() -> list[Spec]:
     S.append(Spec("detector_weights", jump.detector_weights, lambda: {},
                   bad={"window": [("4", 4)], "width": [("0", 0.0)], "length": POS_INT,
                        "first": [("1", 1), ("1.5", 1.5)], "last": [("101", 101)]}))
+
+    S.append(Spec("width_slider", jump.width_slider, lambda: {},
+                  bad={"value": [("0.4 (< 0.5)", 0.4), ("9 (> 8)", 9.0), ("nan", NAN), ("'3'", "3")]}))
+
+    # ---------------------------------------------------------------- jump_results
+    def fake_runs():
+        return jump_results.SavedRuns({"1-layer NN": {"seeds": [{"L1": 1.0}, {"L1": 2.0}]}},
+                                      {"1-layer NN": {"val_loss": np.array([[4.0, 1.0]])}}, [0, 1], 0)
+
+    S.append(Spec("load_runs", jump_results.load_runs, lambda: {"names": ["1-layer NN"], "seed": 0},
+                  bad={"names": [("[]", []), ("'1-layer NN' (a string)", "1-layer NN"), ("['1-layer nn'] (typo)", ["1-layer nn"])],
+                       "seed": [("7 (not saved)", 7), ("-1", -1), ("1.5", 1.5)]}))
+    S.append(Spec("SavedRuns.model", lambda **kw: jump_results.load_runs(["1-layer NN"], 0).model(**kw),
+                  lambda: {"name": "1-layer NN"},
+                  bad={"name": [("'2-layer MLP' (not loaded)", "2-layer MLP"), ("3", 3)], "seed_index": [("5", 5), ("-1", -1)]}))
+    S.append(Spec("model_errors", jump_results.model_errors,
+                  lambda: {"model": mlp((100, 60)), "X": torch.as_tensor(jump_X(), dtype=torch.float32),
+                           "true_positions": np.arange(21, 27)},
+                  bad={"model": [("'mlp'", "mlp")], "X": [("a NumPy array", T(lambda v: v.numpy())), ("1-D", first_row())],
+                       "true_positions": [("one short", one_short())]}))
+    S.append(Spec("detector_errors", jump_results.detector_errors, lambda: {"seeds": [0]},
+                  bad={"seeds": [("[]", []), ("[-1]", [-1]), ("0", 0)], "sigma": [("-1", -1.0), ("nan", NAN)]}))
+    S.append(Spec("trained_runs", jump_results.trained_runs, lambda: {"runs": fake_runs(), "names": ["1-layer NN"]},
+                  bad={"runs": [("a dict", {})], "names": [("['2-layer MLP']", ["2-layer MLP"])]}))
+    S.append(Spec("summarize", jump_results.summarize,
+                  lambda: {"runs": fake_runs(), "trained": {"1-layer NN": np.array([True, True])}, "keys": ["L1"]},
+                  bad={"runs": [("a dict", {})], "trained": [("[]", []), ("one bool for 2 runs", {"1-layer NN": np.array([True])}),
+                                                             ("no run trained", {"1-layer NN": np.array([False, False])})]}))
+    S.append(Spec("detector_means", jump_results.detector_means,
+                  lambda: {"detector": [dict.fromkeys(jump_results.MEASURES, 1.0)] * 2, "trained": {"1-layer NN": np.array([True, False])}},
+                  bad={"trained": [("[]", []), ("3 bools for 2 runs", {"1-layer NN": np.array([True, True, True])})]}))
+    S.append(Spec("summary_numbers", jump_results.summary_numbers,
+                  lambda: {"summary": {"1-layer NN": {"L1": {"mean": 1.0, "sd": 0.0}}}, "keys": ["L1"]},
+                  bad={"summary": [("{}", {}), ("an unknown row", {"5-layer MLP": {"L1": {"mean": 1.0, "sd": 0.0}}})]}))
+    S.append(Spec("live_numbers", jump_results.live_numbers,
+                  lambda: {"errors": dict.fromkeys(jump_results.MEASURES, 1.0), "history": history(), "tag": "one"},
+                  bad={"errors": [("[]", [])], "tag": [("'five'", "five"), ("1", 1)]}))
+    S.append(Spec("thesis_ratios", jump_results.thesis_ratios,
+                  lambda: {"detector_L1": 0.5, "summary": {"1-layer NN": {"L1": {"mean": 0.3, "sd": 0.0}}}},
+                  bad={"summary": [("{}", {}), ("[]", [])]}))
+    S.append(Spec("in_words", jump_results.in_words, lambda: {"items": [0, 3, 4]},
+                  bad={"items": [("'034' (a string)", "034"), ("3", 3)]}, ok={"items": [("[]", [])]}))
 
     # ---------------------------------------------------------------- memorization
     S.append(Spec("balanced_subset", memorization.balanced_subset, lambda: {"y": yn(30), "n_per_class": 5},
@@ -993,6 +1036,9 @@ def specs() -> list[Spec]:
                   bad={"x": ARRAY1D, "w": [("2-D", add_axis()), ("a NaN inside", with_value(NAN)), ("longer than x", T(lambda v: np.ones(11)))],
                        "stride": POS_INT}))
 
+    S.append(Spec("minority_share", conv.minority_share, lambda: {"f": np.array([1.0, -2.0, 3.0])},
+                  bad={"f": [("all zeros", np.zeros(3)), ("2-D", add_axis()), ("a NaN inside", with_value(NAN)), ("empty", no_rows())]}))
+
     # ---------------------------------------------------------------- ascent
     S.append(Spec("gradient_ascent", ascent.gradient_ascent,
                   lambda: {"model": mlp(), "targets": [0, 2], "n_features": 12, "max_steps": 3},
@@ -1003,6 +1049,14 @@ def specs() -> list[Spec]:
                   ok={"max_steps": [("0", 0)]},
                   extra=[("max_steps", "-1 with one target", lambda kw: ascent.gradient_ascent(mlp(), [0], n_features=12, max_steps=-1), "refuse",
                           "issue 19: UnboundLocalError")]))
+
+    S.append(Spec("clutter", ascent.clutter, lambda: {"X": Xn(3, 10)},
+                  bad={"X": [("no rise", np.array([[3.0, 2.0, 1.0]])), ("1-D", first_row()), ("a NaN inside", with_value(NAN)),
+                             ("0 rows", no_rows())]}))
+    S.append(Spec("plot_ascent", ascent.plot_ascent,
+                  lambda: {"inputs": {"net": (Xn(2, 10), Xn(2, 10, seed=1))}, "targets": [3, 7]},
+                  bad={"inputs": [("[]", []), ("one array", {"net": (Xn(2, 10),)}), ("one row for 2 targets", {"net": (Xn(1, 10), Xn(1, 10))})],
+                       "targets": [("a NaN inside", [3, NAN]), ("'3'", "3")], "notes": [("['a']", ["a"])]}))
 
     # ---------------------------------------------------------------- evidence, results, selfcheck
     S.append(Spec("claim", evidence.claim, lambda: {"claim_id": "ch1-probe-claim", "text": "t", "holds": True, "measured": {"a": 1}},

@@ -52,3 +52,34 @@ def test_logit_objective_moves_along_the_target_row_alone():
     assert np.allclose(out.X[0], (x0 + 3 * 0.5 * model.weight[2].detach()).numpy(), atol=1e-6)   # d z_2 / d x = W[2]
     with pytest.raises(ValueError, match="objective"):
         gradient_ascent(model, [0], n_features=6, objective="loss")
+
+
+def test_clutter_is_the_other_changes_over_the_largest_rise():
+    from course_lib.chapters.ascent import clutter
+
+    X = np.array([[0.0, 0.0, 3.0, 3.0],        # a clean step: nothing else
+                  [0.0, 1.0, 1.0, 0.0],        # up 1, down 1: (1 + 1 - 1) / 1
+                  [0.0, 2.0, 1.5, 2.0]])       # up 2, down 0.5, up 0.5: (2 + 0.5 + 0.5 - 2) / 2
+    assert np.allclose(clutter(X), [0.0, 1.0, 0.5])
+    with pytest.raises(ValueError, match="clutter.*X"):
+        clutter(np.array([[3.0, 2.0, 1.0]]))    # no rise to divide by
+
+
+def test_plot_ascent_draws_each_input_in_its_row_and_panel():
+    import matplotlib.pyplot as plt
+
+    from course_lib.chapters.ascent import plot_ascent
+
+    rng = np.random.default_rng(0)
+    inputs = {f"net {r}": (rng.standard_normal((2, 10)), rng.standard_normal((2, 10))) for r in range(2)}
+    fig = plot_ascent(inputs, [3, 7], notes={"net 1": "never moved"}, figsize=(4, 4))
+    axes = np.array(fig.axes).reshape(2, 2)
+    for r, (label, pair) in enumerate(inputs.items()):
+        assert axes[r, 0].get_ylabel() == label
+        for c in range(2):
+            lines = [ln for ln in axes[r, c].get_lines() if len(ln.get_xdata()) == 10]
+            assert [np.allclose(ln.get_ydata(), x) for ln, x in zip(lines, pair[c])] == [True, True]
+            assert [t.get_text() for t in axes[r, c].texts] == (["never moved"] if r == 1 else [])
+    plt.close(fig)
+    with pytest.raises(ValueError, match="plot_ascent.*inputs"):
+        plot_ascent({"net": (np.zeros((1, 10)), np.zeros((1, 10)))}, [3, 7])   # one row for two targets

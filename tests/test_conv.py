@@ -96,3 +96,12 @@ def test_bad_arguments_are_explained():
         conv.CNN([3])(torch.zeros(2, 50))
     with pytest.raises(ValueError, match="out of range"):
         conv.CNNEnsemble([3], seeds=[0]).member(1)
+
+
+def test_minority_share_by_hand():
+    assert conv.minority_share(np.array([1.0, -1.0])) == pytest.approx(0.5)       # a derivative
+    assert conv.minority_share(np.array([1.0, 2.0, 3.0])) == 0                     # smoothing
+    assert conv.minority_share(np.array([-1.0, -2.0, -3.0])) == 0                  # upside down, still one sign
+    assert conv.minority_share(np.array([-3.0, 1.0])) == pytest.approx(0.25)      # 1 of 4
+    with pytest.raises(ValueError, match="minority_share.*f"):
+        conv.minority_share(np.zeros(3))

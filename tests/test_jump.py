@@ -62,3 +62,11 @@ def test_load_member_copies_one_run():
         jump.load_member(model, weights, 2)
     with pytest.raises(ValueError, match="has no array 'layers.0.bias'"):
         jump.load_member(model, {"layers.0.weight": weights["layers.0.weight"]}, 0)
+
+
+def test_width_slider_spans_the_width_search():
+    s = jump.width_slider()
+    assert (s.value, s.min, s.max, s.step, s.description) == (2.9, 0.5, 8.0, 0.1, "width")
+    assert not s.continuous_update and jump.width_slider(6.0).value == 6.0
+    with pytest.raises(ValueError, match="width_slider.*value"):
+        jump.width_slider(9.0)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
 from torch import nn
 
+from course_lib.core.plots import CLASS_COLORS
 from course_lib.core.validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
 
 
@@ -113,3 +115,75 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
     p = p.detach()
     return Ascent(X.detach().cpu().numpy(), targets_t.cpu().numpy(), p.cpu().numpy(), steps.cpu().numpy(),
                   (p > threshold).cpu().numpy())
+
+
+def _check_inputs(fn: str, name: str, X) -> np.ndarray:
+    """``X`` as a finite 2-D NumPy array with at least one row (its dtype kept)."""
+    X = X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else X
+    if isinstance(X, (str, bytes, dict)) or X is None:
+        fail(fn, name, X, f"is a {type(X).__name__}, not an array", "pass an array of shape (k, length)", TypeError)
+    a = np.asarray(X)
+    if a.ndim != 2 or len(a) == 0 or a.dtype.kind not in "iuf" or not np.isfinite(a).all():
+        fail(fn, name, X, "is not a finite 2-D array of numbers with a row", "pass an array of shape (k, length)")
+    return a
+
+
+def clutter(X) -> np.ndarray:
+    """How much else an input does besides its largest rise (chapter 4's measure of a generated input).
+
+    The sizes of all the other changes between neighbouring samples, added up, divided by the largest
+    rise: 0 for a clean step, larger the more the input wiggles around it.
+
+    Args:
+        X: inputs of shape (k, length), e.g. :attr:`Ascent.X`; each needs a rise (some sample above the one before).
+
+    Returns:
+        np.ndarray: float, shape (k,).
+    """
+    d = np.diff(_check_inputs("clutter", "X", X), axis=1)
+    if d.shape[1] == 0 or not (d.max(1) > 0).all():
+        fail("clutter", "X", X, "has a row without a rise", "pass inputs with at least two samples and a rise each")
+    return (np.abs(d).sum(1) - d.max(1)) / d.max(1)
+
+
+def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None = None,
+                figsize: tuple[float, float] = (5, 8)) -> plt.Figure:
+    """Generated inputs, one row of two panels per network: the ascent on the probability, then on the logit.
+
+    Args:
+        inputs: the row's label (its y label) -> (X from the probability ascent, X from the logit ascent), each of
+            shape (k, length), one input per target.
+        targets: the k target positions (1-based), shape (k,): one colour each, dotted at the position.
+        notes: label -> a text written in both panels of that row (e.g. why its input never moved).
+        figsize: the figure's size in inches.
+
+    Returns:
+        matplotlib Figure with len(inputs) x 2 panels and one legend of the targets above them.
+    """
+    fn = "plot_ascent"
+    check_type(fn, "inputs", inputs, dict, "a dict", "pass label -> (X_probability, X_logit)")
+    targets = _check_inputs(fn, "targets", np.atleast_2d(targets))[0]
+    for label, pair in inputs.items():
+        if len(pair) != 2:
+            fail(fn, "inputs", label, "does not map to two arrays", "pass (X_probability, X_logit)")
+        for X in pair:
+            if len(_check_inputs(fn, "inputs", X)) < len(targets):
+                fail(fn, "inputs", label, f"has fewer rows than the {len(targets)} targets", "pass one row per target")
+    notes = check_type(fn, "notes", {} if notes is None else notes, dict, "a dict", "pass label -> text")
+    fig, axes = plt.subplots(len(inputs), 2, figsize=figsize, sharex=True, layout="constrained", squeeze=False)
+    for r, (label, pair) in enumerate(inputs.items()):
+        for ax, X in zip(axes[r], pair):
+            positions = np.arange(1, np.shape(X)[1] + 1)
+            for j, t in enumerate(targets):
+                ax.plot(positions, X[j], color=CLASS_COLORS[j], lw=1.1, label=str(t))
+                ax.axvline(t, color=CLASS_COLORS[j], ls=":", lw=1)
+            if notes.get(label):
+                ax.text(0.5, 0.85, notes[label], transform=ax.transAxes, ha="center", va="top")
+        axes[r, 0].set_ylabel(label)
+    axes[0, 0].set_title("ascent on the probability")
+    axes[0, 1].set_title("ascent on the logit")
+    for ax in axes[-1]:
+        ax.set_xlabel("position")
+    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside upper center", ncol=4,
+               title="target position", frameon=False)
+    return fig

@@ -60,6 +60,26 @@ def cross_correlate(x, w, stride: int = 1) -> np.ndarray:
     return np.array([w @ x[i * stride:i * stride + len(w)] for i in range(n_out)])
 
 
+def minority_share(f) -> float:
+    """Does a filter smooth or differentiate? The weight of its minority sign over all its weight.
+
+    ``min(sum of the positive weights, -sum of the negative weights) / sum |w|``: 0 when all weights
+    share a sign (a smoothing filter, upright or upside down), 0.5 when there is as much negative as
+    positive weight (a derivative). Chapter 4b counts a filter above 0.25 as differentiating.
+
+    Args:
+        f: the filter, shape (k,), e.g. one of :meth:`CNN.filters`.
+
+    Returns:
+        float (a NumPy scalar of the filter's dtype), between 0 and 0.5.
+    """
+    check_array("minority_share", "f", f, ndim=1, min_rows=1, fix="a filter of shape (k,), e.g. model.filters()[0]")
+    f = np.asarray(f)
+    if not np.abs(f).sum() > 0:
+        fail("minority_share", "f", f, "is all zeros", "pass a filter with a nonzero weight")
+    return min(f[f > 0].sum(), -f[f < 0].sum()) / np.abs(f).sum()
+
+
 def _check_cnn(fn: str, kernel_sizes: Sequence[int], length, n_classes, activation) -> list[int]:
     kernel_sizes = check_int_list(fn, "kernel_sizes", kernel_sizes, low=1,
                                   fix="e.g. [5, 9] for two convolutional layers with filters of length 5 and 9")

@@ -6,6 +6,7 @@ sample at index ``t - 1`` of the array. Labels are ``t - 21`` (0..59).
 """
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 import torch
 
@@ -80,6 +81,19 @@ def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last:
     rise = smooth[:, 1:] - smooth[:, :-1]           # rise[:, t-2] is the step into position t
     candidates = rise[:, first - 2:last - 1]         # positions first..last
     return candidates.argmax(axis=1) + first
+
+
+def width_slider(value: float = 2.9) -> widgets.FloatSlider:
+    """The control of the detector's Gaussian width in chapter 4's live panels: 0.5 to 8 in steps of 0.1.
+
+    Args:
+        value: the starting width (the thesis's 2.9).
+
+    Returns:
+        an ipywidgets ``FloatSlider`` (updates when released), for ``cl.live(draw, {"width": width_slider()})``.
+    """
+    check_number("width_slider", "value", value, 0.5, 8.0, fix="a width from 0.5 to 8, e.g. value=2.9")
+    return widgets.FloatSlider(value=value, min=0.5, max=8.0, step=0.1, description="width", continuous_update=False)
 
 
 def _check_positions(fn: str, first, last, length: int) -> None:
