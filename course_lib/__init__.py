@@ -7,10 +7,12 @@ Four folders, read in this order:
   ``runs``) -> ``record`` -> ``measures`` -> ``plots`` -> ``panels`` (live widgets) and ``twins``
   (their static copies) -> ``publish`` (glue and figures for the site); ``validate`` holds the
   argument checks of every function.
-* ``chapters`` — one chapter's measures and figures each: ``templates``, ``shifts``,
-  ``template_plots``, ``template_figures`` (chapter 1); ``hidden``, ``hidden_training``,
-  ``hidden_plots`` (2); ``splitting``, ``updates``, ``splitting_plots`` (3); ``jump``, ``conv``,
-  ``ascent`` (4, 4b); ``bottleneck``, ``folding`` (5); ``memorization``, ``geometry`` (6).
+* ``chapters`` — one chapter's measures and figures each: ``templates``, ``template_fits``,
+  ``shifts``, ``template_plots``, ``template_figures`` (chapter 1); ``hidden``,
+  ``hidden_training``, ``hidden_plots`` (2); ``splitting``, ``splitting_runs``,
+  ``splitting_summaries``, ``updates``, ``splitting_plots`` (3); ``jump``, ``jump_results``,
+  ``conv``, ``ascent`` (4, 4b); ``bottleneck``, ``folding`` (5); ``memorization``, ``geometry``,
+  ``memorization_plots`` (6).
 * ``pages`` — what computes in the published page with no kernel: ``lab`` (draw a digit, silence
   hidden units, train in the page; its JavaScript is ``pages/js/nnlab.js``), ``linked`` (figures whose
   hover shows the digits).
