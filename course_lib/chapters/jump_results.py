@@ -28,7 +28,7 @@ CNN_ROWS = ["1-conv-layer CNN (7)", "1-conv-layer CNN (5)", "1-conv-layer CNN (3
             "3-conv-layer CNN (5, 7, 9)"]
 #: The two CNNs with no activation at all (not in the thesis).
 LINEAR_ROWS = ["1-conv-layer CNN (7), linear", "2-conv-layer CNN (5, 9), linear"]
-#: Row -> (L1, L2, L1 and L2 of the best 99 %) in the thesis's Tables 3.1, 3.3 and 3.4; None: not in the thesis.
+#: For each row, (L1, L2, L1 and L2 of the best 99 %) in the thesis's Tables 3.1, 3.3 and 3.4, or None where the thesis has no such row.
 THESIS: dict[str, tuple[float, float, float, float] | None] = {
     "signal processing": (0.5532, 1.4946, 0.4917, 0.7443),
     "1-layer NN": (0.3065, 0.8043, 0.2606, 0.6304), "2-layer MLP": (0.3083, 0.7722, 0.2675, 0.6222),
@@ -38,10 +38,10 @@ THESIS: dict[str, tuple[float, float, float, float] | None] = {
     "3-conv-layer CNN (5, 7, 9)": (0.3458, 0.7946, 0.3089, 0.6721),
     "1-conv-layer CNN (7), linear": None, "2-conv-layer CNN (5, 9), linear": None,
 }
-#: Row -> the short tag of its glued numbers (``ch4_full_one_L1``, ``ch4b_full_k59_L1``, ...).
+#: For each row, the short tag of its glued numbers (``ch4_full_one_L1``, ``ch4b_full_k59_L1``, ...).
 TAGS = dict(zip(MLP_ROWS + CNN_ROWS + LINEAR_ROWS,
                 ["one", "two", "three", "four", "k7", "k5", "k3", "k59", "k579", "k7lin", "k59lin"]))
-#: The cross-entropy of a uniform guess over the 60 positions: where an untrained network starts.
+#: The cross-entropy of a uniform guess over the 60 positions, where an untrained network starts.
 CHANCE_LOSS = float(np.log(60))
 
 
@@ -66,7 +66,7 @@ class SavedRuns:
         """Run ``seed_index`` (default :attr:`member`) of row ``name`` as a plain ``cl.MLP`` or ``conv.CNN``.
 
         Returns:
-            the network, in: (n, 100) -> out: (n, 60) logits.
+            nn.Module: the network; it maps signals (n, 100) to logits (n, 60).
         """
         check_choice("SavedRuns.model", "name", name, list(self.reports), "a row that load_runs read")
         report = self.reports[name]
@@ -80,7 +80,7 @@ def load_runs(names: Sequence[str], seed: int) -> SavedRuns:
     """Read rows of ``book/results/ch4_jump_models/`` and find the run of a page's seed.
 
     Args:
-        names: the rows, e.g. :data:`MLP_ROWS`.
+        names: the rows, e.g. ``MLP_ROWS``.
         seed: the page's ``SEED``; it must be one of the runs' seeds.
 
     Returns:

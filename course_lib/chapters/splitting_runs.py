@@ -21,7 +21,7 @@ from course_lib.core.record import Recorder, Recording
 from course_lib.core.train import train
 from course_lib.core.validate import calling, check_bool, check_seed, check_type
 
-#: Snapshots of the small networks: after these epochs (0 = before training) ...
+#: Snapshots of the small networks are kept after these epochs (0 = before training) ...
 EPOCHS = [0, 1, 3, 5, 15]
 #: ... and, where asked, after these steps of epoch 1 (8 steps of 100 images make one epoch).
 STEPS = [1, 2, 3, 4, 6]

@@ -98,7 +98,7 @@ def measure_templates(fit: Fit, data: Split, image_shape: tuple[int, int] = (28,
         of the training digits); ``"smoothness"``: the mean of :func:`~course_lib.chapters.shifts.smoothness`;
         ``"mean |w| on blank pixels"``: over the pixels no training image inks (NaN if it inks them all);
         ``"largest |w|"``; ``"mean top probability"``: the model's largest softmax probability, averaged
-        over the test digits. Scalars in the dtype they are computed in (the |w| of float32 weights stay
+        over the test digits. Scalars in the dtype they are computed in (the ``|w|`` of float32 weights stay
         float32), so a table of them computes ratios exactly as the pages always have.
     """
     fn = "measure_templates"
