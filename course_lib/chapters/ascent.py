@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib.core.plots import CLASS_COLORS
+from course_lib.core.plots import CLASS_COLORS, axes_grid
 from course_lib.core.validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
 
 
@@ -147,7 +147,7 @@ def clutter(X) -> np.ndarray:
 
 
 def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None = None,
-                figsize: tuple[float, float] = (5, 8)) -> plt.Figure:
+                figsize: tuple[float, float] = (5, 8), ax: plt.Axes | None = None) -> plt.Figure:
     """Generated inputs, one row of two panels per network: the ascent on the probability, then on the logit.
 
     Args:
@@ -156,6 +156,7 @@ def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None 
         targets: the k target positions (1-based), shape (k,): one colour each, dotted at the position.
         notes: label -> a text written in both panels of that row (e.g. why its input never moved).
         figsize: the figure's size in inches.
+        ax: draw into this Axes (the grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib Figure with len(inputs) x 2 panels and one legend of the targets above them.
@@ -170,7 +171,11 @@ def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None 
             if len(_check_inputs(fn, "inputs", X)) < len(targets):
                 fail(fn, "inputs", label, f"has fewer rows than the {len(targets)} targets", "pass one row per target")
     notes = check_type(fn, "notes", {} if notes is None else notes, dict, "a dict", "pass label -> text")
-    fig, axes = plt.subplots(len(inputs), 2, figsize=figsize, sharex=True, layout="constrained", squeeze=False)
+    own_figure = ax is None      # (the loops below rebind `ax`)
+    if ax is None:
+        fig, axes = plt.subplots(len(inputs), 2, figsize=figsize, sharex=True, layout="constrained", squeeze=False)
+    else:
+        fig, axes = axes_grid(fn, ax, figsize, len(inputs), 2)
     for r, (label, pair) in enumerate(inputs.items()):
         for ax, X in zip(axes[r], pair):
             positions = np.arange(1, np.shape(X)[1] + 1)
@@ -184,6 +189,9 @@ def plot_ascent(inputs: dict[str, tuple], targets, notes: dict[str, str] | None 
     axes[0, 1].set_title("ascent on the logit")
     for ax in axes[-1]:
         ax.set_xlabel("position")
-    fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside upper center", ncol=4,
-               title="target position", frameon=False)
+    legend = dict(ncol=4, title="target position", frameon=False)
+    if own_figure:
+        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="outside upper center", **legend)
+    else:                                   # in a larger figure: the legend goes with the grid's first panel
+        axes[0, 0].legend(**legend)
     return fig

@@ -11,7 +11,7 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course_lib.core.plots import CLASS_COLORS, _check_ax
+from course_lib.core.plots import CLASS_COLORS, _check_ax, axes_grid
 from course_lib.core.validate import check_array, check_mapping, check_number, check_type, fail
 
 #: The panels of :func:`plot_deviations`: title, then (measure, legend label) per line.
@@ -65,7 +65,8 @@ def plot_accuracy_curves(curves: Mapping[str, tuple], title: str, chance: float 
     return fig
 
 
-def plot_deviations(measures: Mapping[str, Mapping[str, np.ndarray]], title: str) -> plt.Figure:
+def plot_deviations(measures: Mapping[str, Mapping[str, np.ndarray]], title: str,
+                    ax: plt.Axes | None = None) -> plt.Figure:
     """The deviation measures of up to three networks per layer, in four panels (Chen 2017, fig. 6.12).
 
     (a) inner- and inter-class Euclidean deviation; (b) activation level; (c) and (d) the
@@ -76,6 +77,7 @@ def plot_deviations(measures: Mapping[str, Mapping[str, np.ndarray]], title: str
         measures: network name -> the dict of :func:`~course_lib.chapters.geometry.deviation_measures`
             (each measure an array of shape (n_layers,), layer 0 the input).
         title: the figure's title.
+        ax: draw into this Axes (the four panels take its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure
@@ -98,7 +100,12 @@ def plot_deviations(measures: Mapping[str, Mapping[str, np.ndarray]], title: str
             n_layers = len(values)
     check_type(fn, "title", title, str, "a string")
     styles = {name: ls for name, ls in zip(measures, NETWORK_STYLES)}
-    fig, axes = plt.subplots(4, 1, figsize=(5, 10), sharex=True, layout="constrained")
+    own_figure = ax is None      # (the loops below rebind `ax`)
+    if ax is None:
+        fig, axes = plt.subplots(4, 1, figsize=(5, 10), sharex=True, layout="constrained")
+    else:
+        fig, axes = axes_grid(fn, ax, (5, 10), 4, 1)
+        axes = axes[:, 0]
     for ax, (panel_title, panel) in zip(axes, DEVIATION_PANELS):
         for color, (key, label) in zip(CLASS_COLORS, panel):
             for name, m in measures.items():
@@ -111,7 +118,10 @@ def plot_deviations(measures: Mapping[str, Mapping[str, np.ndarray]], title: str
                       handlelength=1.5, columnspacing=1.0, borderaxespad=0.1)
     style_handles = [plt.Line2D([], [], ls=ls, color="black") for ls in styles.values()]
     axes[-1].set_xlabel("layer (0 = input)")
-    # line styles: one legend for all panels, below them
-    fig.legend(style_handles, list(styles), loc="outside lower center", ncol=2, frameon=False)
-    fig.suptitle(title)
+    if own_figure:   # line styles: one legend for all panels, below them
+        fig.legend(style_handles, list(styles), loc="outside lower center", ncol=2, frameon=False)
+        fig.suptitle(title)
+    else:            # in a larger figure: the grid's own title and legend
+        axes[-1].legend(style_handles, list(styles), loc="upper left", frameon=False)
+        axes[0].set_title(f"{title}\n{axes[0].get_title()}")
     return fig
