@@ -2,6 +2,10 @@
 are glued one call at a time.
 
     python scripts/chapter_stats.py [book/01_templates.ipynb ...]
+    python scripts/chapter_stats.py --export DIR    # every page's code cells as DIR/<page>.py
+
+The export writes the code cells of each page of ``book/`` into one Python file per page, cells in
+order, so that a duplicate finder run on DIR sees the chapters' code as it sees the library's.
 
 A code line is a non-blank line of a code cell. It is visible when its cell has none of the tags
 that hide the source on the site (``hide-input`` collapses it, ``remove-input`` and
@@ -67,7 +71,25 @@ def chapters() -> list[Path]:
     return sorted(ROOT.glob("book/0*.ipynb"))
 
 
+def export(out: Path) -> list[Path]:
+    """Write the code cells of every notebook in ``book/`` to ``out/<stem>.py``; return the files."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted(ROOT.glob("book/*.ipynb")):
+        cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+        text = "\n\n".join(f"# cell {i + 1}\n" + "".join(c["source"]).rstrip() for i, c in enumerate(cells))
+        target = out / f"{path.stem}.py"
+        target.write_text(text + "\n")
+        written.append(target)
+    return written
+
+
 def main(paths: list[str]) -> None:
+    if paths[:1] == ["--export"]:
+        if len(paths) != 2:
+            sys.exit("usage: python scripts/chapter_stats.py --export DIR")
+        print(f"{len(export(Path(paths[1])))} pages written to {paths[1]}")
+        return
     for path in [Path(p) for p in paths] or chapters():
         visible, total, long_lines = code_lines(path)
         print(f"{path.name:28} visible {visible:4d} of {total:4d} code lines ({visible / max(total, 1):.0%}),"

@@ -8,6 +8,7 @@ hidden when tagged hide-input, hide-cell, remove-input or remove-cell).
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,17 @@ def test_a_cell_glues_its_numbers_in_one_call(path):
     crowded = stats.number_glues(path)
     assert not crowded, (f"{path.name}: {len(crowded)} code cells glue numbers with several cl.glue calls (or one in "
                          f"a loop), e.g. the cell starting {crowded[0]!r}; use one cl.glue_all(prefix, name=value, ...)")
+
+
+def test_export_writes_every_page_code_cells_in_order(tmp_path):
+    """The export that the duplicate check reads holds each page's code cells, in order, and nothing else."""
+    written = stats.export(tmp_path / "pages")
+    notebooks = sorted((ROOT / "book").glob("*.ipynb"))
+    assert [p.stem for p in written] == [p.stem for p in notebooks]
+    page = json.loads((ROOT / "book" / "01_templates.ipynb").read_text())["cells"]
+    code = ["".join(c["source"]).rstrip() for c in page if c["cell_type"] == "code"]
+    text = (tmp_path / "pages" / "01_templates.py").read_text()
+    positions = [text.index(f"# cell {i + 1}\n{source}") for i, source in enumerate(code)]
+    assert positions == sorted(positions) and text.count("# cell ") == len(code)
+    prose = next("".join(c["source"]) for c in page if c["cell_type"] == "markdown" and len(c["source"]) > 2)
+    assert prose.strip().splitlines()[0] not in text
