@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from course_lib.chapters.conv import CNN
-from course_lib.chapters.jump import detect_jumps, labels_to_positions, load_member, make_jump_signals, position_errors, results_file
+from course_lib.chapters.jump import detect_jumps, labels_to_positions, load_jump_task, load_member, position_errors, results_file
 from course_lib.core.evaluate import predict
 from course_lib.core.models import MLP
 from course_lib.core.validate import calling, check_array, check_choice, check_mapping, check_seed, check_type, fail
@@ -132,9 +132,9 @@ def detector_errors(seeds: Sequence[int], sigma: float = 1.0) -> list[dict[str, 
         fail("detector_errors", "seeds", seeds, "is not a non-empty list of seeds", "e.g. runs.seeds", TypeError)
     errors = []
     for s in seeds:
-        with calling("detector_errors"):
-            X, y = make_jump_signals(6000, sigma=sigma, data_seed=check_seed("detector_errors", "seeds", s) + 2)
-        errors.append(position_errors(detect_jumps(X), labels_to_positions(y)))
+        with calling("detector_errors"):    # only the test set is used: the other two are drawn as small as they go
+            test = load_jump_task(sigma, n_train=60, n_val=60, data_seed=check_seed("detector_errors", "seeds", s))
+        errors.append(position_errors(detect_jumps(test.X_test), labels_to_positions(test.y_test)))
     return errors
 
 
@@ -233,7 +233,6 @@ def in_words(items: Sequence[Any]) -> str:
         fail("in_words", "items", items, "is not a list", "e.g. in_words([0, 3, 4])", TypeError)
     words = [str(s) for s in items] or ["none"]
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
-
 
 
 def thesis_ratios(detector_L1: float, summary: dict[str, dict[str, dict[str, float]]]) -> dict[str, float]:
