@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from course_lib.core.measures import as_numpy
 from course_lib.core.plots import CLASS_COLORS, axes_grid
 from course_lib.core.validate import calling, check_choice, check_int, check_int_list, check_number, check_seed, check_type, fail
 
@@ -118,12 +119,9 @@ def gradient_ascent(model: nn.Module, targets: Sequence[int], n_features: int = 
 
 
 def _check_inputs(fn: str, name: str, X) -> np.ndarray:
-    """``X`` as a finite 2-D NumPy array with at least one row (its dtype kept)."""
-    X = X.detach().cpu().numpy() if isinstance(X, torch.Tensor) else X
-    if isinstance(X, (str, bytes, dict)) or X is None:
-        fail(fn, name, X, f"is a {type(X).__name__}, not an array", "pass an array of shape (k, length)", TypeError)
-    a = np.asarray(X)
-    if a.ndim != 2 or len(a) == 0 or a.dtype.kind not in "iuf" or not np.isfinite(a).all():
+    """``X`` as a finite 2-D NumPy array of numbers (not bools) with at least one row (its dtype kept)."""
+    a = as_numpy(X, fn, name, ndim=2, min_rows=1, dtype=None)
+    if a.dtype.kind not in "iuf":
         fail(fn, name, X, "is not a finite 2-D array of numbers with a row", "pass an array of shape (k, length)")
     return a
 

@@ -213,7 +213,6 @@ def neighbour_label_gaps(layers: Mapping[str, np.ndarray], y, k: int = 5) -> lis
         acts = as_numpy(A, fn, f"layers[{name!r}]", ndim=2, dtype=None)
         _check_labels(acts, y, fn, integer=False)
         check_int(fn, "k", k, 1, len(acts) - 1, fix=f"k must be between 1 and n - 1 = {len(acts) - 1}")
-    y = y.numpy() if isinstance(y, torch.Tensor) else y
     return [neighbour_label_gap(A, y, k=k) for A in layers.values()]
 
 
