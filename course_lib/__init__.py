@@ -33,13 +33,13 @@ from .core.models import MLP, MLPEnsemble
 from .core.panels import live
 from .core.publish import glue, glue_all
 from .core.record import Recorder, Recording, activations
-from .core.repro import available_cpus, get_device, set_seed, set_threads, setup
+from .core.repro import available_cpus, chapter_seed, get_device, set_seed, set_threads, setup
 from .core.runs import Run, train_seeds
 from .core.train import History, StopTraining, TrainingDiverged, train
 from .core.twins import static_twin, weight_grid_figure
 from .course import evidence, results
 from .course.downloads import load_full_mnist
-from .course.evidence import chapter_seed, claim
+from .course.evidence import claim
 from .course.results import load as load_results
 from .course.selfcheck import self_check
 

@@ -35,7 +35,8 @@ def main(device: str = "cuda") -> int:
     if device == "cuda" and not torch.cuda.is_available():
         print("no CUDA GPU: nothing to check")
         return 1
-    cuda = cl.setup(seed=0, device=device)
+    cl.setup(seed=0)
+    cuda = cl.get_device(device)
     name = torch.cuda.get_device_name(0) if cuda.type == "cuda" else "the CPU"
     print(f"torch {torch.__version__} on {name}; course_lib {cl.__version__}")
     data = cl.load_mnist()

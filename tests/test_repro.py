@@ -43,7 +43,19 @@ def test_bad_seed_and_device_are_explained():
             repro.get_device("cuda")
     expected = torch.device("cuda") if torch.cuda.is_available() else torch.device("cpu")
     assert repro.get_device().type == expected.type
-    assert repro.setup(seed=0, threads=1).type == expected.type      # setup returns the device it chose
+
+def test_setup_returns_the_chapter_seed(monkeypatch):
+    """``SEED = cl.setup()``: the seed of the run (COURSE_LIB_SEED under ``make evidence``), also seeding NumPy."""
+    monkeypatch.delenv("COURSE_LIB_SEED", raising=False)
+    assert repro.setup(threads=1) == 0
+    monkeypatch.setenv("COURSE_LIB_SEED", "3")
+    assert repro.setup(threads=1) == 3
+    first = np.random.rand()
+    assert repro.setup(seed=3, threads=1) == 3 and np.random.rand() == first
+    assert repro.setup(seed=7, threads=1) == 7
+    monkeypatch.setenv("COURSE_LIB_SEED", "-1")
+    with pytest.raises(ValueError, match="COURSE_LIB_SEED='-1'"):
+        repro.setup(threads=1)
 
 
 def test_default_is_one_thread_and_never_more_than_the_usable_cpus(monkeypatch):

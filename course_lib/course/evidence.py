@@ -14,9 +14,9 @@ as the hidden assertions always did. ``make evidence`` runs every chapter again 
 to that file, holding or not, and the chapter goes on, so the ledger can say how often each holds.
 A claim that the prose itself says holds only sometimes is marked ``always=False``.
 
-Seeds: :func:`chapter_seed` is the seed a chapter builds its runs from (0 unless
-``COURSE_LIB_SEED`` says otherwise); a chapter derives every ``seed``, ``batch_seed`` and, for
-synthetic data, ``data_seed`` from it.
+Seeds: ``SEED = cl.setup()`` is the seed a chapter builds its runs from
+(:func:`~course_lib.core.repro.chapter_seed`: 0 unless ``COURSE_LIB_SEED`` says otherwise); a chapter
+derives every ``seed``, ``batch_seed`` and, for synthetic data, ``data_seed`` from it.
 """
 from __future__ import annotations
 
@@ -28,23 +28,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from course_lib.core.repro import chapter_seed
 from course_lib.core.validate import check_bool, check_mapping, fail
 from course_lib.course.results import load
 
 #: The form of a claim's id (the chapter prefix, then lowercase words joined by hyphens), e.g. ``ch1-digit-templates``.
 CLAIM_ID = re.compile(r"^(intro|ch[1-6]b?)-[a-z0-9]+(-[a-z0-9]+)*$")
-
-
-def chapter_seed() -> int:
-    """The seed the chapter builds its runs from: ``COURSE_LIB_SEED`` (a non-negative integer), or 0."""
-    raw = os.environ.get("COURSE_LIB_SEED", "0")
-    try:
-        seed = int(raw)
-    except ValueError:
-        raise ValueError(f"COURSE_LIB_SEED={raw!r} is not an integer; unset it or set e.g. COURSE_LIB_SEED=1.") from None
-    if seed < 0:
-        raise ValueError(f"COURSE_LIB_SEED={raw!r} must be a non-negative integer, e.g. 1.")
-    return seed
 
 
 def collecting() -> str | None:
