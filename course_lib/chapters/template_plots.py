@@ -1,6 +1,7 @@
 """Figures of chapter 1 (templates): they take arrays, never train, and return the figure.
 
-Introduced in chapter 1 (:doc:`/book/01_templates`). Weights and evidence use the book's
+Introduced in chapter 1 (:doc:`/book/01_templates`). Each draws into ``ax`` when given (a grid of
+panels takes its place) or into a new figure. Weights and evidence use the book's
 diverging map (blue = positive, red = negative) with one scale per figure; classes use
 :data:`course_lib.core.plots.CLASS_COLORS`.
 """
@@ -53,10 +54,6 @@ def plot_means_and_templates(means: np.ndarray, W: np.ndarray, class_names: Sequ
 
     Args:
         means: class-mean images of shape (C, h*w); W: templates of shape (C, h*w).
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
-
-    Returns:
-        matplotlib.figure.Figure
     """
     fn = "plot_means_and_templates"
     _check_rows_are_images(fn, "W", W, image_shape)
@@ -87,10 +84,6 @@ def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, ti
 
     Args:
         corr: shape (C, C), values in [-1, 1]; row_label, col_label: what rows and columns are.
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
-
-    Returns:
-        matplotlib.figure.Figure
     """
     fn = "plot_correlation_matrix"
     a = check_array(fn, "corr", corr, ndim=2, min_rows=1, fix="pass a (C, C) matrix of correlations")
@@ -124,7 +117,6 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
     Args:
         x: the input of shape (h*w,); ev: :func:`course_lib.chapters.templates.evidence` of it;
         true_class: its label.
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure: the image and ten maps (two rows of five, titled with class and
@@ -176,7 +168,6 @@ def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequen
     Args:
         images: all samples, shape (n, h*w); best: indices of shape (C, C) from
             :func:`course_lib.chapters.templates.most_confident_per_cell` (-1 = empty cell).
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
 
     Returns:
         matplotlib.figure.Figure: rows = true class, columns = predicted class; correct cells
@@ -223,10 +214,6 @@ def plot_sweep(x: Sequence, series: Mapping[str, Sequence], xlabel: str, title: 
 
     Args:
         x: the settings; series: name -> values (same length as x).
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
-
-    Returns:
-        matplotlib.figure.Figure
     """
     fn = "plot_sweep"
     check_mapping(fn, "series", series, "pass e.g. series={'accuracy': acc_by_k}")
@@ -255,10 +242,6 @@ def plot_rgb_templates(W: np.ndarray, class_names: Sequence | None = None,
 
     Args:
         W: templates of shape (C, 3*h*w), channel-major (all red values, then green, then blue).
-        ax: draw into this Axes (a grid of panels takes its place) instead of a new figure.
-
-    Returns:
-        matplotlib.figure.Figure
     """
     fn = "plot_rgb_templates"
     check_image_shape(fn, image_shape, channels=True)
