@@ -18,18 +18,18 @@ def loss_fn(y_hat: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     ``y`` holds labels of shape (n,), shared by the members, or (M, n), one row per member.
     """
     check_array("loss_fn", "y_hat", y_hat, ndim=(2, 3), tensor=True, finite=False)
-    _check_targets("loss_fn", y_hat, y, "y")
+    _check_targets("loss_fn", y_hat, y)
     return _loss(y_hat, y)
 
 
-def _check_targets(fn: str, out: torch.Tensor, y, name: str) -> None:
+def _check_targets(fn: str, out: torch.Tensor, y) -> None:
     """Labels ``y`` that fit the model output ``out`` (n, C) or (M, n, C): one per row, each below C."""
-    check_labels(fn, name, y, n=out.shape[-2], n_classes=out.shape[-1], ndim=(1, 2), tensor=True,
+    check_labels(fn, "y", y, n=out.shape[-2], n_classes=out.shape[-1], ndim=(1, 2), tensor=True,
                  fix="give the model one output per class (its last layer's size), or renumber the labels")
     if y.dtype != torch.int64:
-        fail(fn, name, y, "is not an int64 tensor", f"convert it with {name}.long()", TypeError)
+        fail(fn, "y", y, "is not an int64 tensor", "convert it with y.long()", TypeError)
     if y.ndim == 2 and (out.ndim != 3 or len(y) != len(out)):
-        fail(fn, name, y, f"has one row of labels per member, but the model returns {tuple(out.shape)}",
+        fail(fn, "y", y, f"has one row of labels per member, but the model returns {tuple(out.shape)}",
              "pass one row per ensemble member, or shared labels of shape (n,)")
 
 
@@ -65,19 +65,19 @@ def _predict(model: nn.Module, X: torch.Tensor, batch_size: int = 10000) -> torc
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> tuple[np.ndarray | float, np.ndarray | float]:
     """Loss and accuracy on (X, y): floats for one model, arrays of shape (M,) for an ensemble.
 
-    For an ensemble, ``X`` may be shared (n, ...) or one set per member (M, n, ...), and ``y``
-    shared (n,) or one row per member (M, n).
+    For an ensemble, ``X`` (n, d) and ``y`` (n,) may be shared, or given per member as (M, n, d) and (M, n).
     """
     check_type("evaluate", "model", model, nn.Module, "a torch nn.Module")
-    check_array("evaluate", "X", X, ndim=(2, 3), tensor=True, fix="pass inputs of shape (n, features) as a float tensor")
+    check_array("evaluate", "X", X, ndim=(2, 3), tensor=True,
+                fix="pass inputs of shape (n, features) as a float tensor")
     with calling("evaluate"):
         y_hat = _predict(model, X)
-    _check_targets("evaluate", y_hat, y, "y")
+    _check_targets("evaluate", y_hat, y)
     return _evaluated(y_hat, y)
 
 
 def _evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor):
-    """:func:`~course_lib.core.evaluate.evaluate` without the checks (the training loop checks its data once per call)."""
+    """:func:`evaluate` without the checks (the training loop checks its data once per call)."""
     return _evaluated(_predict(model, X), y)
 
 

@@ -1,14 +1,7 @@
 """The argument checks of course_lib: one small set, used by every public function.
 
-Behind every chapter (from :doc:`/book/00_introduction` on): a wrong argument raises one error of one
-form, ``<function>: <argument>=<value> <what is wrong>; <how to fix it>``, for example::
-
-    train: lr=nan must be a finite number > 0; pass e.g. lr=0.1.
-
-Wrong values (out of range, NaN, a wrong shape) raise ``ValueError``; a wrong kind of object raises
-``TypeError``. A function that passes its arguments on (``train_seeds`` calls ``train``) wraps that part
-in :func:`calling`, so the error names both: ``train_seeds -> train: lr=0 must be ...``. The checks never
-change a value they accept and cost at most one pass over an array.
+Every chapter relies on them, from :doc:`/book/00_introduction` on. The error form and the rules are in
+the API appendix, under this module.
 """
 from __future__ import annotations
 
@@ -17,8 +10,8 @@ import contextvars
 import difflib
 import math
 import numbers
-from collections.abc import Mapping
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -38,16 +31,14 @@ def calling(fn: str) -> Iterator[None]:
 
 def where(fn: str) -> str:
     """``fn`` preceded by the functions that called it through :func:`calling`, e.g. ``train_seeds -> train``."""
-    chain = list(_CALLERS.get())
-    if not chain or chain[-1] != fn:
-        chain.append(fn)
-    return " -> ".join(chain)
+    chain = _CALLERS.get()
+    return " -> ".join(chain if chain[-1:] == (fn,) else chain + (fn,))
 
 
 def show(value: Any) -> str:
     """A short description of a value for an error message (arrays by shape and dtype)."""
     if isinstance(value, torch.Tensor):
-        if value.numel() == 1 and value.ndim == 0:
+        if value.ndim == 0:
             return f"tensor({value.item()!r})"
         return f"<tensor of shape {tuple(value.shape)}, {str(value.dtype).replace('torch.', '')}>"
     if isinstance(value, np.ndarray):
@@ -60,9 +51,7 @@ def show(value: Any) -> str:
 
 def fail(fn: str, name: str, value: Any, problem: str, fix: str = "", exc: type[Exception] = ValueError):
     """Raise ``exc("<fn>: <name>=<value> <problem>; <fix>.")``."""
-    message = f"{where(fn)}: {name}={show(value)} {problem}"
-    if fix:
-        message += f"; {fix}"
+    message = f"{where(fn)}: {name}={show(value)} {problem}" + (f"; {fix}" if fix else "")
     raise exc(message if message.endswith((".", "?", ")")) else message + ".")
 
 
@@ -78,9 +67,7 @@ def check_type(fn: str, name: str, value: Any, types: type | tuple[type, ...], w
 
 
 def check_callable(fn: str, name: str, value: Any, fix: str = "") -> Any:
-    if not callable(value):
-        fail(fn, name, value, f"is a {type(value).__name__}, not a function", fix or "pass a function", TypeError)
-    return value
+    return check_type(fn, name, value, Callable, "a function", fix or "pass a function")
 
 
 def check_bool(fn: str, name: str, value: Any) -> bool:
@@ -90,16 +77,14 @@ def check_bool(fn: str, name: str, value: Any) -> bool:
     return bool(value)
 
 
-def check_int(fn: str, name: str, value: Any, low: int | None = None, high: int | None = None,
-              fix: str = "") -> int:
+def check_int(fn: str, name: str, value: Any, low: int | None = None, high: int | None = None, fix: str = "") -> int:
     """An integer (Python or NumPy, not bool) with ``low <= value <= high``; returned as ``int``."""
     if not _is_number(value):
         fail(fn, name, value, f"is a {type(value).__name__}, not an integer", fix, TypeError)
     if not isinstance(value, (numbers.Integral, np.integer)):
         fail(fn, name, value, "must be a whole number", fix)
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = (f">= {low}" if high is None else f"<= {high}" if low is None
-                  else f"between {low} and {high}")
+        bounds = f">= {low}" if high is None else f"<= {high}" if low is None else f"between {low} and {high}"
         fail(fn, name, value, f"must be an integer {bounds}", fix)
     return int(value)
 
@@ -129,16 +114,18 @@ def check_choice(fn: str, name: str, value: Any, choices: Iterable[str], fix: st
     """One of ``choices`` (exact spelling); the message lists them and suggests the closest."""
     choices = list(choices)
     if not isinstance(value, str) or value not in choices:
-        close = difflib.get_close_matches(str(value), choices, n=1) if isinstance(value, str) else []
         listed = ", ".join(repr(c) for c in choices) if len(choices) <= 12 else f"{len(choices)} known names"
-        hint = (f"did you mean {close[0]!r}?" + (f" ({fix})" if fix else "")) if close else (fix or f"choose one of {listed}")
+        close = difflib.get_close_matches(value, choices, n=1) if isinstance(value, str) else []
+        hint = fix or f"choose one of {listed}"
+        if close:
+            hint = f"did you mean {close[0]!r}?" + (f" ({fix})" if fix else "")
         fail(fn, name, value, f"is not one of {listed}", hint, ValueError if isinstance(value, str) else TypeError)
     return value
 
 
 def check_int_list(fn: str, name: str, values: Any, low: int = 0, min_len: int = 0, fix: str = "") -> list[int]:
     """A sequence of integers ``>= low`` (at least ``min_len`` of them); returned as a list of ``int``."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable) or isinstance(values, dict):
+    if isinstance(values, (str, bytes, dict)) or not isinstance(values, Iterable):
         fail(fn, name, values, "is not a list of integers", fix, TypeError)
     items = list(values)
     if len(items) < min_len:
@@ -152,8 +139,7 @@ def check_int_list(fn: str, name: str, values: Any, low: int = 0, min_len: int =
 
 
 def check_mapping(fn: str, name: str, value: Any, fix: str = "", empty_ok: bool = False) -> Any:
-    if not isinstance(value, Mapping):
-        fail(fn, name, value, f"is a {type(value).__name__}, not a dict", fix, TypeError)
+    check_type(fn, name, value, Mapping, "a dict", fix)
     if not empty_ok and len(value) == 0:
         fail(fn, name, value, "is empty", fix)
     return value
@@ -162,51 +148,47 @@ def check_mapping(fn: str, name: str, value: Any, fix: str = "", empty_ok: bool 
 def check_array(fn: str, name: str, x: Any, *, ndim: int | Sequence[int] | None = None,
                 shape: Sequence[int | None] | None = None, kind: str = "number", finite: bool = True,
                 min_rows: int = 0, tensor: bool | None = None, fix: str = "") -> np.ndarray:
-    """An array (NumPy, a list, or a tensor) of numbers.
+    """An array (NumPy, a list, or a tensor) of numbers; returns a NumPy view of ``x`` for further checks.
 
     Args:
-        ndim: the number of axes (or the allowed numbers); shape: the required sizes (None: any).
+        ndim: the number of axes, or the allowed numbers of axes.
+        shape: the required sizes, ``None`` for any size along that axis.
         kind: ``"number"`` (real numbers or bools), ``"integer"`` or ``None`` (any dtype).
-        finite: no NaN or inf. min_rows: at least this many entries along the first axis.
         tensor: True: must be a torch tensor; False: must not be one; None: either.
-
-    Returns:
-        A NumPy view of ``x`` (for further checks; the function keeps using its own ``x``).
     """
-    if tensor is True and not isinstance(x, torch.Tensor):
-        fail(fn, name, x, f"is a {type(x).__name__}, not a torch tensor",
-             fix or f"convert it with torch.as_tensor({name})", TypeError)
+    if tensor is True:
+        check_type(fn, name, x, torch.Tensor, "a torch tensor", fix or f"convert it with torch.as_tensor({name})")
     if tensor is False and isinstance(x, torch.Tensor):
         fail(fn, name, x, "is a torch tensor here", fix or f"pass {name}.numpy()", TypeError)
     if isinstance(x, (str, bytes, dict)) or x is None:
         fail(fn, name, x, f"is a {type(x).__name__}, not an array", fix, TypeError)
-    try:  # a NumPy view for checking (a CPU tensor without a copy)
+    try:  # a CPU tensor is viewed without a copy
         a = (x.detach().float() if x.dtype == torch.bfloat16 else x.detach()).cpu().numpy() \
             if isinstance(x, torch.Tensor) else np.asarray(x)
     except (ValueError, TypeError, RuntimeError) as err:   # ragged lists
         fail(fn, name, x, f"is not an array of numbers ({err})", fix, TypeError)
     allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim) if ndim is not None else None
     if allowed is not None and a.ndim not in allowed:
-        want = " or ".join(f"{n}-D" for n in allowed) if len(allowed) <= 3 else f"{min(allowed)}-D to {max(allowed)}-D"
+        want = (" or ".join(f"{n}-D" for n in allowed) if len(allowed) <= 3
+                else f"{min(allowed)}-D to {max(allowed)}-D")
         fail(fn, name, x, f"is {a.ndim}-D (shape {a.shape}); it needs a {want} array", fix)
     if shape is not None:
         if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
-            want = "(" + ", ".join("n" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+            sizes = ", ".join("n" if s is None else str(s) for s in shape)
+            want = f"({sizes}{',' if len(shape) == 1 else ''})"
             fail(fn, name, x, f"has shape {a.shape}; it needs {want}", fix)
-    if kind is not None:
-        ok = a.dtype.kind in ("iu" if kind == "integer" else "biuf")
-        if not ok:
-            what = "integers" if kind == "integer" else "real numbers"
-            fail(fn, name, x, f"holds {a.dtype} values, not {what}",
-                 fix or ("convert it with .astype(int) or .long()" if kind == "integer" else ""),
-                 ValueError if a.dtype.kind in "biufc" else TypeError)
+    integer = kind == "integer"
+    if kind is not None and a.dtype.kind not in ("iu" if integer else "biuf"):
+        fail(fn, name, x, f"holds {a.dtype} values, not {'integers' if integer else 'real numbers'}",
+             fix or ("convert it with .astype(int) or .long()" if integer else ""),
+             ValueError if a.dtype.kind in "biufc" else TypeError)
     if min_rows and (a.ndim == 0 or a.shape[0] < min_rows):
         fail(fn, name, x, f"has {0 if a.ndim == 0 else a.shape[0]} rows; it needs at least {min_rows}", fix)
     if finite and a.dtype.kind in "fc" and a.size and not np.isfinite(a).all():
-        bad = np.argwhere(~np.isfinite(a))[0]
-        at = tuple(int(i) for i in bad)
-        fail(fn, name, x, f"holds {a[tuple(bad)]} at index {at if len(at) > 1 else at[0]}"
-             + (f" ({int((~np.isfinite(a)).sum())} non-finite values in all)" if (~np.isfinite(a)).sum() > 1 else ""),
+        bad = ~np.isfinite(a)
+        at = tuple(int(i) for i in np.argwhere(bad)[0])
+        count = f" ({int(bad.sum())} non-finite values in all)" if bad.sum() > 1 else ""
+        fail(fn, name, x, f"holds {a[at]} at index {at if len(at) > 1 else at[0]}{count}",
              "remove or replace the NaN and inf values first (np.isfinite or torch.isfinite finds them)")
     return a
 
@@ -219,8 +201,9 @@ def check_labels(fn: str, name: str, y: Any, *, n: int | None = None, n_classes:
         fail(fn, name, y, f"holds {a.dtype} values; class labels must be integers",
              fix or "convert them with .astype(int) (NumPy) or .long() (torch)",
              ValueError if a.dtype.kind in "bfc" else TypeError)
-    if n is not None and (a.shape[-1] if a.ndim else 0) != n:
-        fail(fn, name, y, f"has {a.shape[-1] if a.ndim else 0} labels for {n} samples", fix or "pass one label per sample")
+    count = a.shape[-1] if a.ndim else 0
+    if n is not None and count != n:
+        fail(fn, name, y, f"has {count} labels for {n} samples", fix or "pass one label per sample")
     if a.size and a.min() < 0:
         fail(fn, name, y, f"holds the label {a.min()}; labels start at 0", fix)
     if n_classes is not None and a.size and a.max() >= n_classes:
@@ -230,10 +213,7 @@ def check_labels(fn: str, name: str, y: Any, *, n: int | None = None, n_classes:
 
 
 def check_rows_vary(fn: str, name: str, A: np.ndarray) -> None:
-    """Every row of a 2-D array takes at least two values: a constant row has no correlation.
-
-    This is the one rule of course_lib for correlations: a constant row is refused, never read as 0.
-    """
+    """Every row of a 2-D array takes at least two values: a constant row has no correlation."""
     A = np.asarray(A)
     if A.ndim == 2 and A.shape[1] > 0:
         constant = np.flatnonzero((A == A[:, :1]).all(axis=1))
@@ -244,12 +224,13 @@ def check_rows_vary(fn: str, name: str, A: np.ndarray) -> None:
 
 def check_image_shape(fn: str, image_shape, channels: bool = False) -> tuple[int, ...]:
     """``(h, w)`` (or ``(c, h, w)`` with ``channels``) of positive integers, returned as a tuple of ints."""
-    n = 3 if channels else 2
-    if isinstance(image_shape, (str, bytes)) or not hasattr(image_shape, "__len__") or len(image_shape) != n:
-        fail(fn, "image_shape", image_shape, f"is not a tuple of {n} sizes", "pass e.g. image_shape=(28, 28)"
-             if n == 2 else "pass e.g. image_shape=(3, 32, 32)", TypeError if not hasattr(image_shape, "__len__") else ValueError)
-    return tuple(check_int(fn, "image_shape", s, 1, fix=f"every size is a positive integer, e.g. {(28, 28)}")
-                 for s in image_shape)
+    n, sized = (3 if channels else 2), hasattr(image_shape, "__len__")
+    if isinstance(image_shape, (str, bytes)) or not sized or len(image_shape) != n:
+        example = "(3, 32, 32)" if channels else "(28, 28)"
+        fail(fn, "image_shape", image_shape, f"is not a tuple of {n} sizes", f"pass e.g. image_shape={example}",
+             ValueError if sized else TypeError)
+    fix = "every size is a positive integer, e.g. (28, 28)"
+    return tuple(check_int(fn, "image_shape", s, 1, fix=fix) for s in image_shape)
 
 
 def guarded(fn: str, call: Callable[[], Any], what: str) -> Any:
