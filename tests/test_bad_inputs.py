@@ -218,3 +218,10 @@ def test_generated_bad_values_are_refused_clearly(spec, data):
     except Exception as err:  # noqa: BLE001
         pytest.fail(f"{spec.fn}({arg}={shown}) raised a raw {type(err).__name__}: {err}")
     assert repr(value) in _accepted_values(spec, arg), f"{spec.fn}({arg}={shown}) was accepted silently"
+
+
+@pytest.mark.parametrize("value", [float("nan"), np.float64("inf"), np.array(np.nan), torch.tensor(float("-inf"))])
+def test_a_single_non_finite_number_is_refused_clearly(value):
+    """A 0-d array has no index to report: the message says what it holds (was a bare IndexError)."""
+    with pytest.raises(ValueError, match=r"as_numpy: a=.* holds -?(nan|inf); remove or replace"):
+        course_lib.as_numpy(value)

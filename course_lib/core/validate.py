@@ -188,7 +188,8 @@ def check_array(fn: str, name: str, x: Any, *, ndim: int | Sequence[int] | None 
         bad = ~np.isfinite(a)
         at = tuple(int(i) for i in np.argwhere(bad)[0])
         count = f" ({int(bad.sum())} non-finite values in all)" if bad.sum() > 1 else ""
-        fail(fn, name, x, f"holds {a[at]} at index {at if len(at) > 1 else at[0]}{count}",
+        place = f" at index {at if len(at) > 1 else at[0]}" if at else ""      # a 0-d array has no index
+        fail(fn, name, x, f"holds {a[at]}{place}{count}",
              "remove or replace the NaN and inf values first (np.isfinite or torch.isfinite finds them)")
     return a
 
