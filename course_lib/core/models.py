@@ -64,14 +64,14 @@ def seeded(seed: int | None):
 
 
 class MLP(nn.Module):
-    """A multilayer perceptron: Linear, activation, ..., Linear; it returns logits (n, sizes[-1]) for input (n, sizes[0]).
+    """A multilayer perceptron: Linear, activation, ..., Linear; input (n, sizes[0]) -> logits (n, sizes[-1]).
 
     Args:
-        sizes: layer sizes from input to output, e.g. ``[784, 30, 10]``; ``[784, 10]`` is logistic regression.
+        sizes: layer sizes from input to output, e.g. ``[784, 30, 10]``.
         activation: name of the hidden activation (see :data:`ACTIVATIONS`).
-        weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2) weights with
-            zero biases, or ``"fan_in"`` for N(0, 1/n_in).
-        seed: seed of the initial weights, leaving the global generator as it was; ``None`` draws them from it.
+        weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2) weights and zero
+            biases, or ``"fan_in"`` for N(0, 1/n_in).
+        seed: seed of the initial weights (the global generator is left as it was); ``None``: drawn from it.
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None,
@@ -109,10 +109,9 @@ def _bad_input(fn: str, X, expected: str, fix: str = ""):
 
 
 class BatchedLinear(nn.Module):
-    """``n_models`` independent linear layers evaluated in one batched matrix product.
+    """``n_models`` independent linear layers: weight (n_models, out, in), bias (n_models, out).
 
-    Shapes: weight (n_models, out, in), bias (n_models, out); input (n, in) or
-    (n_models, n, in) -> output (n_models, n, out).
+    Input (n, in) or (n_models, n, in) -> output (n_models, n, out), in one batched matrix product.
     """
 
     def __init__(self, n_models: int, n_in: int, n_out: int, weight_std: float | str | None = None):
@@ -134,15 +133,11 @@ class BatchedLinear(nn.Module):
 
 
 class MLPEnsemble(nn.Module):
-    """``n_models`` MLPs of the same shape trained side by side; member ``m`` starts as ``MLP(..., seed=seeds[m])``.
+    """``n_models`` MLPs of one shape trained side by side; member ``m`` starts as ``MLP(..., seed=seeds[m])``.
 
-    Args:
-        sizes, activation, weight_std: as for :class:`MLP`.
-        seeds: one initialisation seed per member.
-
-    Shapes:
-        input (n, sizes[0]) shared by the members, or (n_models, n, sizes[0]) one set per member
-        -> logits (n_models, n, sizes[-1]).
+    Takes ``sizes``, ``activation``, ``weight_std`` as :class:`MLP` does, and one seed per member.
+    Input (n, sizes[0]) shared by the members, or (n_models, n, sizes[0]) one set per member
+    -> logits (n_models, n, sizes[-1]).
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
@@ -166,8 +161,7 @@ class MLPEnsemble(nn.Module):
     def n_models(self) -> int:
         return len(self.seeds)
 
-    #: Names of the activation modules, as for :meth:`MLP.hidden_names`.
-    hidden_names = MLP.hidden_names
+    hidden_names = MLP.hidden_names     # the activation modules' names, as for an MLP
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if (not isinstance(X, torch.Tensor) or X.ndim not in (2, 3) or X.shape[-1] != self.sizes[0]
@@ -181,9 +175,8 @@ class MLPEnsemble(nn.Module):
         m = check_int("member", "m", m, 0, self.n_models - 1,
                       fix=f"m is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1})")
         params = dict(self.named_parameters())
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            single = MLP(self.sizes, self.activation)
-            single.seed = self.seeds[m]
+        single = MLP(self.sizes, self.activation, seed=self.seeds[m])     # its weights are replaced below
+        with torch.no_grad():
             for name, p in single.named_parameters():
                 p.copy_(params[name][m].detach().cpu())
         return single

@@ -13,10 +13,9 @@ from course_lib.core.validate import calling, check_choice, check_number, fail
 
 
 class SGD:
-    """Stochastic gradient descent: ``w <- w - lr * g``, with optional L2 weight decay and momentum.
+    """Stochastic gradient descent: ``w <- w - lr * g`` with ``g = grad + weight_decay * w``.
 
-    With weight decay ``g = grad + weight_decay * w``; with momentum the step follows the
-    velocity ``v <- momentum * v + g`` (``v = g`` on the first step).
+    With momentum the step follows the velocity ``v <- momentum * v + g`` (``v = g`` on the first step).
     """
 
     def __init__(self, params: Sequence[torch.Tensor], lr: float, momentum: float = 0.0,
@@ -42,23 +41,18 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma and Ba, 2015): steps scaled by running averages of the gradient and its square.
+    """Adam (Kingma and Ba, 2015) with ``g = grad + weight_decay * w`` and torch's defaults b1, b2, eps.
 
     ``m <- b1 m + (1 - b1) g``, ``v <- b2 v + (1 - b2) g^2``, then
     ``w <- w - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)``.
     """
 
-    def __init__(self, params: Sequence[torch.Tensor], lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+    betas, eps = (0.9, 0.999), 1e-8
+
+    def __init__(self, params: Sequence[torch.Tensor], lr: float = 1e-3, weight_decay: float = 0.0) -> None:
         params = check_params("Adam", params)
         check_recipe("Adam", lr=lr, weight_decay=weight_decay)
-        if isinstance(betas, (str, bytes)) or not isinstance(betas, Sequence) or len(betas) != 2:
-            fail("Adam", "betas", betas, "is not a pair of numbers", "pass e.g. betas=(0.9, 0.999)", TypeError)
-        for b in betas:
-            check_number("Adam", "betas", b, 0, 1, high_open=True, fix="each beta lies in [0, 1), e.g. betas=(0.9, 0.999)")
-        check_number("Adam", "eps", eps, 0, low_open=True,
-                     fix="a small positive number, e.g. eps=1e-8 (0 divides 0 by 0 where a gradient is 0)")
-        self.params, self.lr, self.betas, self.eps, self.weight_decay = params, lr, betas, eps, weight_decay
+        self.params, self.lr, self.weight_decay = params, lr, weight_decay
         self.m = [torch.zeros_like(w) for w in self.params]
         self.v = [torch.zeros_like(w) for w in self.params]
         self.t = 0
@@ -96,7 +90,7 @@ def check_params(fn: str, params) -> list:
 
 def check_recipe(fn: str, *, lr, momentum=0.0, weight_decay=0.0, optimizer="sgd",
                  optimizer_arg: str = "optimizer") -> None:
-    """Check the optimizer settings shared by ``train``, its wrappers and the optimizers."""
+    """The optimizer settings shared by ``train``, its wrappers and the optimizers (the rules are on the API page)."""
     check_choice(fn, optimizer_arg, optimizer, ("sgd", "adam"))
     check_number(fn, "lr", lr, 0, low_open=True,
                  fix="a learning rate is a finite positive number, e.g. lr=0.1 (0 would never move a weight)")
