@@ -143,7 +143,8 @@ class MLPEnsemble(nn.Module):
     def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
                  weight_std: float | str | None = None):
         super().__init__()
-        check_int_list("MLPEnsemble", "seeds", seeds, low=0, min_len=1, fix="pass one seed per model, e.g. seeds=range(4)")
+        check_int_list("MLPEnsemble", "seeds", seeds, low=0, min_len=1,
+                       fix="pass one seed per model, e.g. seeds=range(4)")
         self.sizes, self.activation, self.seeds = _check_sizes(sizes, "MLPEnsemble"), activation, list(seeds)
         check_choice("MLPEnsemble", "activation", activation, sorted(ACTIVATIONS))
         check_weight_std("MLPEnsemble", weight_std)

@@ -82,7 +82,8 @@ def check_params(fn: str, params) -> list:
     if items is None:
         fail(fn, "params", params, "is not a list of tensors", "pass model.parameters()", TypeError)
     if not items:
-        fail(fn, "params", items, "is empty: there is nothing to train", "pass model.parameters() of a model with weights")
+        fail(fn, "params", items, "is empty: there is nothing to train",
+             "pass model.parameters() of a model with weights")
     if not all(isinstance(p, torch.Tensor) for p in items):
         fail(fn, "params", items, "holds something that is not a tensor", "pass model.parameters()", TypeError)
     return items
