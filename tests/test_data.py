@@ -4,6 +4,7 @@ import torch
 
 from course_lib.chapters import jump
 from course_lib.core import data
+from course_lib.core.files import write_atomic
 from course_lib.course import downloads
 
 
@@ -62,13 +63,13 @@ def test_checksum_mismatch_is_reported(cache):
     X, y = data._mnist_sample()
     X = X.copy()
     X[0, 0] = 255 - X[0, 0]
-    data._save_npz_atomic(cache / "mnist_5k.npz", X=X, y=y)
+    write_atomic(cache / "mnist_5k.npz", lambda fh: np.savez(fh, X=X, y=y))
     with pytest.raises(ValueError, match="checksum"):
         data.load_mnist()
 
 
 def test_atomic_write_leaves_no_temporary_files(cache):
-    data._save_npz_atomic(cache / "a.npz", x=np.arange(3))
+    write_atomic(cache / "a.npz", lambda fh: np.savez(fh, x=np.arange(3)))
     assert sorted(p.name for p in cache.iterdir()) == ["a.npz"]
 
 

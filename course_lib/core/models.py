@@ -1,7 +1,6 @@
 """Models of the book: multilayer perceptrons, and many of them trained side by side.
 
-Taught in :doc:`/book/00_introduction` (logistic regression is an MLP with no hidden layer);
-:class:`MLPEnsemble` is introduced in chapter 4, where it makes the thesis's recipe fit the budget.
+Taught in :doc:`/book/00_introduction`; :class:`MLPEnsemble` is introduced in chapter 4.
 """
 from __future__ import annotations
 
@@ -24,14 +23,14 @@ def make_activation(name: str) -> nn.Module:
     return ACTIVATIONS[name]()
 
 
-def _check_sizes(sizes: Sequence[int], fn: str = "MLP") -> list[int]:
+def _check_sizes(sizes: Sequence[int], fn: str) -> list[int]:
     return check_int_list(fn, "sizes", sizes, low=1, min_len=2,
                           fix="list an input and an output size (and hidden sizes between), all positive integers, "
                               "e.g. sizes=[784, 30, 10]")
 
 
 def check_weight_std(fn: str, weight_std) -> None:
-    """``None``, ``"fan_in"`` or a finite number >= 0 (the choices of ``_init_weight_``)."""
+    """``None``, ``"fan_in"`` or a finite number >= 0 (the initialisations of :class:`MLP`)."""
     fix = "pass None (PyTorch default), a non-negative number, or 'fan_in' for N(0, 1/n_in)"
     if weight_std is None or (isinstance(weight_std, str) and weight_std == "fan_in"):
         return
@@ -48,14 +47,7 @@ def _init_weight_(weight: torch.Tensor, bias: torch.Tensor, weight_std: float | 
         nn.init.uniform_(weight, -bound, bound)
         nn.init.uniform_(bias, -bound, bound)
         return
-    if weight_std == "fan_in":
-        std = 1.0 / math.sqrt(fan_in)
-    elif isinstance(weight_std, (int, float)) and weight_std >= 0:
-        std = float(weight_std)
-    else:
-        raise ValueError(f"weight_std={weight_std!r} must be None (PyTorch default), a non-negative number, "
-                         "or 'fan_in' for N(0, 1/n_in).")
-    nn.init.normal_(weight, 0.0, std)
+    nn.init.normal_(weight, 0.0, 1.0 / math.sqrt(fan_in) if weight_std == "fan_in" else float(weight_std))
     nn.init.zeros_(bias)
 
 
@@ -72,25 +64,14 @@ def seeded(seed: int | None):
 
 
 class MLP(nn.Module):
-    """A multilayer perceptron: Linear, activation, Linear, activation, ..., Linear.
-
-    The layers live in ``model.layers`` (an ``nn.Sequential``), so parameters are named as
-    PyTorch prints them: ``layers.0.weight`` is the first weight matrix, ``layers.1`` the
-    first activation, ``layers.2.weight`` the second weight matrix, and so on. The output
-    layer has no activation: the model returns logits (softmax lives in the loss).
+    """A multilayer perceptron: Linear, activation, ..., Linear; input (n, sizes[0]) -> logits (n, sizes[-1]).
 
     Args:
-        sizes: layer sizes from input to output, e.g. ``[784, 30, 10]``; ``[784, 10]`` is
-            logistic regression.
+        sizes: layer sizes from input to output, e.g. ``[784, 30, 10]``.
         activation: name of the hidden activation (see :data:`ACTIVATIONS`).
-        weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2)
-            weights with zero biases, or ``"fan_in"`` for N(0, 1/n_in).
-        seed: seed of the initial weights (the rule of :mod:`course_lib.core.repro`); the global random
-            generator is left as it was. ``None`` draws them from the global generator, which
-            :func:`~course_lib.core.repro.set_seed` (or ``cl.setup``) seeds.
-
-    Shapes:
-        input (n, sizes[0]) -> logits (n, sizes[-1]).
+        weight_std: ``None`` for PyTorch's default initialisation, a number for N(0, std^2) weights and zero
+            biases, or ``"fan_in"`` for N(0, 1/n_in).
+        seed: seed of the initial weights (the global generator is left as it was); ``None``: drawn from it.
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", weight_std: float | str | None = None,
@@ -104,13 +85,11 @@ class MLP(nn.Module):
         self.activation, self.seed = activation, seed
         with seeded(seed):
             modules: list[nn.Module] = []
-            for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
+            for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
                 linear = nn.Linear(n_in, n_out)
                 _init_weight_(linear.weight.data, linear.bias.data, weight_std)
-                modules.append(linear)
-                if i < len(self.sizes) - 2:
-                    modules.append(make_activation(activation))
-            self.layers = nn.Sequential(*modules)
+                modules += [linear, make_activation(activation)]
+            self.layers = nn.Sequential(*modules[:-1])      # no activation after the output layer
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if not isinstance(X, torch.Tensor) or X.ndim != 2 or X.shape[1] != self.sizes[0]:
@@ -119,7 +98,7 @@ class MLP(nn.Module):
 
     def hidden_names(self) -> list[str]:
         """Names of the modules whose outputs are the hidden activations, e.g. ``['layers.1']``."""
-        return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, nn.Linear)]
+        return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, (nn.Linear, BatchedLinear))]
 
 
 def _bad_input(fn: str, X, expected: str, fix: str = ""):
@@ -130,10 +109,9 @@ def _bad_input(fn: str, X, expected: str, fix: str = ""):
 
 
 class BatchedLinear(nn.Module):
-    """``n_models`` independent linear layers evaluated in one batched matrix product.
+    """``n_models`` independent linear layers: weight (n_models, out, in), bias (n_models, out).
 
-    Shapes: weight (n_models, out, in), bias (n_models, out); input (n, in) or
-    (n_models, n, in) -> output (n_models, n, out).
+    Input (n, in) or (n_models, n, in) -> output (n_models, n, out), in one batched matrix product.
     """
 
     def __init__(self, n_models: int, n_in: int, n_out: int, weight_std: float | str | None = None):
@@ -155,45 +133,36 @@ class BatchedLinear(nn.Module):
 
 
 class MLPEnsemble(nn.Module):
-    """``n_models`` MLPs of the same shape trained side by side in one batched computation.
+    """``n_models`` MLPs of one shape trained side by side; member ``m`` starts as ``MLP(..., seed=seeds[m])``.
 
-    Member ``m`` starts from exactly the weights of ``MLP(sizes, ..., seed=seeds[m])``, and since
-    the loss is the sum of the members' losses, training the ensemble with SGD, momentum or Adam
-    gives every member the updates it would get alone with the same batches (to rounding: the
-    batched products add up in another order). Use :meth:`member` to take one out.
-
-    Args:
-        sizes, activation, weight_std: as for :class:`MLP`.
-        seeds: one initialisation seed per member.
-
-    Shapes:
-        input (n, sizes[0]) shared by the members, or (n_models, n, sizes[0]) one set per member
-        -> logits (n_models, n, sizes[-1]).
+    Takes ``sizes``, ``activation``, ``weight_std`` as :class:`MLP` does, and one seed per member.
+    Input (n, sizes[0]) shared by the members, or (n_models, n, sizes[0]) one set per member
+    -> logits (n_models, n, sizes[-1]).
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", seeds: Sequence[int] = (0,),
                  weight_std: float | str | None = None):
         super().__init__()
-        check_int_list("MLPEnsemble", "seeds", seeds, low=0, min_len=1, fix="pass one seed per model, e.g. seeds=range(4)")
+        check_int_list("MLPEnsemble", "seeds", seeds, low=0, min_len=1,
+                       fix="pass one seed per model, e.g. seeds=range(4)")
         self.sizes, self.activation, self.seeds = _check_sizes(sizes, "MLPEnsemble"), activation, list(seeds)
         check_choice("MLPEnsemble", "activation", activation, sorted(ACTIVATIONS))
         check_weight_std("MLPEnsemble", weight_std)
         with torch.no_grad(), torch.random.fork_rng(devices=[]):  # leave the global RNG as it was
             modules: list[nn.Module] = []
-            for i, (n_in, n_out) in enumerate(zip(self.sizes[:-1], self.sizes[1:])):
-                modules.append(BatchedLinear(len(self.seeds), n_in, n_out, weight_std=0.0))
-                if i < len(self.sizes) - 2:
-                    modules.append(make_activation(activation))
-            self.layers = nn.Sequential(*modules)
+            for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+                modules += [BatchedLinear(len(self.seeds), n_in, n_out, weight_std=0.0), make_activation(activation)]
+            self.layers = nn.Sequential(*modules[:-1])
             params = dict(self.named_parameters())
             for m, seed in enumerate(self.seeds):
-                single = MLP(self.sizes, activation, weight_std, seed=seed)
-                for name, p in single.named_parameters():
+                for name, p in MLP(self.sizes, activation, weight_std, seed=seed).named_parameters():
                     params[name][m].copy_(p)
 
     @property
     def n_models(self) -> int:
         return len(self.seeds)
+
+    hidden_names = MLP.hidden_names     # the activation modules' names, as for an MLP
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         if (not isinstance(X, torch.Tensor) or X.ndim not in (2, 3) or X.shape[-1] != self.sizes[0]
@@ -207,13 +176,8 @@ class MLPEnsemble(nn.Module):
         m = check_int("member", "m", m, 0, self.n_models - 1,
                       fix=f"m is out of range; this ensemble has {self.n_models} models (0..{self.n_models - 1})")
         params = dict(self.named_parameters())
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            single = MLP(self.sizes, self.activation)
-            single.seed = self.seeds[m]
+        single = MLP(self.sizes, self.activation, seed=self.seeds[m])     # its weights are replaced below
+        with torch.no_grad():
             for name, p in single.named_parameters():
                 p.copy_(params[name][m].detach().cpu())
         return single
-
-    def hidden_names(self) -> list[str]:
-        """Names of the activation modules, as for :meth:`MLP.hidden_names`."""
-        return [f"layers.{i}" for i, m in enumerate(self.layers) if not isinstance(m, BatchedLinear)]
