@@ -803,8 +803,7 @@ def specs() -> list[Spec]:
                   ok={"ncols": [("None (rows of at most 5)", None)],
                       "cell": [("None (the grid fills a phone's column)", None)]}))
     S.append(Spec("plot_history", plots.plot_history, lambda: {"history": history()},
-                  bad={"history": [("a dict", {"train_loss": [1, 2]})], "metrics": [("'loss'", "loss"), ("['nope']", ["nope"]), ("[]", [])],
-                       "labels": [("'a'", "a")]}))
+                  bad={"history": [("a dict", {"train_loss": [1, 2]})], "metrics": [("'loss'", "loss"), ("['nope']", ["nope"]), ("[]", [])]}))
     S.append(Spec("plot_strips", splitting_plots.plot_strips, lambda: {"acts": Xn(20, 3), "y": yn()},
                   bad={"acts": ARRAY2D_ROWS, "y": LABELS, "ncols": POS_INT, "xlim": [("(1,)", (1,)), ("(2, 1)", (2, 1))],
                        "titles": [("one for 3", ["a"])], "seed": SEED}))
