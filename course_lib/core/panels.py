@@ -52,10 +52,7 @@ def controls_from_grid(grid: Mapping[str, Sequence | Any]) -> dict:
 
 
 class Panel:
-    """A live panel: ``controls`` (name -> widget), and ``figure`` = ``fn(**values)`` redrawn when one changes.
-
-    ``calls`` counts the runs of ``fn``; ``widget`` is the box to display.
-    """
+    """A live panel: ``widget`` shows ``controls`` (name -> control) and ``figure``, ``fn`` of their values."""
 
     def __init__(self, fn: Callable[..., Any], controls: Mapping[str, Any], twin: bool = True):
         self.fn, self.controls, self.calls, self.figure = fn, dict(controls), 0, None
@@ -66,12 +63,8 @@ class Panel:
             control.observe(self._update, names="value")
         self._update()
 
-    def values(self) -> dict:
-        """The current value of every control."""
-        return {name: control.value for name, control in self.controls.items()}
-
     def _update(self, _change=None) -> None:
-        values = self.values()
+        values = {name: control.value for name, control in self.controls.items()}
         self.figure = guarded("live", lambda: self.fn(**values),
                               "the grid values " + ", ".join(f"{k}={v!r}" for k, v in values.items()))
         self.calls += 1

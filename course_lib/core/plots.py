@@ -44,12 +44,11 @@ def class_color(i: int) -> str:
     return CLASS_COLORS[i % len(CLASS_COLORS)]
 
 
-def weight_limit(W: np.ndarray, quantile: float = 0.995) -> float:
-    """Shared symmetric colour limit for a grid of weights: a high quantile of ``abs(W)`` (outliers clipped)."""
+def weight_limit(W: np.ndarray) -> float:
+    """Shared symmetric colour limit for a grid of weights: the 0.995 quantile of ``abs(W)`` (outliers clipped)."""
     check_array("weight_limit", "W", W)
-    check_number("weight_limit", "quantile", quantile, 0, 1, fix="a quantile lies in [0, 1], e.g. 0.995")
     W = np.abs(np.asarray(W, dtype=float))
-    lim = float(np.quantile(W, quantile)) if W.size else 1.0
+    lim = float(np.quantile(W, 0.995)) if W.size else 1.0
     return lim if lim > 0 else 1.0
 
 
@@ -110,7 +109,7 @@ def check_titles(fn: str, name: str, titles, n: int, what: str = "image") -> Non
         fail(fn, name, titles, f"has {len(titles)} entries for {n} {what}s", f"pass one per {what}")
 
 
-def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.ndarray:
+def check_images(fn: str, name: str, W, image_shape) -> np.ndarray:
     """Finite images as rows (k, h*w), (k, h, w) or one (h*w,); returns them as (k, h, w)."""
     h, w = check_image_shape(fn, image_shape)
     a = check_array(fn, name, W, ndim=(1, 2, 3), fix=f"pass images of shape (k, {h * w}) or (k, {h}, {w})")
@@ -118,8 +117,8 @@ def check_images(fn: str, name: str, W, image_shape, min_images: int = 1) -> np.
     if (a.ndim == 2 and a.shape[1] != h * w) or (a.ndim == 3 and a.shape[1:] != (h, w)):
         fail(fn, name, W, f"has rows of {a.shape[1] if a.ndim == 2 else a.shape[1:]} values, which is not "
              f"image_shape={tuple(image_shape)}", "pass the right image_shape")
-    if len(a) < min_images:
-        fail(fn, name, W, f"holds {len(a)} images", f"pass at least {min_images}")
+    if len(a) == 0:
+        fail(fn, name, W, "holds 0 images", "pass at least 1")
     return a.reshape(len(a), h, w)
 
 

@@ -112,17 +112,14 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     """
     _check_name("glue", "name", name, "pass the name the prose uses, e.g. 'ch1_accuracy'")
     check_bool("glue", "display", display)
-    is_mpl = hasattr(value, "savefig")
+    is_mpl, is_plotly = hasattr(value, "savefig"), hasattr(value, "to_plotly_json")
     try:
         from myst_nb import glue as myst_glue
-    except ImportError:
-        myst_glue = None
-    if myst_glue is not None:
-        # a plotly figure would display itself and bypass the glue record: glue its MIME bundle
-        stored = _MimeBundle(value._repr_mimebundle_()) if hasattr(value, "to_plotly_json") else value
-        myst_glue(name, stored, display=display)
-    elif is_mpl or hasattr(value, "to_plotly_json"):
-        show(value)
+    except ImportError:     # not the book's build: show a figure in place
+        if is_mpl or is_plotly:
+            show(value)
+    else:                   # a plotly figure would display itself, bypassing the glue record: glue its MIME bundle
+        myst_glue(name, _MimeBundle(value._repr_mimebundle_()) if is_plotly else value, display=display)
     if is_mpl:
         plt.close(value)
     return value

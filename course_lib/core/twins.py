@@ -39,7 +39,8 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
     combos = [dict(zip(grid, values)) for values in itertools.product(*columns)]
     if isinstance(start, bool) or not isinstance(start, int) or not -len(combos) <= start < len(combos):
         fail("static_twin", "start", start, f"is not the index of one of the {len(combos)} states",
-             f"pass an int from {-len(combos)} to {len(combos) - 1}", TypeError if not isinstance(start, int) else ValueError)
+             f"pass an int from {-len(combos)} to {len(combos) - 1}",
+             TypeError if not isinstance(start, int) else ValueError)
     start %= len(combos)
     states = []
     for i, combo in enumerate(combos):
@@ -63,8 +64,10 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
             layout_update["title.text"] = state_title
         if label is not None:
             text = label(combo)
+        elif len(combo) == 1:
+            text = str(next(iter(combo.values())))
         else:
-            text = str(next(iter(combo.values()))) if len(combo) == 1 else ", ".join(f"{k}={v}" for k, v in combo.items())
+            text = ", ".join(f"{k}={v}" for k, v in combo.items())
         steps.append({"method": "update", "args": [{"visible": visible}, layout_update], "label": text})
     prefix = f"{next(iter(grid))} = " if label is None and len(grid) == 1 else ""
     if start:  # open on that state's title and annotations
@@ -119,7 +122,8 @@ def weight_grid_figure(W, image_shape: tuple[int, int] = (28, 28), titles: Seque
     vmax = weight_limit(images) if vmax is None else vmax
     ncols = max(1, min(ncols, len(images)))
     nrows = -(-len(images) // ncols)
-    fig = make_subplots(rows=nrows, cols=ncols, subplot_titles=[html.escape(str(t)) for t in titles] if titles else None,
+    fig = make_subplots(rows=nrows, cols=ncols,
+                        subplot_titles=[html.escape(str(t)) for t in titles] if titles else None,
                         horizontal_spacing=0.02, vertical_spacing=0.08 if titles else 0.02)
     for i, img in enumerate(images):
         fig.add_trace(go.Heatmap(z=np.round(img, 3), coloraxis="coloraxis",
