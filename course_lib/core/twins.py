@@ -17,14 +17,13 @@ from course_lib.core.plots import check_images, check_titles, weight_limit
 from course_lib.core.validate import check_bool, check_callable, check_int, check_mapping, check_number, fail, guarded
 
 
-def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], title: str | None = None,
-                label: Callable[[dict], str] | None = None, start: int = 0, fixed_axes: bool = False) -> go.Figure:
+def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], label: Callable[[dict], str] | None = None,
+                start: int = 0, fixed_axes: bool = False) -> go.Figure:
     """Precompute ``fn`` on every grid point and join the figures under one slider (one step per state).
 
     Args:
         fn: returns a plotly figure from keyword arguments; every state shares the first one's subplot layout.
         grid: parameter name -> list of values (several parameters: one slider over all combinations).
-        title: figure title used when a state has none.
         label: text of a slider step from the state's parameters (default ``"name=value"``).
         start: index of the state the figure opens on; negative indices count from the end.
         fixed_axes: give every x and y axis one range that holds all states' data (the slider never rescales).
@@ -59,9 +58,8 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
         visible = [first <= j < first + len(state.data) for j in range(total)]
         first += len(state.data)
         layout_update = {"annotations": list(state.layout.annotations)}
-        state_title = state.layout.title.text or title
-        if state_title:
-            layout_update["title.text"] = state_title
+        if state.layout.title.text:
+            layout_update["title.text"] = state.layout.title.text
         if label is not None:
             text = label(combo)
         elif len(combo) == 1:
@@ -75,8 +73,6 @@ def static_twin(fn: Callable[..., go.Figure], grid: Mapping[str, Sequence], titl
                           annotations=steps[start]["args"][1]["annotations"])
     fig.update_layout(sliders=[{"active": start, "steps": steps, "currentvalue": {"prefix": prefix},
                                 "pad": {"t": 40}}])
-    if title and not states[0].layout.title.text:
-        fig.update_layout(title_text=title)
     if fixed_axes:
         _fix_ranges(fig)
     return fig
