@@ -36,14 +36,15 @@ def figure_html(fig: go.Figure | dict, height: int | None = None) -> str:
     if height is not None:
         check_int("figure_html", "height", height, 1, fix="a height in pixels, e.g. height=450, or None")
     fig_dict = fig.to_dict() if isinstance(fig, go.Figure) else fig
-    if fig_dict.get("layout", {}).get("width") is not None:    # a fixed width would overflow a phone
-        fig_dict = {**fig_dict, "layout": {k: v for k, v in fig_dict["layout"].items() if k != "width"}}
+    layout = fig_dict.get("layout", {})
+    if layout.get("width") is not None:    # a fixed width would overflow a phone
+        fig_dict = {**fig_dict, "layout": {k: v for k, v in layout.items() if k != "width"}}
     # plotly escapes "<" as well as "/", so the slashes may stay ("</script>" cannot form)
     fig_json = pio.to_json(fig_dict, validate=False).replace("\\u002f", "/")
     div_id = f"plotly-{uuid.uuid4().hex[:12]}"
-    height = height or (fig_dict.get("layout", {}).get("height") or 450)
+    height = height or layout.get("height") or 450
     controls, stepper, focus = "", "", ""
-    if fig_dict.get("layout", {}).get("sliders"):
+    if layout.get("sliders"):
         controls = (f'<div class="course-stepper" role="group" aria-label="Step through the states of the figure">'
                     f'<button type="button" id="{div_id}-prev" aria-controls="{div_id}">&#9664; Previous</button>'
                     f'<button type="button" id="{div_id}-next" aria-controls="{div_id}">Next &#9654;</button>'
