@@ -26,10 +26,8 @@ def _check_model(model: nn.Module, data: Split, fn: str) -> None:
     check_type(fn, "model", model, nn.Module, "a torch nn.Module (e.g. course_lib.MLP)")
     with calling(fn):
         out = _predict(model, data.X_train[..., :1, :])
-    n_models = getattr(model, "n_models", None)
-    members = data.y_train.shape[0] if data.y_train.ndim == 2 else n_models
-    if out.ndim not in (2, 3) or (n_models is not None and out.ndim != 3) or (
-            members is not None and (out.ndim != 3 or out.shape[0] != members)):
+    members = data.y_train.shape[0] if data.y_train.ndim == 2 else getattr(model, "n_models", None)
+    if out.ndim not in (2, 3) or (members is not None and (out.ndim != 3 or out.shape[0] != members)):
         fail(fn, "model", type(model).__name__, f"returns logits of shape {tuple(out.shape)} for one example",
              "a model returns (n, classes), an ensemble (members, n, classes) with one row of labels per member")
     for part in ("train", "test", "val"):
@@ -71,7 +69,6 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
         model: returns logits (n, classes), or (M, n, classes) for an ensemble; on the device of ``data``.
         data: ``X_val``/``y_val`` are used when present; for an ensemble, ``X_train`` may be (M, n, d) and
             ``y_train`` (M, n), one set per member.
-        optimizer: ``"sgd"`` (plain, or with ``momentum``) or ``"adam"``.
         batch_seed: seed of the batch order; for an ensemble, a list (one seed per member) gives each its own order.
         eval_every: evaluate every this many epochs, before training and after the last epoch; None for never.
         keep_best: end with the weights of the evaluated epoch of lowest validation loss (per member).
