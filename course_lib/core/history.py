@@ -16,10 +16,9 @@ from course_lib.core.validate import check_int, fail
 
 @dataclass
 class Event:
-    """What ``train`` passes to ``callback``: ``phase`` ``"step"`` (after the backward pass, before the update)
-    or ``"epoch"`` (at its end, after its evaluation; epoch 0 is before training).
+    """What ``train`` passes to ``callback`` at each ``phase``: ``"step"`` (before the update) or ``"epoch"``.
 
-    ``X``, ``y``, ``y_hat`` and ``loss`` are the current batch's, None for ``"epoch"``.
+    ``X``, ``y``, ``y_hat`` and ``loss`` are the current batch's, None for ``"epoch"`` (epoch 0: before training).
     """
 
     phase: str
@@ -87,11 +86,7 @@ class History:
 
 
 class BestWeights:
-    """The weights of the lowest validation loss seen so far, per member of an ensemble.
-
-    Used by ``train(..., keep_best=True)`` and the results scripts' early stopping. ``loss`` and ``epoch``
-    hold each member's best validation loss and its epoch (scalars for one network), ``state`` the weights.
-    """
+    """The weights (``state``) of the lowest validation loss so far (``loss``, at ``epoch``), per member."""
 
     def __init__(self) -> None:
         self.loss, self.epoch, self.state = np.inf, 0, None
