@@ -287,7 +287,7 @@ def _with(kwargs: dict, **changes) -> dict:
 
 
 def _ctx(cm):
-    """Enter and leave a context manager (for ``seeded`` and ``capture_activations``)."""
+    """Enter and leave a context manager (for ``seeded``)."""
     with cm:
         pass
 
@@ -522,13 +522,11 @@ def specs() -> list[Spec]:
     S.append(Spec("activations", record.activations, lambda: {"model": mlp(), "X": X()},
                   bad={"layers": [("['nope']", ["nope"]), ("'layers.1'", "layers.1")],
                        "X": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("wrong width", drop_column())]}))
-    S.append(Spec("capture_activations", lambda model, layers=None: _ctx(record.capture_activations(model, layers)),
-                  lambda: {"model": mlp()}, bad={"layers": [("['nope']", ["nope"]), ("'layers.1'", "layers.1")]}))
     S.append(Spec("Recorder", record.Recorder, lambda: {"model": mlp(), "probe": X(4), "at_epochs": [0, 1]},
                   bad={"at_epochs": [("[-1]", [-1]), ("[1.5]", [1.5]), ("'5'", "5"), ("None (and no at_steps)", None)],
                        "at_steps": [("[-2]", [-2])],
                        "probe": [("a NaN inside", T(lambda v: with_value(NAN)(v).float())), ("wrong width", drop_column())],
-                       "layers": [("['nope']", ["nope"])], "weights": BOOL, "gradients": BOOL}))
+                       "layers": [("['nope']", ["nope"])], "weights": BOOL}))
 
     # ---------------------------------------------------------------- interactive
     def twin_fn(a=1, b=1):

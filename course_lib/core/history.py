@@ -1,6 +1,6 @@
 """What training reports: the events a callback sees, the history it returns, the best weights it keeps.
 
-Taught in the introduction (:doc:`/book/00_introduction`), beside :func:`course_lib.core.train.train`.
+Taught in :doc:`/book/00_introduction`, beside :func:`course_lib.core.train.train`.
 """
 from __future__ import annotations
 
@@ -16,12 +16,9 @@ from course_lib.core.validate import check_int, fail
 
 @dataclass
 class Event:
-    """What the training loop passes to ``callback``.
+    """What ``train`` passes to ``callback`` at each ``phase``: ``"step"`` (before the update) or ``"epoch"``.
 
-    ``phase`` is ``"step"`` after the backward pass and before the update (gradients are in
-    ``.grad``), or ``"epoch"`` at the end of every epoch (epoch 0 = before training), after
-    that epoch's evaluation when there is one. ``X``, ``y``, ``y_hat`` and ``loss`` are the
-    current batch's (None for ``"epoch"``).
+    ``X``, ``y``, ``y_hat`` and ``loss`` are the current batch's, None for ``"epoch"`` (epoch 0: before training).
     """
 
     phase: str
@@ -36,24 +33,19 @@ class Event:
 
 
 class StopTraining(Exception):
-    """Raise it in a callback to end training there; :func:`~course_lib.core.train.train` returns what it has so far."""
+    """Raise it in a callback to end training there; :func:`~course_lib.core.train.train` returns what it has."""
 
 
 class TrainingDiverged(FloatingPointError, ValueError):
-    """:func:`~course_lib.core.train.train` stopped because the loss of an epoch was not finite (NaN or inf).
-
-    A ``FloatingPointError`` and a ``ValueError``; the message names the epoch and what to try.
-    """
+    """The loss of an epoch was not finite (NaN or inf); the message names the epoch and what to try."""
 
 
 @dataclass
 class History:
     """Metrics at the evaluated epochs; ``history.epochs[i]`` is the epoch of row ``i``.
 
-    Every metric is a NumPy array of shape (n_evaluations,) for one model, or
-    (n_evaluations, n_models) for an ensemble. With ``eval_every=1`` (the default), row ``e``
-    is after ``e`` epochs (row 0: before training). ``best_epoch`` is the epoch whose weights
-    the model holds at the end (the last one, or the lowest validation loss with ``keep_best``).
+    Every metric is an array (n_evaluations,), or (n_evaluations, n_models) for an ensemble. ``best_epoch``
+    is the epoch whose weights the model holds at the end (per member for an ensemble).
     """
 
     metrics: dict[str, list] = field(default_factory=dict)
@@ -87,20 +79,14 @@ class History:
         m = check_int("History.member", "m", m, 0, None if n_models is None else n_models - 1,
                       fix="a member of the ensemble" if n_models is None else
                       f"the ensemble has {n_models} members (0..{n_models - 1})")
-        out = History(evaluated=list(self.evaluated), seconds=self.seconds,
-                      best_epoch=int(np.atleast_1d(self.best_epoch)[m] if np.ndim(self.best_epoch) else self.best_epoch))
+        best = np.atleast_1d(self.best_epoch)[m] if np.ndim(self.best_epoch) else self.best_epoch
+        out = History(evaluated=list(self.evaluated), seconds=self.seconds, best_epoch=int(best))
         out.metrics = {k: [np.asarray(v)[m] for v in values] for k, values in self.metrics.items()}
         return out
 
 
 class BestWeights:
-    """The weights of the lowest validation loss seen so far, per member of an ensemble.
-
-    ``train(..., keep_best=True)`` uses it, and so do the results scripts' early stopping, so
-    that "keep the best weights" is written once. After :meth:`update` calls, ``loss`` and
-    ``epoch`` hold each member's best validation loss and its epoch (scalars for one network),
-    ``state`` a state dict with each member's best weights.
-    """
+    """The weights (``state``) of the lowest validation loss so far (``loss``, at ``epoch``), per member."""
 
     def __init__(self) -> None:
         self.loss, self.epoch, self.state = np.inf, 0, None
