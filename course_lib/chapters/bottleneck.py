@@ -1,19 +1,7 @@
 """Bottleneck networks: what a narrow layer keeps, and how hard it is to read out again.
 
 Introduced in chapter 5 (:doc:`/book/05_bottleneck`; the width sweep, the dead units and the readouts
-are on its companion page :doc:`/book/05_bottleneck_further`), which follows chapter 4 of the thesis
-of Chen (2017) and the plane-folding notes of Canziani and LeCun's course (Xiao et al. 2020):
-
-* :func:`bottleneck_sizes`, :func:`pad_ensemble`, :func:`unpad_member`: train networks of
-  *different* widths side by side in one :class:`~course_lib.core.models.MLPEnsemble`, exactly;
-  :func:`load_net` rebuilds one saved network of the full run;
-* :func:`count_dead_units`, :func:`count_crossings`: ReLU units that never fire; whether a 2-D layer's
-  class means form a self-avoiding curve;
-* :func:`least_squares_readout`, :func:`~course_lib.chapters.bottleneck.readout_succeeds`, :func:`~course_lib.chapters.folding.sample_points`,
-  :func:`~course_lib.chapters.folding.random_embedding_probability`: the thesis's Moore-Penrose readout from a few points
-  in a low-dimensional layer to one-hot outputs, and how often it can work for random points;
-* :func:`~course_lib.chapters.folding.fold_steps`, :func:`~course_lib.chapters.folding.plane_folding_figure`: a network with 2-unit layers drawn as a
-  sequence of maps of the plane.
+are on :doc:`/book/05_bottleneck_further`), after chapter 4 of Chen (2017).
 """
 from __future__ import annotations
 
@@ -40,14 +28,9 @@ from course_lib.core.validate import (
 def bottleneck_sizes(p: int, depth: str = "shallow", n_in: int = 100, n_out: int = 60, outer: int = 25) -> list[int]:
     """Layer sizes of the thesis's bottleneck networks: ``100-p-60`` ("shallow") or ``100-25-p-25-60`` ("deep").
 
-    Introduced in chapter 5.
-
     Args:
         p: width of the bottleneck layer; depth: ``"shallow"`` or ``"deep"``.
         n_in, n_out: input and output sizes; outer: width of the layers around a deep bottleneck.
-
-    Returns:
-        list[int]: sizes from input to output, as :class:`~course_lib.core.models.MLP` takes them.
     """
     fn = "bottleneck_sizes"
     check_int(fn, "p", p, 1, fix="the width of the bottleneck, e.g. p=2")
@@ -65,20 +48,13 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
                  weight_std: float | str | None = None) -> MLPEnsemble:
     """One :class:`~course_lib.core.models.MLPEnsemble` that trains MLPs of *different* hidden widths side by side.
 
-    Introduced in chapter 5, where it trains the nine bottleneck widths of one depth at once.
-
-    Member ``m`` is ``MLP(sizes_list[m], seed=seeds[m])``, padded
-    with zeros to the largest width of every layer. A padded unit has zero weights in and out and
-    zero bias, so its activation is 0 and every gradient that reaches its weights is exactly 0:
-    plain SGD, momentum and Adam (without weight decay) never move it. Each member therefore
-    trains exactly as its small network would alone (up to float rounding). Needs an activation
-    with f(0) = 0 (relu, tanh, identity).
+    Member ``m`` is ``MLP(sizes_list[m], seed=seeds[m])`` padded with zeros to the largest width of every
+    layer; it trains as it would alone (SGD, momentum or Adam without weight decay; f(0) = 0 activations).
 
     Args:
         sizes_list: one list of layer sizes per member, all of the same length, with the same
             input and output sizes, e.g. ``[[100, p, 60] for p in range(2, 11)]``.
-        seeds: one initialisation seed per member.
-        activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
+        seeds: one seed per member; activation, weight_std: as for :class:`~course_lib.core.models.MLP`.
 
     Returns:
         MLPEnsemble whose ``sizes`` are the largest widths; ``ensemble.member_sizes`` keeps
@@ -116,14 +92,7 @@ def pad_ensemble(sizes_list: Sequence[Sequence[int]], seeds: Sequence[int], acti
 
 
 def unpad_member(ensemble: MLPEnsemble, m: int) -> MLP:
-    """Take member ``m`` out of a :func:`pad_ensemble` as a plain MLP of its own sizes (a copy; chapter 5).
-
-    Args:
-        ensemble: built by :func:`pad_ensemble`; m: the member's index.
-
-    Returns:
-        MLP with sizes ``ensemble.member_sizes[m]``.
-    """
+    """Member ``m`` of a :func:`pad_ensemble` as a plain MLP (a copy) of sizes ``ensemble.member_sizes[m]``."""
     fn = "unpad_member"
     check_type(fn, "ensemble", ensemble, MLPEnsemble, "an MLPEnsemble built by pad_ensemble")
     sizes_list = getattr(ensemble, "member_sizes", None)
@@ -146,12 +115,10 @@ def load_net(weights, key: str, sizes: Sequence[int]) -> MLP:
         weights: a ``weights.npz`` as ``cl.load_results`` reads it: one array per parameter, named
             ``f"{key}/{name}"`` with ``name`` as in ``MLP(sizes).state_dict()``
             (``"p2_seed0/layers.0.weight"``: shape (sizes[1], sizes[0])).
-        key: the run, e.g. ``"p2_seed0"`` (width 2, seed 0).
-        sizes: its layer sizes, e.g. ``bottleneck_sizes(2)``.
+        key: the run, e.g. ``"p2_seed0"`` (width 2, seed 0); sizes: its layer sizes, e.g. ``bottleneck_sizes(2)``.
 
     Returns:
-        MLP of ``sizes`` with the saved values (its throw-away initial weights come from the
-        global generator, as ``MLP(sizes)``'s do). Shapes: input (n, sizes[0]) -> logits (n, sizes[-1]).
+        MLP: input (n, sizes[0]) -> logits (n, sizes[-1]); its throw-away initial weights use the global generator.
     """
     fn = "load_net"
     check_mapping(fn, "weights", weights, "pass e.g. cl.load_results('ch5_bottleneck_shallow/weights.npz')")
@@ -176,11 +143,7 @@ def count_dead_units(acts: np.ndarray, tol: float = 0.0) -> int | np.ndarray:
     """Count units that are never active (activation <= ``tol`` on every sample): dead ReLUs (chapter 5).
 
     Args:
-        acts: activations of shape (n, units), or (n_models, n, units) for an ensemble.
-        tol: largest activation still counted as "off".
-
-    Returns:
-        int, or an int array of shape (n_models,).
+        acts: activations (n, units) -> int, or (n_models, n, units) for an ensemble -> int array (n_models,).
     """
     fn = "count_dead_units"
     check_array(fn, "acts", acts, ndim=(2, 3), fix="expected (n, units) or (n_models, n, units) with n > 0")
@@ -193,13 +156,10 @@ def count_dead_units(acts: np.ndarray, tol: float = 0.0) -> int | np.ndarray:
 
 
 def count_crossings(curve: np.ndarray) -> int:
-    """Count the proper crossings of a polyline with itself; 0 means the curve is self-avoiding (chapter 5).
+    """Count pairs of non-neighbouring segments of a polyline that cross at one interior point; 0: self-avoiding.
 
     Args:
         curve: points of shape (n, 2), joined in order (e.g. the class means of a 2-D layer).
-
-    Returns:
-        int: pairs of non-neighbouring segments that cross at a single interior point.
     """
     check_array("count_crossings", "curve", curve, shape=(None, 2), fix="expected points (n, 2)")
     P = np.asarray(curve, dtype=np.float64)
@@ -218,10 +178,7 @@ def count_crossings(curve: np.ndarray) -> int:
 def least_squares_readout(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The affine map that sends ``n`` points of a p-dim layer closest to the ``n`` one-hot vectors (chapter 5).
 
-    Solves ``[V 1] (W b)^T = I_n`` in the least-squares sense with the Moore-Penrose inverse
-    (the thesis's eq. 4.1). Because the column of ones is included, its scores equal those of
-    the thesis's centred construction ``F^+(x - m)`` plus the constant ``1/n``, so both pick
-    the same class.
+    Solves ``[V 1] (W b)^T = I_n`` in the least-squares sense with the Moore-Penrose inverse (eq. 4.1).
 
     Args:
         V: points of shape (n, p), one per class (e.g. class means of a bottleneck layer).
@@ -239,16 +196,11 @@ def least_squares_readout(V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def readout_succeeds(V: np.ndarray, affine: bool = True) -> np.ndarray | bool:
     """Does the least-squares readout of :func:`least_squares_readout` classify all n points correctly? (chapter 5)
 
-    For point k the readout's scores are column k of the hat matrix ``A A^+`` (the thesis's
-    eq. 4.2); it succeeds when every column has its largest entry on the diagonal. With
-    ``affine=False`` the readout is purely linear, ``V V^+`` (the thesis's literal procedure).
+    Yes when every column of the hat matrix ``A A^+`` (eq. 4.2) has its largest entry on the diagonal.
 
     Args:
-        V: points of shape (n, p), or a batch (trials, n, p).
-        affine: include the bias (centre the points) or not.
-
-    Returns:
-        bool, or a bool array of shape (trials,).
+        V: points (n, p) -> bool, or a batch (trials, n, p) -> bool array (trials,).
+        affine: include the bias (centre the points); ``False``: the purely linear ``V V^+``.
     """
     fn = "readout_succeeds"
     check_array(fn, "V", V, ndim=(2, 3), fix="expected (n, p) or (trials, n, p) with n >= 2")

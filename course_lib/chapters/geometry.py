@@ -1,9 +1,7 @@
 """The geometry of hidden representations (chapter 6): the thesis's deviation measures.
 
-Taught in :doc:`/book/06_memorization` (Chen 2017, section 6.4.1). A *representation* of a layer is
-an array ``acts`` of shape (n, units): one activation vector per sample (layer 0 is the input itself).
-The measures compare representations of samples of one class (inner-class deviation) and the mean
-representations of different classes (inter-class deviation), and map them to two dimensions.
+Taught in :doc:`/book/06_memorization` (Chen 2017, section 6.4.1). A layer's representation ``acts``
+has shape (n, units): one activation vector per sample (layer 0 is the input itself).
 """
 from __future__ import annotations
 
@@ -35,9 +33,6 @@ from course_lib.core.validate import (
 def layer_representations(model: MLP, X: torch.Tensor) -> dict[str, np.ndarray]:
     """The input and every hidden layer's representation (after the activation) of inputs ``X``.
 
-    The sequence of layers that :func:`deviation_measures` and :func:`neighbour_label_gaps` walk
-    through, layer 0 being the input. Introduced in chapter 6.
-
     Args:
         model: an :class:`~course_lib.core.models.MLP`; X: inputs of shape (n, features).
 
@@ -53,17 +48,10 @@ def layer_representations(model: MLP, X: torch.Tensor) -> dict[str, np.ndarray]:
 
 
 def pairwise_distances(A, B=None, metric: str = "euclidean") -> np.ndarray:
-    """All distances between the rows of ``A`` and the rows of ``B`` (default ``B = A``).
+    """All distances (float64, shape (n, m)) between the rows of ``A`` (n, d) and of ``B`` (m, d; default ``A``).
 
-    ``cosine`` is 1 - cos(angle); ``correlation`` is the cosine distance of the rows after
-    subtracting each row's own mean (1 - Pearson's rho). A zero (or constant) row has no
-    direction: it counts as similarity 0, distance 1, to every row.
-
-    Args:
-        A: shape (n, d); B: shape (m, d) or None; metric: one of :data:`~course_lib.chapters.memorization.METRICS`.
-
-    Returns:
-        np.ndarray of float64, shape (n, m).
+    ``metric``: one of :data:`~course_lib.chapters.memorization.METRICS`; ``cosine`` is 1 - cos(angle),
+    ``correlation`` 1 - Pearson's rho of the rows. A zero (or constant) row is at distance 1 from every row.
     """
     fn = "pairwise_distances"
     check_choice(fn, "metric", metric, METRICS)
@@ -94,10 +82,8 @@ def inner_class_deviation(acts, y, metric: str = "euclidean") -> float:
     """Mean distance between two different samples of the same class, averaged over classes (eq. 6.2).
 
     Args:
-        acts: shape (n, units); y: labels (n,), every class with at least two samples; metric: see :data:`~course_lib.chapters.memorization.METRICS`.
-
-    Returns:
-        float
+        acts: shape (n, units); y: labels (n,), every class with at least two samples.
+        metric: one of :data:`~course_lib.chapters.memorization.METRICS`.
     """
     fn = "inner_class_deviation"
     check_choice(fn, "metric", metric, METRICS)
@@ -116,12 +102,7 @@ def inner_class_deviation(acts, y, metric: str = "euclidean") -> float:
 def inter_class_deviation(acts, y, metric: str = "euclidean", pairs: str = "adjacent") -> float:
     """Mean distance between class means (eq. 6.3): of neighbouring labels, or of all pairs.
 
-    The jump task's labels are ordered positions, so the thesis compares class ``c`` with ``c + 1``
-    (``pairs="adjacent"``, a mean over the n_labels - 1 pairs); MNIST digits have no order, so
-    it averages all pairs of digits (``pairs="all"``).
-
-    Returns:
-        float
+    ``pairs="adjacent"``: class ``c`` with ``c + 1`` (ordered labels, the jump task); ``"all"``: all pairs (MNIST).
     """
     fn = "inter_class_deviation"
     check_choice(fn, "pairs", pairs, ("adjacent", "all"))
@@ -147,12 +128,11 @@ def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjace
 
     Args:
         layers: layer name -> representations (n, units), in order from the input (layer 0).
-        y: the labels that define the classes, shape (n,).
-        pairs: ``"adjacent"`` (jump task) or ``"all"`` (MNIST), see :func:`inter_class_deviation`.
+        y: labels (n,); pairs: ``"adjacent"`` (jump task) or ``"all"`` (MNIST), see :func:`inter_class_deviation`.
 
     Returns:
-        dict: ``"level"`` and, for ``inner`` and ``inter``, ``"{inner|inter}_{euclidean|norm_euclidean|cosine|correlation}"``,
-        each an array of shape (n_layers,); ``norm_euclidean`` is the Euclidean value divided by ``level``.
+        dict: ``"level"`` and ``"{inner|inter}_{euclidean|norm_euclidean|cosine|correlation}"``, each an
+        array of shape (n_layers,); ``norm_euclidean`` is the Euclidean value divided by ``level``.
     """
     fn = "deviation_measures"
     check_mapping(fn, "layers", layers, "pass e.g. {'input': X, 'layers.1': A1}")
@@ -177,10 +157,6 @@ def deviation_measures(layers: Mapping[str, np.ndarray], y, pairs: str = "adjace
 def neighbour_label_gap(acts, y, k: int = 5) -> float:
     """How far apart, in label, a sample and its ``k`` nearest neighbours are (Euclidean), on average.
 
-    On the jump task the labels are positions, so a representation that keeps the ordered
-    manifold of the input gives a small gap; one that scatters each class gives a gap near that
-    of random pairs (about a third of the label range).
-
     Args:
         acts: representations (n, units); y: numeric labels (n,); k: neighbours per sample.
 
@@ -198,14 +174,11 @@ def neighbour_label_gap(acts, y, k: int = 5) -> float:
 
 
 def neighbour_label_gaps(layers: Mapping[str, np.ndarray], y, k: int = 5) -> list[float]:
-    """:func:`neighbour_label_gap` of every layer of a sequence, e.g. from :func:`layer_representations`.
+    """:func:`neighbour_label_gap` of every layer (one float each, in order), e.g. from :func:`layer_representations`.
 
     Args:
         layers: layer name -> representations (n, units), in order from the input.
         y: numeric labels (n,); k: neighbours per sample.
-
-    Returns:
-        list of float, one per layer, in the order of ``layers``.
     """
     fn = "neighbour_label_gaps"
     check_mapping(fn, "layers", layers, "pass e.g. {'input': X, 'layers.1': A1}")
@@ -219,17 +192,12 @@ def neighbour_label_gaps(layers: Mapping[str, np.ndarray], y, k: int = 5) -> lis
 def stripe_index(means) -> float:
     """How smoothly units' class-averaged activations change from one label to the next (chapter 6's stripes).
 
-    For each unit, the Pearson correlation between its mean activation at label ``c`` and at label
-    ``c + 1`` over all ``c``; the mean over units. Units whose mean activation does not vary (e.g.
-    never fire) are skipped. Near 1: stripes, units that respond to a band of neighbouring labels;
-    near 0: no order in the labels.
+    The mean over units of the Pearson correlation between a unit's mean activation at labels ``c`` and
+    ``c + 1`` (over all ``c``), skipping units whose mean does not vary. Near 1: stripes; near 0: no order.
 
     Args:
-        means: class means of shape (n_labels, units), rows in label order (at least 3 labels),
+        means: class means (n_labels, units), rows in label order (at least 3 labels),
             e.g. ``course_lib.class_means(acts, y)``.
-
-    Returns:
-        float
     """
     fn = "stripe_index"
     means = as_numpy(means, fn, "means", ndim=2, min_rows=3, dtype=None)
@@ -243,18 +211,11 @@ def stripe_index(means) -> float:
 
 
 def embed_tsne(acts, seed: int = 0, perplexity: float = 30.0, max_iter: int = 1000) -> np.ndarray:
-    """A 2-D t-SNE map of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
-
-    Introduced in chapter 6, which maps a few hundred signals per layer with ``max_iter=500``.
-    scikit-learn's thread pools run with as many threads as PyTorch (``course_lib.setup`` sets
-    that number before scikit-learn is loaded, so it cannot limit them itself).
+    """A 2-D t-SNE map (n, 2) of representations (scikit-learn's ``TSNE``, PCA start, fixed ``random_state``).
 
     Args:
         acts: shape (n, units), with n > 3 * perplexity; seed: the ``random_state``;
         perplexity: t-SNE's effective number of neighbours; max_iter: optimization steps (at least 250).
-
-    Returns:
-        np.ndarray of shape (n, 2).
     """
 
     fn = "embed_tsne"
