@@ -1,8 +1,7 @@
 """The jump-detection task of the thesis (Chen 2017): the signal-processing detector and the
 thesis's four error measures. Taught in :doc:`/book/04_edges` and used again in chapters 5 and 6.
 
-Positions are 1-based, as in the thesis: a signal with jump position ``t`` has its first high
-sample at index ``t - 1`` of the array. Labels are ``t - 21`` (0..59).
+Positions are 1-based: jump position ``t`` is the first high sample, index ``t - 1``; labels are ``t - 21`` (0..59).
 """
 from __future__ import annotations
 
@@ -25,13 +24,10 @@ def labels_to_positions(y) -> np.ndarray:
 
 
 def gaussian_window(window: int = 19, width: float = 2.9) -> np.ndarray:
-    """A normalized Gaussian smoothing filter (the thesis uses window 19, width 2.9).
+    """A normalized Gaussian smoothing filter of shape (window,) (the thesis uses window 19, width 2.9).
 
     Args:
         window: odd number of taps; width: standard deviation in samples.
-
-    Returns:
-        np.ndarray of shape (window,), summing to 1.
     """
     fix = "a positive odd integer, e.g. window=19"
     if check_int("gaussian_window", "window", window, 1, fix=fix) % 2 == 0:
@@ -43,11 +39,7 @@ def gaussian_window(window: int = 19, width: float = 2.9) -> np.ndarray:
 
 
 def derivative_of_gaussian(window: int = 19, width: float = 2.9) -> np.ndarray:
-    """The smoothing filter convolved with the first difference [1, -1]: one edge-detecting filter.
-
-    Returns:
-        np.ndarray of shape (window + 1,).
-    """
+    """The smoothing filter convolved with the first difference [1, -1]: an edge detector of shape (window + 1,)."""
     with calling("derivative_of_gaussian"):
         g = gaussian_window(window, width)
     return np.convolve(g, [1.0, -1.0])
@@ -55,11 +47,6 @@ def derivative_of_gaussian(window: int = 19, width: float = 2.9) -> np.ndarray:
 
 def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last: int = 80) -> np.ndarray:
     """The signal-processing answer: smooth, take the first difference, pick the largest rise.
-
-    The smoothed signal is ``np.convolve(x, gaussian, "same")`` (edges padded with the
-    nearest sample, so the borders make no false edges); the rise at position ``t`` is
-    ``s[t-1] - s[t-2]`` (0-based array indices) and the estimate is the ``t`` in ``first..last``
-    with the largest rise.
 
     Args:
         X: signals of shape (n, length), NumPy or torch.
@@ -84,14 +71,7 @@ def detect_jumps(X, window: int = 19, width: float = 2.9, first: int = 21, last:
 
 
 def width_slider(value: float = 2.9) -> widgets.FloatSlider:
-    """The control of the detector's Gaussian width in chapter 4's live panels: 0.5 to 8 in steps of 0.1.
-
-    Args:
-        value: the starting width (the thesis's 2.9).
-
-    Returns:
-        an ipywidgets ``FloatSlider`` (updates when released), for ``cl.live(draw, {"width": width_slider()})``.
-    """
+    """Chapter 4's ipywidgets ``FloatSlider`` for the detector's Gaussian width: 0.5 to 8 in steps of 0.1."""
     check_number("width_slider", "value", value, 0.5, 8.0, fix="a width from 0.5 to 8, e.g. value=2.9")
     return widgets.FloatSlider(value=value, min=0.5, max=8.0, step=0.1, description="width", continuous_update=False)
 
@@ -107,16 +87,11 @@ def _check_positions(fn: str, first, last, length: int) -> None:
 
 
 def position_errors(pred_positions, true_positions) -> dict[str, float]:
-    """The thesis's four error measures (Chen 2017, section 3.2.3).
-
-    ``L1`` is the mean absolute position error, ``L2`` the root-mean-square error, and
-    ``L1_99`` / ``L2_99`` the same over the 99 % of signals with the lowest absolute error.
-
-    Args:
-        pred_positions, true_positions: positions or labels (the same offset for both), shape (n,).
+    """The thesis's four error measures (Chen 2017, section 3.2.3) of positions (or both as labels), shape (n,) each.
 
     Returns:
-        dict with keys ``L1``, ``L2``, ``L1_99``, ``L2_99`` and ``max`` (largest absolute error).
+        dict: ``L1`` mean absolute error, ``L2`` root-mean-square error, ``L1_99`` / ``L2_99`` the same over
+        the 99 % of signals with the lowest error, ``max`` the largest absolute error.
     """
     fn = "position_errors"
     check_array(fn, "pred_positions", pred_positions, ndim=1, min_rows=1, fix="pass one position per signal")
@@ -134,18 +109,13 @@ def position_errors(pred_positions, true_positions) -> dict[str, float]:
 
 def detector_weights(window: int = 19, width: float = 2.9, length: int = 100, first: int = 21,
                      last: int = 80) -> np.ndarray:
-    """The signal-processing detector written as a fixed linear layer (chapter 4).
-
-    Smoothing, edge padding and the first difference are all linear, so the rise that
-    :func:`detect_jumps` computes for position ``t`` is ``X @ K[:, t - first]``; the detector
-    is ``argmax`` over these scores. Column ``t - first`` is the derivative-of-Gaussian filter
-    shifted to position ``t`` (bent at the borders by the edge padding).
+    """The signal-processing detector as a fixed linear layer ``K``: :func:`detect_jumps` is argmax of ``X @ K``.
 
     Args:
         window, width: the Gaussian smoother; length: signal length; first, last: the positions.
 
     Returns:
-        np.ndarray: shape (length, last - first + 1), one column per position.
+        np.ndarray: shape (length, last - first + 1); column ``t - first`` gives the rise into position ``t``.
     """
     fn = "detector_weights"
     length = check_int(fn, "length", length, 1, fix="the signal length, e.g. length=100")
@@ -163,18 +133,12 @@ def make_jump_signals(n: int, sigma: float = 1.0, height: float = 3.0, length: i
                       last: int = 80, balanced: bool = True, data_seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Noisy 1-D step signals of the thesis (Chen 2017, section 3.1), introduced in chapter 4.
 
-    Sample i is 0 before its jump position t and ``height`` from t on (1-based positions, as
-    in the thesis), plus independent N(0, sigma^2) noise on every component.
+    Sample i (1-based) is 0 before the jump position t and ``height`` from t on, plus N(0, sigma^2) noise.
 
     Args:
-        n: number of signals.
         sigma: noise standard deviation (the thesis never states it; 1.0 fits its numbers).
-        height: jump size theta.
-        length: signal length.
         first, last: the range of jump positions; the label is ``t - first``.
-        balanced: if True, every position occurs equally often (n must be a multiple of the
-            number of positions); otherwise positions are drawn uniformly.
-        data_seed: seed of the generator.
+        balanced: every position equally often (n a multiple of their number); else drawn uniformly.
 
     Returns:
         tuple: ``(X, y)``, float32 of shape (n, length) and int64 labels 0..last-first of shape (n,).
@@ -233,14 +197,12 @@ def load_jump_task(sigma: float = 1.0, n_train: int = 12000, n_val: int = 6000, 
 def results_file(name: str, suffix: str) -> str:
     """Where ``make ch4-results`` (scripts/ch4_jump_models.py) keeps one row's results, for ``cl.load_results``.
 
-    Used by :doc:`/book/04_edges` and :doc:`/book/04b_convolution`, which read the fully trained networks.
-
     Args:
         name: the row as the chapters' tables name it, e.g. ``"2-conv-layer CNN (5, 9)"``.
-        suffix: the file, ``"report.json"`` or ``"weights.npz"``.
+        suffix: ``"report.json"`` or ``"weights.npz"``.
 
     Returns:
-        e.g. ``"ch4_jump_models/2-conv-layer-cnn-5-9/weights.npz"`` (the script's own folder name).
+        e.g. ``"ch4_jump_models/2-conv-layer-cnn-5-9/weights.npz"``.
     """
     for arg, value in (("name", name), ("suffix", suffix)):
         if not isinstance(value, str) or not value.strip():
@@ -251,16 +213,12 @@ def results_file(name: str, suffix: str) -> str:
 
 
 def load_member(model: torch.nn.Module, weights, seed_index: int) -> torch.nn.Module:
-    """Copy run ``seed_index`` of a row's saved weights into ``model`` and return the model.
+    """Copy run ``seed_index`` (0 .. runs - 1) of a row's saved weights into ``model`` (no gradient) and return it.
 
     Args:
         model: a network whose parameter names are keys of ``weights`` (``cl.MLP``, ``conv.CNN``).
         weights: a row's ``weights.npz`` (a mapping): per parameter an array of shape (runs, ...), each run's
             values in any shape with the parameter's number of elements.
-        seed_index: which run, 0 .. runs - 1.
-
-    Returns:
-        ``model``, with its parameters replaced (no gradient is recorded).
     """
     with torch.no_grad():
         for key, p in model.named_parameters():

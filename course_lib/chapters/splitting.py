@@ -1,10 +1,7 @@
 """Class-splitting neurons (chapter 3): the measures.
 
-Taught in :doc:`/book/03_class_splitting`. A hidden neuron trained on a classification task sends
-some classes to one end of its activation range and the rest to the other. This module measures that
-split (a separation score, a sign code per neuron, the within-class spread of a layer) and runs the
-sign-flip test of a class's activation pattern. The weight updates are in
-:mod:`course_lib.chapters.updates`, the figures in :mod:`course_lib.chapters.splitting_plots`.
+Taught in :doc:`/book/03_class_splitting`. The weight updates are in :mod:`course_lib.chapters.updates`,
+the figures in :mod:`course_lib.chapters.splitting_plots`.
 """
 from __future__ import annotations
 
@@ -29,18 +26,15 @@ def _check_acts(acts, y, fn: str, name: str = "acts") -> tuple[np.ndarray, np.nd
 def split_codes(acts: np.ndarray, y: np.ndarray, min_gap: float = 1e-6) -> np.ndarray:
     """Which classes each neuron sends to the high end of its activation (chapter 3).
 
-    For every neuron the class means are sorted, and the classes above the largest gap
-    between neighbouring means form the high side. Two classes always give a split; a
-    neuron whose class means differ by less than ``min_gap`` (a dead ReLU) gets no split.
+    The classes above the largest gap between a neuron's sorted class means form its high side.
 
     Args:
         acts: activations of shape (n, units).
         y: integer labels of shape (n,); the classes present, in increasing order, are the columns.
-        min_gap: largest gap below which a neuron counts as not splitting.
+        min_gap: a neuron whose largest gap is below this (a dead ReLU) does not split.
 
     Returns:
-        np.ndarray: int8 of shape (units, k); 1 = the class is on the high side, 0 = low side,
-        and a row of zeros for a neuron that does not split.
+        np.ndarray: int8 of shape (units, k); 1 = high side, 0 = low side; a row of zeros if no split.
     """
     acts, y = _check_acts(acts, y, "split_codes")
     check_number("split_codes", "min_gap", min_gap, 0, fix="a small gap, e.g. min_gap=1e-6")
@@ -57,14 +51,11 @@ def split_codes(acts: np.ndarray, y: np.ndarray, min_gap: float = 1e-6) -> np.nd
 def separation_score(acts: np.ndarray, y: np.ndarray, eps: float = 1e-9) -> np.ndarray:
     """How far each neuron pushes its two sides apart, in units of their spread (chapter 3).
 
-    The samples are grouped by the side of the neuron's split (:func:`split_codes`; with two
-    classes, simply by class) and the score is the distance between the two group means
-    divided by their pooled standard deviation, ``|m_high - m_low| / sqrt((v_high + v_low) / 2)``
-    (Cohen's d). About 1 means heavy overlap, above 4 clean separation.
+    Cohen's d of the sides of :func:`split_codes`, ``|m_high - m_low| / sqrt((v_high + v_low) / 2 + eps)``:
+    about 1 means heavy overlap, above 4 clean separation.
 
     Args:
         acts: activations of shape (n, units); y: integer labels of shape (n,).
-        eps: added to the pooled variance so a perfectly constant group does not divide by zero.
 
     Returns:
         np.ndarray: float of shape (units,); 0 for a neuron that does not split.
@@ -85,15 +76,9 @@ def separation_score(acts: np.ndarray, y: np.ndarray, eps: float = 1e-9) -> np.n
 def count_splits(codes: np.ndarray, unordered: bool = False) -> int:
     """Number of distinct non-trivial splits among the rows of ``codes`` (chapter 3).
 
-    With k classes there are 2**k - 2 ordered splits (which subset goes to the high end);
-    ``unordered=True`` counts a split and its mirror image once (2**(k-1) - 1 possible).
-
     Args:
         codes: 0/1 array of shape (units, k) from :func:`split_codes`.
-        unordered: identify a code with its complement.
-
-    Returns:
-        int: the number of distinct codes.
+        unordered: count a split and its mirror image once (``2**(k-1) - 1`` possible splits, else ``2**k - 2``).
     """
     check_array("count_splits", "codes", codes, ndim=2, fix="expected a 0/1 array (units, k) from split_codes()")
     check_bool("count_splits", "unordered", unordered)
@@ -112,12 +97,8 @@ def within_class_spread(acts: np.ndarray, y: np.ndarray, relative: bool = False)
 
     Args:
         acts: activations of one layer, shape (n, units); y: labels of shape (n,).
-        relative: if False, the root-mean-square distance of each sample from its class mean
-            per unit, ``sqrt(mean_i ||a_i - mu_{y_i}||^2 / units)``; if True, the share of the
-            layer's total variance that lies within classes (0 = each class is one point).
-
-    Returns:
-        float: the spread (absolute or relative).
+        relative: if False, the root-mean-square distance from the class mean per unit,
+            ``sqrt(mean_i ||a_i - mu_{y_i}||^2 / units)``; if True, the share of the variance within classes.
     """
     acts, y = _check_acts(acts, y, "within_class_spread")
     relative = check_bool("within_class_spread", "relative", relative)
@@ -165,13 +146,10 @@ def median_separation(acts: Mapping[str, np.ndarray], y: np.ndarray) -> np.ndarr
 
 
 def layer_codes(layers: Sequence[np.ndarray], y: np.ndarray) -> np.ndarray:
-    """The :func:`split_codes` of the units of several layers, one row per unit (chapter 3).
+    """The :func:`split_codes` of several layers' units: int8 of shape (sum of units_l, k), layers in order.
 
     Args:
         layers: activations of each layer, shape (n, units_l) each; y: integer labels of shape (n,).
-
-    Returns:
-        np.ndarray: int8 of shape (sum of units_l, k), the layers' rows in order.
     """
     layers = _check_layers("layer_codes", layers, y)
     with calling("layer_codes"):
@@ -183,9 +161,6 @@ def pooled_separation(layers: Sequence[np.ndarray], y: np.ndarray) -> float:
 
     Args:
         layers: activations of each layer, shape (n, units_l) each; y: integer labels of shape (n,).
-
-    Returns:
-        float: the median of the sum of units_l scores.
     """
     layers = _check_layers("pooled_separation", layers, y)
     with calling("pooled_separation"):
@@ -195,15 +170,10 @@ def pooled_separation(layers: Sequence[np.ndarray], y: np.ndarray) -> float:
 def random_code_count(n_units: int, n_codes: int, seed: int = 0, draws: int = 20000) -> float:
     """Control: how many distinct codes ``n_units`` codes drawn at random from ``n_codes`` give (chapter 3).
 
-    Monte Carlo: ``draws`` times, ``n_units`` codes drawn uniformly (with replacement); the exact
-    expectation is ``n_codes * (1 - (1 - 1 / n_codes) ** n_units)``.
+    The mean over ``draws`` draws, each uniform with replacement.
 
     Args:
         n_units: codes per draw (e.g. 30 hidden units); n_codes: codes to choose from (2**k - 2 for k classes).
-        seed: seed of the draws; draws: number of draws.
-
-    Returns:
-        float: the mean number of distinct codes.
     """
     fn = "random_code_count"
     n_units, n_codes = check_int(fn, "n_units", n_units, 1), check_int(fn, "n_codes", n_codes, 1)
@@ -216,15 +186,11 @@ def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200
                 orders: np.ndarray | None = None) -> np.ndarray:
     """Class probabilities of an output layer as the entries of a pattern flip sign one by one (chapter 3).
 
-    The output layer computes ``softmax(W @ h + b)``. Flipping entry i adds ``-2 * W[:, i] * h[i]``
-    to the logits, so each order of flips is one cumulative sum.
-
     Args:
         h: activation pattern of the last hidden layer, shape (units,).
-        W, b: output weights (C, units) and bias (C,).
+        W, b: output weights (C, units) and bias (C,); the layer computes ``softmax(W @ h + b)``.
         n_orders: number of random flip orders; seed: seed of the orders.
-        orders: chosen flip orders instead of random ones, shape (m, units), each row a permutation
-            of ``range(units)`` (e.g. the units sorted by their contribution); overrides ``n_orders``.
+        orders: chosen flip orders instead of random ones, shape (m, units), rows permutations of ``range(units)``.
 
     Returns:
         np.ndarray: float of shape (n_orders or m, units + 1, C); row k holds the probabilities after k flips.
@@ -255,14 +221,7 @@ def flip_curves(h: np.ndarray, W: np.ndarray, b: np.ndarray, n_orders: int = 200
 
 
 def crossing(curve: np.ndarray, level: float = 0.5) -> float:
-    """Where a curve first crosses ``level`` (linear interpolation between samples); NaN if never.
-
-    Args:
-        curve: values at x = 0, 1, ..., len-1, shape (m,).
-
-    Returns:
-        float: the x of the first crossing.
-    """
+    """Where ``curve`` (values at x = 0, 1, ..., shape (m,)) first crosses ``level``, interpolated; NaN if never."""
     check_array("crossing", "curve", curve, ndim=1, min_rows=2, fix="expected a 1-D array of at least 2 values")
     check_number("crossing", "level", level, fix="e.g. level=0.5")
     curve = np.asarray(curve, dtype=np.float64)
