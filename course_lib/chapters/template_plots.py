@@ -112,15 +112,11 @@ def plot_correlation_matrix(corr: np.ndarray, row_label: str, col_label: str, ti
 
 def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Sequence | None = None,
                   image_shape: tuple[int, int] = (28, 28), ax: plt.Axes | None = None) -> plt.Figure:
-    """One input, its evidence map for every class (template x input), the scores and the softmax.
+    """One input, its evidence map for every class (template x input, titled with the score; the
+    predicted class in bold), and below the scores and the softmax.
 
     Args:
-        x: the input of shape (h*w,); ev: :func:`course_lib.chapters.templates.evidence` of it;
-        true_class: its label.
-
-    Returns:
-        matplotlib.figure.Figure: the image and ten maps (two rows of five, titled with class and
-        score, the predicted class in bold) on top, the scores and probabilities below.
+        x: the input of shape (h*w,); ev: :func:`course_lib.chapters.templates.evidence` of it.
     """
     fn = "plot_evidence"
     check_type(fn, "ev", ev, Evidence, "an Evidence (what course_lib.chapters.templates.evidence returns)")
@@ -161,17 +157,12 @@ def plot_evidence(x: np.ndarray, ev: Evidence, true_class: int, class_names: Seq
 
 def plot_cell_examples(images: np.ndarray, best: np.ndarray, class_names: Sequence | None = None,
                        image_shape: tuple[int, int] = (28, 28), ax: plt.Axes | None = None) -> plt.Figure:
-    """The surest sample of every confusion-matrix cell, in the matrix's layout (empty cells blank).
-
-    Drawn as one mosaic image (fast even for 10 x 10 cells).
+    """The surest sample of every confusion-matrix cell (rows true, columns predicted class; correct
+    cells framed green, mistakes red, empty cells blank), drawn as one mosaic image.
 
     Args:
         images: all samples, shape (n, h*w); best: indices of shape (C, C) from
             :func:`course_lib.chapters.templates.most_confident_per_cell` (-1 = empty cell).
-
-    Returns:
-        matplotlib.figure.Figure: rows = true class, columns = predicted class; correct cells
-        framed in green, mistakes in red.
     """
     fn = "plot_cell_examples"
     _check_rows_are_images(fn, "images", images, image_shape)
