@@ -112,8 +112,8 @@ def train(model: nn.Module, data: Split, *, epochs: int, lr: float, batch_size: 
     if callable(plan):                                     # a Recorder: every snapshot it asks for is taken
         plan(fn, epochs, epochs * -(-n // batch_size))
     if isinstance(orders, list) and (n_models is None or len(orders) != n_models):
-        raise ValueError(f"train: batch_seed={batch_seed!r} gives one order per member, but the model has "
-                         f"{n_models or 1} member(s); pass one seed per member, or a single int for one shared order.")
+        fail(fn, "batch_seed", batch_seed, f"gives one order per member, but the model has {n_models or 1} member(s)",
+             "pass one seed per member, or a single int for one shared order")
     params = [p for p in model.parameters() if p.requires_grad]
     opt = make_optimizer(optimizer, params, lr=lr, momentum=momentum, weight_decay=weight_decay)
     history, best = History(), BestWeights()
